@@ -1,0 +1,56 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Solvent",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "solvent", targets: ["solvent"]),
+        .library(name: "SolventCore", targets: ["SolventCore"]),
+        .library(name: "SolventStore", targets: ["SolventStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // LMDB from Debian's liblmdb-dev, found through pkg-config.
+        .systemLibrary(
+            name: "CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        // Pure and deterministic: no I/O, clock, randomness or Foundation.
+        .target(name: "SolventCore"),
+        .target(
+            name: "SolventStore",
+            dependencies: [
+                "CLMDB",
+                "SolventCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "solvent",
+            dependencies: [
+                "CLMDB",
+                "SolventCore",
+                "SolventStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "SolventCoreTests",
+            dependencies: [
+                "SolventCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "SolventStoreTests",
+            dependencies: ["SolventStore", "SolventCore", "CLMDB"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,54 @@
+/// Writes a payload's fields in canonical binary form (docs/FORMAT.md).
+struct BinaryFieldWriter: FieldCoder {
+    var writer: ByteWriter
+
+    mutating func field<V: FieldValue>(_ key: String, _ value: inout V) throws {
+        value.encode(into: &writer)
+    }
+
+    mutating func field<V: FieldValue>(_ key: String, _ value: inout V?) throws {
+        if let present = value {
+            writer.writeUInt8(1)
+            present.encode(into: &writer)
+        } else {
+            writer.writeUInt8(0)
+        }
+    }
+
+    mutating func list<P: Payload>(_ key: String, _ value: inout [P]) throws {
+        precondition(value.count <= maxListCount, "\(key): list longer than \(maxListCount)")
+        writer.writeUInt16(UInt16(value.count))
+        for index in value.indices { try value[index].fields(&self) }
+    }
+}
+
+/// Reads a payload's fields from canonical binary form, refusing anything non-canonical.
+struct BinaryFieldReader: FieldCoder {
+    var reader: ByteReader
+
+    mutating func field<V: FieldValue>(_ key: String, _ value: inout V) throws {
+        value = try V.decode(from: &reader)
+    }
+
+    mutating func field<V: FieldValue>(_ key: String, _ value: inout V?) throws {
+        switch try reader.readUInt8() {
+        case 0: value = nil
+        case 1: value = try V.decode(from: &reader)
+        case let tag: throw CodecError("\(key): optional tag \(tag) is neither 0 nor 1", offset: reader.offset - 1)
+        }
+    }
+
+    mutating func list<P: Payload>(_ key: String, _ value: inout [P]) throws {
+        let count = Int(try reader.readUInt16())
+        guard count <= maxListCount else {
+            throw CodecError("\(key): list of \(count) over \(maxListCount)", offset: reader.offset - 2)
+        }
+        value = []
+        value.reserveCapacity(count)
+        for _ in 0..<count {
+            var element = P()
+            try element.fields(&self)
+            value.append(element)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+/// The canonical binary encoding of a record, version 1 (docs/FORMAT.md). The same bytes are
+/// stored in LMDB, hashed into the chain, and sent by the binary wire protocol.
+///
+/// Layout: u8 version | u64 seq | i64 time | u8 kind | u64 cause (0 = none) | u32 payload length |
+/// payload. All integers big-endian. The store appends the 32-byte prevHash after these bytes.
+public enum RecordCodec {
+    public static let formatVersion: UInt8 = 1
+    /// Bytes before the payload.
+    public static let headerSize = 1 + 8 + 8 + 1 + 8 + 4
+    /// Largest payload accepted by the decoder (a bound for untrusted input).
+    public static let maxPayloadBytes = 1 << 20
+
+    public static func encode(_ record: Record) -> [UInt8] {
+        var coder = BinaryFieldWriter(writer: ByteWriter(capacity: 96))
+        coder.writer.writeUInt8(formatVersion)
+        coder.writer.writeUInt64(record.seq)
+        coder.writer.writeInt64(record.time)
+        coder.writer.writeUInt8(record.kind.rawValue)
+        coder.writer.writeUInt64(record.cause ?? 0)
+        coder.writer.writeUInt32(0)
+        var event = record.event
+        // Binary writing cannot fail: it only reads fields.
+        try! event.fields(&coder)
+        let payloadLength = coder.writer.bytes.count - headerSize
+        coder.writer.patchUInt32(UInt32(payloadLength), at: headerSize - 4)
+        return coder.writer.bytes
+    }
+
+    /// Decodes exactly one record occupying all of `bytes`; any deviation is a `CodecError`.
+    public static func decode(_ bytes: ArraySlice<UInt8>) throws(CodecError) -> Record {
+        var reader = ByteReader(bytes)
+        let version = try reader.readUInt8()
+        guard version == formatVersion else {
+            throw CodecError("format version \(version) is not \(formatVersion)", offset: 0)
+        }
+        let seq = try reader.readUInt64()
+        guard seq > 0 else { throw CodecError("seq 0", offset: 1) }
+        let time = try reader.readInt64()
+        let kindByte = try reader.readUInt8()
+        guard let kind = EventKind(rawValue: kindByte) else { throw CodecError("unknown kind \(kindByte)", offset: 17) }
+        let causeRaw = try reader.readUInt64()
+        let length = Int(try reader.readUInt32())
+        guard length <= maxPayloadBytes, length == reader.remaining else {
+            throw CodecError("payload length \(length) but \(reader.remaining) bytes follow", offset: headerSize - 4)
+        }
+        var event = Event.blank(kind)
+        var coder = BinaryFieldReader(reader: reader)
+        do { try event.fields(&coder) } catch let error as CodecError {
+            throw CodecError("\(kind.name): \(error.message)", offset: headerSize + error.offset)
+        } catch {
+            throw CodecError("\(kind.name): \(error)", offset: headerSize)
+        }
+        guard coder.reader.isAtEnd else {
+            throw CodecError("\(coder.reader.remaining) trailing bytes after \(kind.name) payload", offset: headerSize + coder.reader.offset)
+        }
+        return Record(seq: seq, time: time, cause: causeRaw == 0 ? nil : causeRaw, event: event)
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws(CodecError) -> Record { try decode(bytes[...]) }
+}

@@ -1,0 +1,67 @@
+/// The seq of a record in the log: 1, 2, 3, … with no gaps.
+public typealias Seq = UInt64
+
+/// Unix time in milliseconds.
+public typealias TimeMs = Int64
+
+/// A name made of 1–64 bytes of `[A-Za-z0-9_.:-]` (SPEC §3), used for accounts, markets and refs.
+public struct Identifier: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let text: String
+
+    public static let maxLengthBytes = 64
+
+    /// Validates `text`; the error says which rule it broke.
+    public init(_ text: String) throws(IdentifierError) {
+        guard !text.utf8.isEmpty else { throw .empty }
+        guard text.utf8.count <= Self.maxLengthBytes else { throw .tooLong(text.utf8.count) }
+        for byte in text.utf8 where !Self.isAllowed(byte) {
+            throw .forbiddenByte(byte)
+        }
+        self.text = text
+    }
+
+    /// For literals known to be valid (reserved names, tests); traps otherwise.
+    public init(valid text: String) {
+        do { try self.init(text) } catch { preconditionFailure("invalid identifier \(text): \(error)") }
+    }
+
+    public var description: String { text }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.text.utf8.lexicographicallyPrecedes(rhs.text.utf8) }
+
+    static func isAllowed(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."),
+             UInt8(ascii: ":"), UInt8(ascii: "-"):
+            true
+        default:
+            false
+        }
+    }
+}
+
+public enum IdentifierError: Error, Equatable, Sendable, CustomStringConvertible {
+    case empty
+    case tooLong(Int)
+    case forbiddenByte(UInt8)
+
+    public var description: String {
+        switch self {
+        case .empty: "must not be empty"
+        case .tooLong(let count): "\(count) bytes; at most 64 are allowed"
+        case .forbiddenByte(let byte): "byte 0x\(String(byte, radix: 16)) is not allowed; use [A-Za-z0-9_.:-]"
+        }
+    }
+}
+
+public typealias AccountID = Identifier
+public typealias MarketID = Identifier
+
+extension Identifier {
+    /// The insurance fund's account (SPEC §3).
+    public static let insurance = Identifier(valid: "insurance")
+    /// The trading-fee sink (SPEC §3).
+    public static let fees = Identifier(valid: "fees")
+    /// Placeholder for a field not yet filled in by a decoder.
+    static let unset = Identifier(valid: "_")
+}

@@ -1,0 +1,149 @@
+/// The price curve of a liquidation auction, after MakerDAO's abaci (SPEC §5.4).
+public enum AuctionCurve: String, CaseIterable, Sendable, FieldValue {
+    case linear
+    case stairstep
+    case exponential
+}
+
+/// The risk parameters in force (SPEC §6). Durations are milliseconds, like every time in the log.
+/// Defaults are documented in docs/PARAMETERS.md; change them there and here together.
+public struct RiskParams: Equatable, Sendable {
+    /// Margin-call zone: MM < equity < MM × (1 + callBuffer).
+    public var callBuffer = Rate(raw: 20_000_000)           // 0.2
+    /// Time from margin call to forced liquidation; 0 disables the deadline.
+    public var callGraceMs: TimeMs = 300_000                 // 5 minutes
+    /// Partial liquidation step, a fraction of the position.
+    public var liqStep = Rate(raw: 25_000_000)               // 0.25
+    /// Auction start price distance from mark.
+    public var auctionBuffer = Rate(raw: 2_000_000)          // 0.02
+    public var curve = AuctionCurve.stairstep
+    /// Linear curve: time for the price to reach zero.
+    public var tauMs: TimeMs = 600_000
+    /// Stairstep curve: length of one step.
+    public var stepMs: TimeMs = 10_000
+    /// Stairstep/exponential: multiplier per step (per second for exponential).
+    public var cut = Rate(raw: 99_000_000)                   // 0.99
+    /// Auction reset after this long.
+    public var tailMs: TimeMs = 600_000
+    /// Auction reset when price / start price falls below this.
+    public var cusp = Rate(raw: 60_000_000)                  // 0.6
+    public var minFee = Rate(raw: 500_000)                   // 0.005
+    public var maxFee = Rate(raw: 3_000_000)                 // 0.03
+    public var feeDepth = Money(units: 1_000_000)
+    public var dustNotional = Money(units: 10)
+    public var holeGlobal = Money(units: 50_000_000)
+    public var holeMarket = Money(units: 20_000_000)
+    public var maxJump = Rate(raw: 30_000_000)               // 0.3
+    public var confirmations: Int64 = 3
+    public var maxStalenessMs: TimeMs = 60_000
+
+    public init() {}
+}
+
+/// A full or partial parameter set; absent fields keep their value. The same JSON shape is
+/// accepted by `params.set`, `solvent replay --params` and `solvent simulate --params`.
+public struct ParamsSet: Payload {
+    /// Applies to one market only when present; otherwise to all.
+    public var market: MarketID?
+    public var callBuffer: Rate?
+    public var callGrace: TimeMs?
+    public var liqStep: Rate?
+    public var auctionBuffer: Rate?
+    public var curve: AuctionCurve?
+    public var tau: TimeMs?
+    public var step: TimeMs?
+    public var cut: Rate?
+    public var tail: TimeMs?
+    public var cusp: Rate?
+    public var minFee: Rate?
+    public var maxFee: Rate?
+    public var feeDepth: Money?
+    public var dustNotional: Money?
+    public var holeGlobal: Money?
+    public var holeMarket: Money?
+    public var maxJump: Rate?
+    public var confirmations: Int64?
+    public var maxStaleness: TimeMs?
+
+    public init() {}
+
+    public mutating func fields<C: FieldCoder>(_ c: inout C) throws {
+        try c.field("market", &market)
+        try c.field("callBuffer", &callBuffer)
+        try c.field("callGrace", &callGrace)
+        try c.field("liqStep", &liqStep)
+        try c.field("auctionBuffer", &auctionBuffer)
+        try c.field("curve", &curve)
+        try c.field("tau", &tau)
+        try c.field("step", &step)
+        try c.field("cut", &cut)
+        try c.field("tail", &tail)
+        try c.field("cusp", &cusp)
+        try c.field("minFee", &minFee)
+        try c.field("maxFee", &maxFee)
+        try c.field("feeDepth", &feeDepth)
+        try c.field("dustNotional", &dustNotional)
+        try c.field("holeGlobal", &holeGlobal)
+        try c.field("holeMarket", &holeMarket)
+        try c.field("maxJump", &maxJump)
+        try c.field("confirmations", &confirmations)
+        try c.field("maxStaleness", &maxStaleness)
+    }
+
+    /// `base` with every present field of this set applied.
+    public func applied(to base: RiskParams) -> RiskParams {
+        var p = base
+        p.callBuffer = callBuffer ?? p.callBuffer
+        p.callGraceMs = callGrace ?? p.callGraceMs
+        p.liqStep = liqStep ?? p.liqStep
+        p.auctionBuffer = auctionBuffer ?? p.auctionBuffer
+        p.curve = curve ?? p.curve
+        p.tauMs = tau ?? p.tauMs
+        p.stepMs = step ?? p.stepMs
+        p.cut = cut ?? p.cut
+        p.tailMs = tail ?? p.tailMs
+        p.cusp = cusp ?? p.cusp
+        p.minFee = minFee ?? p.minFee
+        p.maxFee = maxFee ?? p.maxFee
+        p.feeDepth = feeDepth ?? p.feeDepth
+        p.dustNotional = dustNotional ?? p.dustNotional
+        p.holeGlobal = holeGlobal ?? p.holeGlobal
+        p.holeMarket = holeMarket ?? p.holeMarket
+        p.maxJump = maxJump ?? p.maxJump
+        p.confirmations = confirmations ?? p.confirmations
+        p.maxStalenessMs = maxStaleness ?? p.maxStalenessMs
+        return p
+    }
+
+    /// The full set as a `ParamsSet` (every field present), for `solvent params --json`.
+    public init(full p: RiskParams) {
+        callBuffer = p.callBuffer; callGrace = p.callGraceMs; liqStep = p.liqStep
+        auctionBuffer = p.auctionBuffer; curve = p.curve; tau = p.tauMs; step = p.stepMs
+        cut = p.cut; tail = p.tailMs; cusp = p.cusp; minFee = p.minFee; maxFee = p.maxFee
+        feeDepth = p.feeDepth; dustNotional = p.dustNotional; holeGlobal = p.holeGlobal
+        holeMarket = p.holeMarket; maxJump = p.maxJump; confirmations = p.confirmations
+        maxStaleness = p.maxStalenessMs
+    }
+
+    func validate() throws(InputError) {
+        let rates: [(Rate?, String)] = [(callBuffer, "callBuffer"), (liqStep, "liqStep"), (auctionBuffer, "auctionBuffer"),
+                                        (cut, "cut"), (cusp, "cusp"), (minFee, "minFee"), (maxFee, "maxFee"), (maxJump, "maxJump")]
+        for (rate, name) in rates {
+            guard let rate else { continue }
+            guard rate >= .zero, rate <= .one else {
+                throw InputError(code: "bad_rate", field: name, message: "must be between 0 and 1")
+            }
+        }
+        if let liqStep, liqStep.isZero { throw InputError(code: "bad_rate", field: "liqStep", message: "must be greater than 0") }
+        let durations: [(TimeMs?, String)] = [(callGrace, "callGrace"), (tau, "tau"), (step, "step"),
+                                              (tail, "tail"), (maxStaleness, "maxStaleness"), (confirmations, "confirmations")]
+        for (duration, name) in durations where (duration ?? 0) < 0 {
+            throw InputError(code: "bad_integer", field: name, message: "must not be negative")
+        }
+        let amounts: [(Money?, String)] = [(feeDepth, "feeDepth"), (dustNotional, "dustNotional"),
+                                           (holeGlobal, "holeGlobal"), (holeMarket, "holeMarket")]
+        for (amount, name) in amounts where (amount ?? .zero) < .zero {
+            throw InputError(code: "bad_amount", field: name, message: "must not be negative")
+        }
+    }
+}
