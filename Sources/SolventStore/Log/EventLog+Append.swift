@@ -1,0 +1,88 @@
+import SolventCore
+
+extension EventLog {
+    /// Appends `batch` (and optionally a snapshot) in ONE write transaction with one fsync, and
+    /// returns the new head hash once the commit is durable.
+    ///
+    /// Refused with nothing written: a seq that does not continue the log (`seq_gap`), a time
+    /// before the previous record's (`time_regression`), a request key already stored or
+    /// repeated in the batch (`duplicate_key`), a bad key, a batch over `maxBatchRecords`.
+    @discardableResult
+    public func append(_ batch: [AppendRecord], snapshot: Snapshot? = nil) throws -> [UInt8] {
+        guard batch.count <= Self.maxBatchRecords else {
+            throw StoreError.batchTooLarge(count: batch.count, max: Self.maxBatchRecords)
+        }
+        for case let key? in batch.lazy.map(\.requestKey) { try Self.validateRequestKey(key) }
+        if batch.isEmpty && snapshot == nil { return headHash }
+        // Re-runnable (Environment.write may repeat it after growing the map): it only reads
+        // and puts inside the transaction; the cache moves after the commit.
+        let committed = try environment.write { transaction in
+            let previous = try Self.readHead(transaction, schema)
+            try Self.checkOrder(batch, after: previous)
+            let next = try writeRecords(batch, after: previous, in: transaction)
+            if let snapshot { try writeSnapshot(snapshot, lastSeq: next.seq, in: transaction) }
+            if next != previous { try transaction.put(schema.chain, key: ChainKey.head, value: next.encoded()) }
+            return next
+        }
+        updateCachedHead(committed)
+        return committed.hash
+    }
+
+    static func validateRequestKey(_ key: String) throws(StoreError) {
+        let count = key.utf8.count
+        guard count >= 1 && count <= maxRequestKeyBytes else {
+            throw .badRequestKey(key: key, reason: "\(count) bytes; 1 to \(maxRequestKeyBytes) are allowed")
+        }
+    }
+
+    /// Seqs continue the log without gaps and times never decrease (SPEC §4).
+    static func checkOrder(_ batch: [AppendRecord], after head: ChainHead) throws(StoreError) {
+        var expectedSeq = head.seq + 1
+        var previousTime = head.time
+        for record in batch {
+            guard record.seq == expectedSeq else { throw .seqGap(expected: expectedSeq, found: record.seq) }
+            guard record.time >= previousTime else {
+                throw .timeRegression(seq: record.seq, time: record.time, previousTime: previousTime)
+            }
+            expectedSeq += 1
+            previousTime = record.time
+        }
+    }
+
+    /// Puts each record as bytes ‖ prevHash with MDB_APPEND, chaining the hash as it goes.
+    private func writeRecords(_ batch: [AppendRecord], after head: ChainHead, in transaction: WriteTransaction) throws -> ChainHead {
+        guard let last = batch.last else { return head }
+        var digest = head.digest
+        try transaction.withAppendCursor(schema.events) { cursor in
+            for record in batch {
+                try record.bytes.withUnsafeBytes { bytes in
+                    try BigEndian.withBytes(of: record.seq) { key in
+                        try cursor.append(key: key, count: bytes.count + Hash32.byteCount) { value in
+                            UnsafeMutableRawBufferPointer(rebasing: value[..<bytes.count]).copyMemory(from: bytes)
+                            digest.copy(into: value, at: bytes.count)
+                        }
+                    }
+                    digest = Hash32.chained(after: digest, bytes: bytes)
+                }
+                if let key = record.requestKey { try registerRequest(key, seq: record.seq, in: transaction) }
+            }
+        }
+        return ChainHead(seq: last.seq, time: last.time, digest: digest)
+    }
+
+    private func registerRequest(_ key: String, seq: Seq, in transaction: WriteTransaction) throws {
+        var key = key
+        try key.withUTF8 { utf8 in
+            try BigEndian.withBytes(of: seq) { seqBytes in
+                if let existing = try transaction.putIfAbsent(schema.requests, key: UnsafeRawBufferPointer(utf8), value: seqBytes) {
+                    throw StoreError.duplicateKey(key: String(decoding: utf8, as: UTF8.self), existingSeq: try Self.decodeSeq(existing))
+                }
+            }
+        }
+    }
+
+    static func decodeSeq(_ raw: UnsafeRawBufferPointer) throws(StoreError) -> Seq {
+        guard raw.count == 8 else { throw .corrupt(reason: "a seq value is \(raw.count) bytes, not 8") }
+        return BigEndian.uint64(raw)
+    }
+}

@@ -1,0 +1,107 @@
+import SolventCore
+
+/// The append-only, hash-chained event log in one LMDB environment (SPEC §7).
+///
+/// One process writes; any number of threads may read. Appends from several threads are safe
+/// (they are serialised), but the daemon's committer is meant to be the only writer.
+public final class EventLog: @unchecked Sendable {
+    public static let supportedFormatVersion: UInt32 = 1
+    /// A bound on one transaction's records, so a runaway group commit fails loudly.
+    public static let maxBatchRecords = 1 << 20
+    /// LMDB keys are at most 511 bytes; request keys get a smaller, documented limit.
+    public static let maxRequestKeyBytes = 255
+
+    public let environment: Environment
+    let schema: LogSchema
+    /// The format version stored at `create` (equal to `supportedFormatVersion` once open).
+    public let formatVersion: UInt32
+    /// The creation time passed to `create`.
+    public let createdTimeMs: TimeMs
+    /// Refreshed at open and after each commit, so `head` costs no transaction.
+    private let cachedHead: Locked<ChainHead>
+
+    /// Initialises an empty log in `directory` (created if needed); refuses an existing log.
+    public static func create(directory: String, createdTimeMs: TimeMs, initialMapSizeBytes: Int = 1 << 30) throws {
+        try Directory.create(directory)
+        let environment = try Environment(directory: directory, initialMapSizeBytes: initialMapSizeBytes)
+        guard let schema = try LogSchema.open(in: environment, create: true) else {
+            preconditionFailure("sub-databases opened with MDB_CREATE must exist")
+        }
+        try environment.write { transaction in
+            guard try transaction.get(schema.meta, key: MetaKey.formatVersion) == nil else {
+                throw StoreError.alreadyInitialized(directory: directory)
+            }
+            try transaction.put(schema.meta, key: MetaKey.formatVersion, value: BigEndian.bytes(of: supportedFormatVersion))
+            try transaction.put(schema.meta, key: MetaKey.createdTimeMs, value: BigEndian.bytes(of: UInt64(bitPattern: createdTimeMs)))
+        }
+    }
+
+    /// Opens the log that `create` made in `directory`.
+    public init(directory: String, initialMapSizeBytes: Int = 1 << 30, maxMapSizeBytes: Int = 1 << 40) throws {
+        // Checked first so that opening a wrong path does not leave LMDB files behind.
+        guard Directory.holdsDataFile(directory) else { throw StoreError.notInitialized(directory: directory) }
+        let environment = try Environment(
+            directory: directory, initialMapSizeBytes: initialMapSizeBytes, maxMapSizeBytes: maxMapSizeBytes)
+        guard let meta = try environment.database(named: LogSchema.metaName, create: false),
+              let (version, created) = try Self.readMeta(environment, meta)
+        else { throw StoreError.notInitialized(directory: directory) }
+        guard version == Self.supportedFormatVersion else {
+            throw StoreError.unsupportedFormat(found: version, supported: Self.supportedFormatVersion)
+        }
+        guard let schema = try LogSchema.open(in: environment, create: false) else {
+            throw StoreError.corrupt(reason: "a sub-database is missing from \(directory)")
+        }
+        self.environment = environment
+        self.schema = schema
+        self.formatVersion = version
+        self.createdTimeMs = created
+        self.cachedHead = Locked(try environment.read { try Self.readHead($0, schema) })
+    }
+
+    private static func readMeta(_ environment: Environment, _ meta: Database) throws -> (UInt32, TimeMs)? {
+        try environment.read { transaction in
+            guard let version = try transaction.get(meta, key: MetaKey.formatVersion),
+                  let created = try transaction.get(meta, key: MetaKey.createdTimeMs)
+            else { return nil }
+            guard version.count == 4, created.count == 8 else {
+                throw StoreError.corrupt(reason: "meta values have the wrong size")
+            }
+            let versionValue = version.withUnsafeBytes { BigEndian.uint32($0) }
+            let createdValue = created.withUnsafeBytes { BigEndian.uint64($0) }
+            return (versionValue, TimeMs(bitPattern: createdValue))
+        }
+    }
+
+    /// The last committed record's seq, time and hash (cached; no transaction).
+    public var head: ChainHead { cachedHead.get() }
+    public var lastSeq: Seq { head.seq }
+    public var lastTime: TimeMs { head.time }
+    public var headHash: [UInt8] { head.hash }
+
+    /// Runs `body` with a reader over one consistent prefix of the log; see `Environment.read`.
+    public func read<T>(_ body: (LogReader) throws -> T) throws -> T {
+        try environment.read { transaction in
+            try body(LogReader(transaction: transaction, schema: schema, head: try Self.readHead(transaction, schema)))
+        }
+    }
+
+    /// The seq first appended with request `key`, or nil.
+    public func requestSeq(_ key: String) throws -> Seq? {
+        try read { try $0.requestSeq(key) }
+    }
+
+    func updateCachedHead(_ committed: ChainHead) {
+        // Two in-process writers may finish out of order; the cache only moves forward.
+        cachedHead.update { if committed.seq >= $0.seq { $0 = committed } }
+    }
+
+    static func readHead(_ transaction: ReadTransaction, _ schema: LogSchema) throws -> ChainHead {
+        try readStoredHead(transaction, schema) ?? .genesis
+    }
+
+    static func readStoredHead(_ transaction: ReadTransaction, _ schema: LogSchema) throws -> ChainHead? {
+        try ChainKey.head.withUnsafeBytes { key in
+            try transaction.get(schema.chain, key: key).map { raw throws(StoreError) in try ChainHead(decoding: raw) }
+        }
+    }
+}
