@@ -14,7 +14,7 @@ extension EventLog {
     public func verifyChain(progress: ((Seq) -> Void)? = nil) throws -> ChainVerdict {
         try environment.read { transaction in
             let reader = LogReader(transaction: transaction, schema: schema, head: .genesis)
-            var walk = ChainWalk()
+            var walk = ChainWalk(storedHead: try Self.readStoredHead(transaction, schema))
             var verdict: ChainVerdict?
             try reader.forEachBorrowed { record in
                 verdict = walk.feed(record)
@@ -22,7 +22,7 @@ extension EventLog {
                 return verdict == nil
             }
             if let verdict { return verdict }
-            return walk.finish(storedHead: try Self.readStoredHead(transaction, schema))
+            return walk.finish()
         }
     }
 }
@@ -34,17 +34,26 @@ extension EventLog {
 /// stored prevHash tells which: if that still matches j+1's prevHash (or the head, for the last
 /// record), j is intact and j-1 is named; otherwise j's prevHash was altered and j is named.
 struct ChainWalk {
+    /// What the `chain` head says; an absent head allows no records.
+    private let head: ChainHead
+    private let hasStoredHead: Bool
     private var expectedSeq: Seq = 1
     /// The recomputed hash of the previous record.
     private var computed = Hash32.zero
     /// A record whose prevHash did not match, and its hash over its own stored prevHash.
     private var suspect: (seq: Seq, ownHash: Hash32)?
 
+    init(storedHead: ChainHead?) {
+        head = storedHead ?? .genesis
+        hasStoredHead = storedHead != nil
+    }
+
     /// nil to continue, or the verdict once a break is certain.
     mutating func feed(_ record: BorrowedRecord) -> ChainVerdict? {
         guard record.seq == expectedSeq else {
             return .broken(seq: expectedSeq, reason: "seq \(expectedSeq) is missing; the next stored record is seq \(record.seq)")
         }
+        guard record.seq <= head.seq else { return beyondHead() }
         let storedPrevious = Hash32(record.prevHash)
         if let suspect { return Self.blame(suspect, nextPrevHash: storedPrevious, next: "seq \(record.seq)'s prevHash") }
         let ownHash = Hash32.chained(after: storedPrevious, bytes: record.bytes)
@@ -57,18 +66,19 @@ struct ChainWalk {
         return nil
     }
 
+    private func beyondHead() -> ChainVerdict {
+        if let suspect { return Self.blame(suspect, nextPrevHash: head.digest, next: "the chain head") }
+        return hasStoredHead
+            ? .broken(seq: head.seq + 1, reason: "records after the chain head's seq \(head.seq)")
+            : .broken(seq: 1, reason: "records but no chain head")
+    }
+
     /// Checks the end of the walk against the stored chain head.
-    func finish(storedHead: ChainHead?) -> ChainVerdict {
+    func finish() -> ChainVerdict {
         let lastSeq = expectedSeq - 1
-        guard let head = storedHead else {
-            return lastSeq == 0 ? .ok(count: 0, head: Hash32.zero.bytes)
-                : .broken(seq: lastSeq, reason: "\(lastSeq) records but no chain head")
-        }
         if let suspect { return Self.blame(suspect, nextPrevHash: head.digest, next: "the chain head") }
         guard head.seq == lastSeq else {
-            return head.seq > lastSeq
-                ? .broken(seq: lastSeq + 1, reason: "the chain head is at seq \(head.seq) but the log ends at seq \(lastSeq)")
-                : .broken(seq: head.seq + 1, reason: "records after the chain head's seq \(head.seq)")
+            return .broken(seq: lastSeq + 1, reason: "the chain head is at seq \(head.seq) but the log ends at seq \(lastSeq)")
         }
         guard computed == head.digest else {
             return .broken(seq: lastSeq, reason: "seq \(lastSeq)'s recomputed hash does not match the chain head")
