@@ -1,0 +1,104 @@
+import SolventCore
+
+/// One input for the write path: the event, its time, and an optional idempotency key.
+public struct JournalInput: Sendable {
+    public var time: TimeMs
+    public var event: Event
+    public var key: String?
+
+    public init(time: TimeMs, event: Event, key: String? = nil) {
+        self.time = time
+        self.event = event
+        self.key = key
+    }
+}
+
+/// Input number `index` of a batch was refused; nothing of the batch was appended.
+public struct JournalRefusal: Error, Sendable, CustomStringConvertible {
+    public var index: Int
+    public var error: InputError
+    public var description: String { "input \(index + 1): \(error)" }
+}
+
+/// The engine in the write path: the event log plus the margin state it projects.
+///
+/// `append` checks and applies a whole batch to a working copy of the state, writes the inputs
+/// and everything they derive in one LMDB transaction (one fsync), and only then adopts the new
+/// state. A refused input or a failed commit leaves both log and state as they were.
+public final class Journal {
+    public let log: EventLog
+    public private(set) var ledger: Ledger
+    public let snapshotEvery: UInt64
+
+    public static let defaultSnapshotEvery: UInt64 = 100_000
+
+    /// Opens the log and rebuilds the state: the latest snapshot plus a replay of the tail, which
+    /// must re-derive exactly (a log that does not is refused; `solvent verify` says where).
+    /// `snapshotEvery` overrides what `solvent init` stored in the log's metadata.
+    public init(directory: String, snapshotEvery: UInt64? = nil) throws {
+        log = try EventLog(directory: directory)
+        self.snapshotEvery = snapshotEvery ?? log.snapshotEvery ?? Self.defaultSnapshotEvery
+        precondition(self.snapshotEvery > 0, "snapshotEvery must be positive")
+        ledger = try Self.load(log)
+    }
+
+    static func load(_ log: EventLog) throws -> Ledger {
+        let lastSeq = try log.read { $0.lastSeq }
+        var replay = Rederivation()
+        if let snapshot = try log.snapshot(atOrBefore: lastSeq) {
+            replay = Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq)
+        }
+        let from = replay.lastSeq + 1
+        var mismatch: ReplayMismatch?
+        try log.read { reader in
+            try reader.forEach(from: from, through: nil) { stored in
+                mismatch = replay.feed(stored.bytes[...])
+                return mismatch == nil
+            }
+        }
+        if let mismatch = mismatch ?? replay.finish() { throw mismatch }
+        return replay.ledger
+    }
+
+    /// Seq of the input stored under `key`, if a request with that key was appended before.
+    public func seq(forKey key: String) throws -> Seq? { try log.requestSeq(key) }
+
+    /// Appends `inputs` with everything they derive, all or nothing. Returns, per input, its
+    /// record followed by its derived records.
+    @discardableResult
+    public func append(_ inputs: [JournalInput]) throws -> [[Record]] {
+        var working = ledger
+        var nextSeq = log.lastSeq + 1
+        var lastTime = log.lastTime
+        var results: [[Record]] = []
+        var batch: [AppendRecord] = []
+        for (index, input) in inputs.enumerated() {
+            guard input.time >= lastTime else {
+                throw JournalRefusal(index: index, error: InputError(
+                    code: "time_regression", field: "time",
+                    message: "time \(input.time) is before the log's last time \(lastTime)"))
+            }
+            let records: [Record]
+            do { records = try working.process(input.event, seq: nextSeq, time: input.time) } catch {
+                throw JournalRefusal(index: index, error: error)
+            }
+            for (position, record) in records.enumerated() {
+                batch.append(AppendRecord(seq: record.seq, time: record.time, bytes: RecordCodec.encode(record),
+                                                   requestKey: position == 0 ? input.key : nil))
+            }
+            nextSeq += Seq(records.count)
+            lastTime = input.time
+            results.append(records)
+        }
+        try commit(batch, state: working)
+        return results
+    }
+
+    private func commit(_ batch: [AppendRecord], state: Ledger) throws {
+        guard let last = batch.last else { return }
+        let crossesSnapshot = last.seq / snapshotEvery > log.lastSeq / snapshotEvery
+        let snapshot = crossesSnapshot ? Snapshot(seq: last.seq, state: state.encodeSnapshot()) : nil
+        try log.append(batch, snapshot: snapshot)
+        ledger = state
+    }
+}

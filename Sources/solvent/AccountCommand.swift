@@ -1,0 +1,62 @@
+import ArgumentParser
+import SolventCore
+import SolventStore
+
+struct AccountCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "account",
+        abstract: "An account's margin state now, or as it was after record --at SEQ."
+    )
+
+    @OptionGroup var options: DataOptions
+
+    @Argument(help: "Account id (insurance and fees are accounts too).") var id: String
+    @Option(help: "Show the state after this seq (nearest snapshot at or before it, then replay).") var at: UInt64?
+    @Flag(help: "SPEC §9 JSON shape.") var json = false
+
+    func run() throws {
+        let account: AccountID
+        do { account = try AccountID(id) } catch { throw ValidationError("account id: \(error)") }
+        let log = try EventLog(directory: options.data)
+        let lastSeq = try log.read { $0.lastSeq }
+        let target = min(at ?? lastSeq, lastSeq)
+        let ledger = try StateAt.ledger(log, seq: target)
+        guard let view = ledger.account(account) else {
+            throw CommandFailure(message: "account \(id) does not appear in the log up to seq \(target)")
+        }
+        print(json ? JSONWriter.string(view.json) : Self.text(view))
+    }
+
+    static func text(_ view: AccountView) -> String {
+        var lines = [
+            "account \(view.account) at seq \(view.seq): \(view.state)",
+            "  cash \(view.cash)  equity \(view.equity)  mm \(view.mm)  im \(view.im)  available \(view.available)",
+        ]
+        for p in view.positions {
+            let optional: (Price?) -> String = { $0.map(\.description) ?? "-" }
+            lines.append("  \(p.market) qty \(p.qty) entry \(optional(p.entryPrice)) mark \(optional(p.mark)) value \(p.value) "
+                         + "upnl \(p.upnl) tier \(p.tier) liq \(optional(p.liquidationPrice)) bankrupt \(optional(p.bankruptcyPrice))")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The state after a given seq: the nearest snapshot at or before it, then a checked replay.
+enum StateAt {
+    static func ledger(_ log: EventLog, seq: Seq) throws -> Ledger {
+        var replay = Rederivation()
+        if let snapshot = try log.snapshot(atOrBefore: seq) {
+            replay = Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq)
+        }
+        guard replay.lastSeq < seq else { return replay.ledger }
+        var failure: ReplayMismatch?
+        try log.read { reader in
+            try reader.forEach(from: replay.lastSeq + 1, through: seq) { stored in
+                failure = replay.feed(stored.bytes[...])
+                return failure == nil
+            }
+        }
+        if let failure { throw CommandFailure(message: "the log does not re-derive: \(failure)") }
+        return replay.ledger
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import SolventCore
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure throughput and latency against same-run baselines (SPEC §10).",
+        discussion: "Figures are printed one per line; --json prints {bench, value, unit, baseline?, ratio?} objects."
+    )
+
+    enum Suite: String, ExpressibleByArgument, CaseIterable {
+        case store, replay, restart, all
+    }
+
+    @Argument(help: "Which bench: store, replay, restart or all.") var suite: Suite = .all
+    @Flag(help: "One JSON object per figure per line.") var json = false
+    @Option(help: "Scale record counts by this factor (e.g. 0.1 for a quick run).") var scale: Double = 1
+
+    func run() throws {
+        var report = BenchReport(json: json)
+        if suite == .store || suite == .all { try StoreBench(scale: scale).run(&report) }
+        if suite == .replay || suite == .all { try ReplayBench(scale: scale).run(&report) }
+        if suite == .restart || suite == .all { try RestartBench(scale: scale).run(&report) }
+    }
+}
+
+/// One measured figure (SPEC §9 bench shape).
+struct BenchFigure {
+    var bench: String
+    var value: Double
+    var unit: String
+    var baseline: Double?
+    var note: String?
+
+    var ratio: Double? { baseline.map { $0 > 0 ? value / $0 : 0 } }
+}
+
+struct BenchReport {
+    let json: Bool
+
+    mutating func add(_ figure: BenchFigure) {
+        if json {
+            var members = [
+                JSONMember("bench", .string(figure.bench)),
+                JSONMember("value", .number(Self.number(figure.value))),
+                JSONMember("unit", .string(figure.unit)),
+            ]
+            if let baseline = figure.baseline {
+                members.append(JSONMember("baseline", .number(Self.number(baseline))))
+                members.append(JSONMember("ratio", .number(String(format: "%.3f", figure.ratio!))))
+            }
+            if let note = figure.note { members.append(JSONMember("note", .string(note))) }
+            emit(JSONWriter.string(.object(members)))
+        } else {
+            var line = "\(figure.bench): \(Self.number(figure.value)) \(figure.unit)"
+            if let baseline = figure.baseline {
+                line += "  (baseline \(Self.number(baseline)), ratio \(String(format: "%.3f", figure.ratio!)))"
+            }
+            if let note = figure.note { line += "  [\(note)]" }
+            emit(line)
+        }
+    }
+
+    /// Unbuffered, so each figure shows as soon as it is measured.
+    private func emit(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    static func number(_ value: Double) -> String {
+        value >= 100 ? String(Int64(value.rounded())) : String(format: "%.3f", value)
+    }
+}
+
+/// A fresh temporary directory for one bench run, removed afterwards.
+func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
+    let path = NSTemporaryDirectory() + "solvent-bench-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    return try body(path)
+}
+
+/// Seconds taken by `body`.
+func measureSeconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = ContinuousClock.now
+    try body()
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}

@@ -1,0 +1,102 @@
+import SolventCore
+
+/// SplitMix64: a tiny, seeded, platform-independent generator, so a bench log is the same every run.
+struct SplitMix64 {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ bound: UInt64) -> UInt64 { next() % bound }
+}
+
+/// A seeded mixed history for benches: one market, `accounts` funded accounts, then trades
+/// between random pairs, oracle prices on a random walk, occasional deposits and funding.
+struct MixedHistory: Sequence, IteratorProtocol {
+    let accounts: Int
+    let total: Int
+    private var produced = 0
+    private var random = SplitMix64(state: 7)
+    private var priceTicks: Int64 = 300_000        // 30000.0 at tick 0.1
+    private let market = MarketID(valid: "BTC-PERP")
+    private let ids: [AccountID]
+
+    init(accounts: Int, total: Int) {
+        self.accounts = accounts
+        self.total = total
+        ids = (0..<accounts).map { AccountID(valid: "acct-\($0)") }
+    }
+
+    static func listing(_ market: MarketID) -> MarketListed {
+        var listed = MarketListed()
+        listed.market = market
+        listed.lotSize = Quantity(raw: 100_000)           // 0.001
+        listed.tickSize = Price(raw: 10_000_000)          // 0.1
+        listed.tiers = [
+            Tier(notionalCap: Money(units: 50_000), mmr: Rate(raw: 400_000), imr: Rate(raw: 800_000), maintAmount: .zero),
+            Tier(notionalCap: Money(units: 250_000), mmr: Rate(raw: 500_000), imr: Rate(raw: 1_000_000), maintAmount: Money(units: 50)),
+            Tier(notionalCap: Money(units: 100_000_000), mmr: Rate(raw: 1_000_000), imr: Rate(raw: 2_000_000), maintAmount: Money(units: 1_300)),
+        ]
+        return listed
+    }
+
+    /// (time, event) pairs; time advances by one millisecond per event.
+    mutating func next() -> (TimeMs, Event)? {
+        guard produced < total else { return nil }
+        defer { produced += 1 }
+        let time = TimeMs(produced)
+        if produced == 0 { return (time, .marketListed(Self.listing(market))) }
+        if produced == 1 { return (time, oracle()) }
+        if produced - 2 < accounts { return (time, deposit(ids[produced - 2], units: 1_000_000)) }
+        // Funding touches every open position, so it is rare, as in life (every 8 hours).
+        switch random.below(100_000) {
+        case 0..<90_000: return (time, trade())
+        case 90_000..<99_000: return (time, moveOracle())
+        case 99_000..<99_999: return (time, deposit(ids[Int(random.below(UInt64(accounts)))], units: 1_000))
+        default: return (time, funding())
+        }
+    }
+
+    private func deposit(_ account: AccountID, units: Int64) -> Event {
+        var deposit = Deposit()
+        deposit.account = account
+        deposit.amount = Money(units: units)
+        return .deposit(deposit)
+    }
+
+    private func oracle() -> Event {
+        var price = OraclePrice()
+        price.market = market
+        price.price = Price(raw: priceTicks * 10_000_000)
+        price.publishTime = TimeMs(produced)
+        return .oraclePrice(price)
+    }
+
+    private mutating func moveOracle() -> Event {
+        priceTicks += Int64(random.below(201)) - 100
+        return oracle()
+    }
+
+    private mutating func trade() -> Event {
+        let buyer = Int(random.below(UInt64(accounts)))
+        var seller = Int(random.below(UInt64(accounts - 1)))
+        if seller >= buyer { seller += 1 }
+        var trade = Trade()
+        trade.market = market
+        trade.buyer = ids[buyer]
+        trade.seller = ids[seller]
+        trade.qty = Quantity(raw: Int64(1 + random.below(10)) * 100_000)
+        trade.price = Price(raw: (priceTicks + Int64(random.below(21)) - 10) * 10_000_000)
+        return .trade(trade)
+    }
+
+    private mutating func funding() -> Event {
+        var funding = Funding()
+        funding.market = market
+        funding.rate = Rate(raw: Int64(random.below(201)) - 100)   // ±0.000001
+        return .funding(funding)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import SolventCore
+import SolventStore
+
+/// `solvent bench replay`: builds a mixed log (100k accounts, trades, prices, funding, deposits)
+/// and re-derives the state from it, comparing every derived record (SPEC §10: ≥ 3M events/s).
+struct ReplayBench {
+    let scale: Double
+
+    var accounts: Int { max(Int(100_000 * scale), 100) }
+    var events: Int { max(Int(10_000_000 * scale), accounts * 2) }
+
+    func run(_ report: inout BenchReport) throws {
+        try withTemporaryDirectory { directory in
+            let built = try build(directory)
+            report.add(BenchFigure(bench: "replay.build", value: built.rate, unit: "events/s",
+                                   note: "\(built.records) records through the write path, 10000 per transaction"))
+            let log = try EventLog(directory: directory)
+            var replay = Rederivation()
+            var mismatch: ReplayMismatch?
+            let seconds = try measureSeconds {
+                try log.read { reader in
+                    try reader.forEach(from: 1, through: nil) { stored in
+                        mismatch = replay.feed(stored.bytes[...])
+                        return mismatch == nil
+                    }
+                }
+            }
+            if let mismatch { throw CommandFailure(message: "bench log does not re-derive: \(mismatch)") }
+            report.add(BenchFigure(bench: "replay", value: Double(replay.lastSeq) / seconds, unit: "events/s",
+                                   note: "\(replay.lastSeq) records, \(accounts) accounts; target 3000000"))
+            let perAccount = try MemoryProbe.bytesPerAccount(of: replay.ledger)
+            report.add(BenchFigure(bench: "memory.per_account", value: perAccount, unit: "bytes",
+                                   note: "resident bytes per account after loading \(replay.ledger.accountCount) accounts; target 300"))
+        }
+    }
+
+    private func build(_ directory: String) throws -> (records: Seq, rate: Double) {
+        try EventLog.create(directory: directory, createdTimeMs: 0)
+        let journal = try Journal(directory: directory, snapshotEvery: UInt64.max)
+        var history = MixedHistory(accounts: accounts, total: events)
+        var progress = Progress("building log", total: UInt64(events))
+        var done = 0
+        let seconds = try measureSeconds {
+            var batch: [JournalInput] = []
+            batch.reserveCapacity(10_000)
+            while let (time, event) = history.next() {
+                batch.append(JournalInput(time: time, event: event))
+                guard batch.count == 10_000 else { continue }
+                try journal.append(batch)
+                done += batch.count
+                progress.update(UInt64(done))
+                batch.removeAll(keepingCapacity: true)
+            }
+            try journal.append(batch)
+        }
+        progress.finish()
+        let records = journal.log.lastSeq
+        return (records, Double(records) / seconds)
+    }
+}
+
+/// Resident memory, read from /proc (Linux).
+enum MemoryProbe {
+    static func residentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// Resident growth from decoding `ledger`'s snapshot into a fresh state, per account.
+    static func bytesPerAccount(of ledger: Ledger) throws -> Double {
+        let snapshot = ledger.encodeSnapshot()
+        let before = residentBytes()
+        let loaded = try Ledger(snapshot: snapshot)
+        let after = residentBytes()
+        return withExtendedLifetime(loaded) { Double(after - before) / Double(max(loaded.accountCount, 1)) }
+    }
+}

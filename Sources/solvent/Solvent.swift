@@ -1,0 +1,43 @@
+import ArgumentParser
+
+@main
+struct Solvent: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solvent",
+        abstract: "Event-sourced margin ledger and liquidation engine: offline tools.",
+        subcommands: [
+            InitCommand.self, AppendCommand.self, LogCommand.self, VerifyCommand.self,
+            AccountCommand.self, ParamsCommand.self, BenchCommand.self,
+        ]
+    )
+
+    /// SPEC §9 puts `--data DIR` before the subcommand (`solvent --data DIR init`); the argument
+    /// parser reads options after it, so global options are moved to just after its name.
+    static func main() {
+        main(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    static func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
+        var globals: [String] = []
+        var rest = arguments[...]
+        while let first = rest.first {
+            if first == "--data", rest.count >= 2 {
+                globals += rest.prefix(2)
+                rest = rest.dropFirst(2)
+            } else if first.hasPrefix("--data=") {
+                globals.append(first)
+                rest = rest.dropFirst()
+            } else {
+                break
+            }
+        }
+        guard let subcommand = rest.first, !globals.isEmpty else { return arguments }
+        return [subcommand] + globals + rest.dropFirst()
+    }
+}
+
+/// Options every data-directory command takes; may be given before or after the subcommand.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: "Data directory holding the LMDB environment.")
+    var data: String = "./solvent-data"
+}
