@@ -17,11 +17,17 @@ public final class EventLog: @unchecked Sendable {
     public let formatVersion: UInt32
     /// The creation time passed to `create`.
     public let createdTimeMs: TimeMs
+    /// The snapshot interval recorded by `create`, so every process writing this log agrees on
+    /// it; nil if none was recorded. The store itself never decides when to snapshot.
+    public let snapshotEvery: UInt64?
     /// Refreshed at open and after each commit, so `head` costs no transaction.
     private let cachedHead: Locked<ChainHead>
 
     /// Initialises an empty log in `directory` (created if needed); refuses an existing log.
-    public static func create(directory: String, createdTimeMs: TimeMs, initialMapSizeBytes: Int = 1 << 30) throws {
+    public static func create(
+        directory: String, createdTimeMs: TimeMs, snapshotEvery: UInt64? = nil, initialMapSizeBytes: Int = 1 << 30
+    ) throws {
+        precondition(snapshotEvery != 0, "snapshotEvery must be positive")
         try Directory.create(directory)
         let environment = try Environment(directory: directory, initialMapSizeBytes: initialMapSizeBytes)
         guard let schema = try LogSchema.open(in: environment, create: true) else {
@@ -33,6 +39,9 @@ public final class EventLog: @unchecked Sendable {
             }
             try transaction.put(schema.meta, key: MetaKey.formatVersion, value: BigEndian.bytes(of: supportedFormatVersion))
             try transaction.put(schema.meta, key: MetaKey.createdTimeMs, value: BigEndian.bytes(of: UInt64(bitPattern: createdTimeMs)))
+            if let snapshotEvery {
+                try transaction.put(schema.meta, key: MetaKey.snapshotEvery, value: BigEndian.bytes(of: snapshotEvery))
+            }
         }
     }
 
@@ -43,7 +52,7 @@ public final class EventLog: @unchecked Sendable {
         let environment = try Environment(
             directory: directory, initialMapSizeBytes: initialMapSizeBytes, maxMapSizeBytes: maxMapSizeBytes)
         guard let meta = try environment.database(named: LogSchema.metaName, create: false),
-              let (version, created) = try Self.readMeta(environment, meta)
+              let (version, created, snapshotEvery) = try Self.readMeta(environment, meta)
         else { throw StoreError.notInitialized(directory: directory) }
         guard version == Self.supportedFormatVersion else {
             throw StoreError.unsupportedFormat(found: version, supported: Self.supportedFormatVersion)
@@ -55,20 +64,22 @@ public final class EventLog: @unchecked Sendable {
         self.schema = schema
         self.formatVersion = version
         self.createdTimeMs = created
+        self.snapshotEvery = snapshotEvery
         self.cachedHead = Locked(try environment.read { try Self.readHead($0, schema) })
     }
 
-    private static func readMeta(_ environment: Environment, _ meta: Database) throws -> (UInt32, TimeMs)? {
+    private static func readMeta(_ environment: Environment, _ meta: Database) throws -> (UInt32, TimeMs, UInt64?)? {
         try environment.read { transaction in
             guard let version = try transaction.get(meta, key: MetaKey.formatVersion),
                   let created = try transaction.get(meta, key: MetaKey.createdTimeMs)
             else { return nil }
-            guard version.count == 4, created.count == 8 else {
+            let snapshotEvery = try transaction.get(meta, key: MetaKey.snapshotEvery)
+            guard version.count == 4, created.count == 8, snapshotEvery.map({ $0.count == 8 }) ?? true else {
                 throw StoreError.corrupt(reason: "meta values have the wrong size")
             }
-            let versionValue = version.withUnsafeBytes { BigEndian.uint32($0) }
-            let createdValue = created.withUnsafeBytes { BigEndian.uint64($0) }
-            return (versionValue, TimeMs(bitPattern: createdValue))
+            return (version.withUnsafeBytes { BigEndian.uint32($0) },
+                    TimeMs(bitPattern: created.withUnsafeBytes { BigEndian.uint64($0) }),
+                    snapshotEvery?.withUnsafeBytes { BigEndian.uint64($0) })
         }
     }
 

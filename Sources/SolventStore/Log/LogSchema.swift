@@ -10,7 +10,7 @@ struct LogSchema: Sendable {
     let requests: Database
     /// seq (u64 BE) → state bytes ‖ SHA-256(state).
     let snapshots: Database
-    /// "formatVersion" → u32 BE, "createdTimeMs" → i64 BE.
+    /// "formatVersion" → u32 BE, "createdTimeMs" → i64 BE, optional "snapshotEvery" → u64 BE.
     let meta: Database
 
     /// Opens every sub-database; nil if one is missing and `create` is false.
@@ -27,6 +27,7 @@ struct LogSchema: Sendable {
 enum MetaKey {
     static let formatVersion = Array("formatVersion".utf8)
     static let createdTimeMs = Array("createdTimeMs".utf8)
+    static let snapshotEvery = Array("snapshotEvery".utf8)
 }
 
 enum ChainKey {
