@@ -1,0 +1,72 @@
+// State-dependent validation (SPEC §4 "malformed input"): what `check` refuses is never logged.
+
+extension Ledger {
+    /// Refuses an input that is malformed whatever the state (bad amounts, self-trade…) or given
+    /// this state (unknown market or account, off-tick price, off-lot quantity, reserved account
+    /// misuse, unknown auction). Throws an `InputError` naming the field; changes nothing.
+    public func check(_ event: Event) throws(InputError) {
+        try event.validate()
+        switch event {
+        case .marketListed(let p):
+            guard marketIndexByID[p.market] == nil else {
+                throw InputError(code: "duplicate_market", field: "market", message: "market \(p.market) is already listed")
+            }
+            guard markets.count < Self.maxMarkets else {
+                throw InputError(code: "too_many_markets", field: "market", message: "at most \(Self.maxMarkets) markets can be listed")
+            }
+        case .paramsSet(let p):
+            if let id = p.market { _ = try marketIndex(id, field: "market") }
+        case .deposit(let p):
+            try refuseReserved(p.account, field: "account", use: "receive deposits (fund insurance with insurance.deposit)")
+        case .withdrawal(let p):
+            guard accounts.index(of: p.account) != nil else {
+                throw InputError(code: "unknown_account", field: "account", message: "account \(p.account) has never been seen")
+            }
+            if p.account == .insurance {
+                throw InputError(code: "reserved_account", field: "account", message: "the insurance fund cannot be withdrawn from")
+            }
+        case .trade(let p):
+            try checkTrade(p)
+        case .oraclePrice(let p):
+            _ = try marketIndex(p.market, field: "market")
+        case .funding(let p):
+            _ = try marketIndex(p.market, field: "market")
+            guard p.rate.magnitude <= .one else {
+                throw InputError(code: "bad_rate", field: "rate", message: "a funding rate must be between -1 and 1")
+            }
+        case .auctionBid(let p):
+            // No auction can be running before the liquidation engine (issue 5) exists.
+            throw InputError(code: "unknown_auction", field: "auction", message: "no auction \(p.auction) is running")
+        case .clock, .insuranceDeposit:
+            break
+        default:
+            break // derived kinds: `validate` already refused them
+        }
+    }
+
+    func checkTrade(_ p: Trade) throws(InputError) {
+        let m = try marketIndex(p.market, field: "market")
+        let listing = markets[m].listing
+        guard p.price.raw % listing.tickSize.raw == 0 else {
+            throw InputError(code: "off_tick", field: "price", message: "\(p.price) is not a multiple of the tick size \(listing.tickSize)")
+        }
+        guard p.qty.raw % listing.lotSize.raw == 0 else {
+            throw InputError(code: "off_lot", field: "qty", message: "\(p.qty) is not a multiple of the lot size \(listing.lotSize)")
+        }
+        try refuseReserved(p.buyer, field: "buyer", use: "trade")
+        try refuseReserved(p.seller, field: "seller", use: "trade")
+    }
+
+    func marketIndex(_ id: MarketID, field: String) throws(InputError) -> Int {
+        guard let m = marketIndexByID[id] else {
+            throw InputError(code: "unknown_market", field: field, message: "market \(id) is not listed")
+        }
+        return m
+    }
+
+    func refuseReserved(_ id: AccountID, field: String, use: String) throws(InputError) {
+        guard id != .insurance, id != .fees else {
+            throw InputError(code: "reserved_account", field: field, message: "the reserved account \(id) cannot \(use)")
+        }
+    }
+}

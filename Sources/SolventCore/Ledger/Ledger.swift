@@ -1,0 +1,203 @@
+/// The margin state of SPEC §3–§4: a deterministic projection of the log.
+///
+/// `check` refuses malformed input without changing anything; `apply` applies a checked input and
+/// returns the derived events the engine appends after it (event i goes to seq + 1 + i with
+/// cause = seq). Pure: no I/O, no clock, no randomness; nothing reaches an output in hash order.
+public struct Ledger: Sendable {
+    var markets: [MarketState] = []
+    var marketIndexByID: [MarketID: Int] = [:]
+    var accounts = AccountTable()
+    /// The global parameter set and the seq of the `params.set` that last changed it.
+    var globalParams = RiskParams()
+    var globalParamsVersion: Seq = 0
+    public internal(set) var lastSeq: Seq = 0
+    /// Time of the last applied record (issue 5: deadlines, auctions).
+    public internal(set) var lastTimeMs: TimeMs = 0
+    /// Conservation totals (SPEC §5.10): Σ deposits (incl. insurance deposits) and Σ accepted
+    /// withdrawals; `totalCash()` always equals their difference.
+    public internal(set) var totalDeposited = Money.zero
+    public internal(set) var totalWithdrawn = Money.zero
+
+    /// The most markets a ledger lists: they are visited for every margin computation.
+    public static let maxMarkets = 256
+
+    /// Index of the reserved accounts, interned at genesis so they are queryable from the start.
+    static let insuranceIndex = 0
+    static let feesIndex = 1
+
+    public init() {
+        _ = accounts.intern(.insurance)
+        _ = accounts.intern(.fees)
+    }
+
+    /// Reserves room for `count` accounts (bulk replays and benchmarks).
+    public mutating func reserveAccounts(_ count: Int) {
+        accounts.reserveCapacity(count)
+    }
+
+    // MARK: Applying
+
+    public mutating func apply(_ event: Event, seq: Seq, time: TimeMs) -> [Event] {
+        guard event.kind.isInput else {
+            // A derived record met during replay: its cause re-derives it; only note the seq.
+            lastSeq = max(lastSeq, seq)
+            return []
+        }
+        precondition(seq > lastSeq, "input seq \(seq) is not after \(lastSeq)")
+        lastTimeMs = time
+        var derived: [Event] = []
+        switch event {
+        case .marketListed(let p): applyMarketListed(p, seq: seq)
+        case .paramsSet(let p): applyParamsSet(p, seq: seq)
+        case .deposit(let p): applyDeposit(p)
+        case .withdrawal(let p): derived = applyWithdrawal(p)
+        case .trade(let p): if let rejected = applyTrade(p) { derived = [.tradeRejected(rejected)] }
+        case .oraclePrice(let p): applyOraclePrice(p, time: time)
+        case .funding(let p): applyFunding(p)
+        case .insuranceDeposit(let p): applyInsuranceDeposit(p)
+        case .clock, .auctionBid:
+            // Auctions, margin-call deadlines and liquidations arrive with issue 5; until then
+            // `check` refuses every bid (no auction exists) and a clock tick changes nothing.
+            break
+        default:
+            preconditionFailure("unreachable: derived kinds return above")
+        }
+        lastSeq = seq + Seq(derived.count)
+        return derived
+    }
+
+    mutating func applyMarketListed(_ p: MarketListed, seq: Seq) {
+        precondition(marketIndexByID[p.market] == nil, "duplicate market \(p.market)")
+        marketIndexByID[p.market] = markets.count
+        markets.append(MarketState(listing: p, params: globalParams, paramsVersion: globalParamsVersion))
+    }
+
+    mutating func applyParamsSet(_ p: ParamsSet, seq: Seq) {
+        if let id = p.market {
+            guard let m = marketIndexByID[id] else { preconditionFailure("params.set for unknown market \(id)") }
+            markets[m].overrides = p.overlaid(on: markets[m].overrides)
+            markets[m].overrides.market = nil
+            markets[m].params = markets[m].overrides.applied(to: globalParams)
+            markets[m].paramsVersion = seq
+        } else {
+            globalParams = p.applied(to: globalParams)
+            globalParamsVersion = seq
+            for m in markets.indices {
+                markets[m].params = markets[m].overrides.applied(to: globalParams)
+                markets[m].paramsVersion = seq
+            }
+        }
+    }
+
+    mutating func applyOraclePrice(_ p: OraclePrice, time: TimeMs) {
+        guard let m = marketIndexByID[p.market] else { preconditionFailure("oracle.price for unknown market \(p.market)") }
+        markets[m].mark = p.price
+        markets[m].markFromOracle = true
+        markets[m].markTimeMs = time
+    }
+
+    // MARK: Queries
+
+    /// Accounts interned so far, including `insurance` and `fees`.
+    public var accountCount: Int { accounts.count }
+
+    public var marketCount: Int { markets.count }
+
+    /// Σ cash over every account including `insurance` and `fees` (O(accounts)).
+    public func totalCash() -> Money {
+        accounts.states.reduce(Money.zero) { $0 + $1.cash }
+    }
+
+    /// The effective parameters of a market and their version, nil for an unknown market.
+    public func params(market id: MarketID) -> (params: RiskParams, version: Seq)? {
+        marketIndexByID[id].map { (markets[$0].params, markets[$0].paramsVersion) }
+    }
+
+    /// The global parameter set and its version (the seq that set it; 0 for the defaults).
+    public var global: (params: RiskParams, version: Seq) { (globalParams, globalParamsVersion) }
+
+    /// The mark of a market: its last oracle price, or before any, its last trade price.
+    public func mark(market id: MarketID) -> Price? {
+        marketIndexByID[id].flatMap { markets[$0].mark }
+    }
+
+    /// Account ids in interning order (first appearance), `insurance` and `fees` first.
+    public var accountIDs: [AccountID] { accounts.ids }
+
+    /// Margin totals of an account at current marks, nil if never seen.
+    public func margin(_ id: AccountID) -> MarginTotals? {
+        accounts.index(of: id).map { marginTotals(account: $0, cash: accounts.states[$0].cash) }
+    }
+
+    /// Positions of an account in market listing order: (market, qty, openCost).
+    public func positions(_ id: AccountID) -> [(market: MarketID, qty: Quantity, openCost: Money)] {
+        guard let index = accounts.index(of: id) else { return [] }
+        return markets.compactMap { market in
+            let cell = market.cell(index)
+            return cell.qty.isZero ? nil : (market.id, cell.qty, cell.openCost)
+        }
+    }
+
+    /// Σ positions in a market, counted from the cells (must be 0), nil for an unknown market.
+    public func netPosition(market id: MarketID) -> Quantity? {
+        marketIndexByID[id].map { markets[$0].cells.reduce(Quantity.zero) { $0 + $1.qty } }
+    }
+
+    /// Checks every invariant by scanning the whole state; traps with a message on a violation.
+    /// O(accounts × markets): for tests and `verify`, not for the write path.
+    public func checkInvariants() {
+        precondition(totalCash() == totalDeposited - totalWithdrawn,
+                     "cash not conserved: Σcash \(totalCash()) ≠ deposits \(totalDeposited) − withdrawals \(totalWithdrawn)")
+        var openCounts = [Int](repeating: 0, count: accounts.count)
+        for market in markets {
+            var net = Quantity.zero
+            var holders = 0
+            for (index, cell) in market.cells.enumerated() where !cell.qty.isZero {
+                net += cell.qty
+                holders += 1
+                openCounts[index] += 1
+            }
+            precondition(net.isZero && market.netQty.isZero, "positions in \(market.id) sum to \(net)")
+            precondition(holders == market.holders, "holder count of \(market.id) is stale")
+            precondition(holders == 0 || market.mark != nil, "positions in \(market.id) without a mark")
+        }
+        for (index, state) in accounts.states.enumerated() {
+            precondition(Int(state.openPositions) == openCounts[index], "open position count of account \(index) is stale")
+        }
+    }
+}
+
+extension Ledger: Equatable {
+    /// Two ledgers are equal when they would continue identically: same canonical snapshot.
+    public static func == (lhs: Ledger, rhs: Ledger) -> Bool {
+        lhs.encodeSnapshot() == rhs.encodeSnapshot()
+    }
+}
+
+extension ParamsSet {
+    /// This set's present fields over `base`'s: a per-market override accumulates.
+    func overlaid(on base: ParamsSet) -> ParamsSet {
+        var p = base
+        p.market = market ?? base.market
+        p.callBuffer = callBuffer ?? p.callBuffer
+        p.callGrace = callGrace ?? p.callGrace
+        p.liqStep = liqStep ?? p.liqStep
+        p.auctionBuffer = auctionBuffer ?? p.auctionBuffer
+        p.curve = curve ?? p.curve
+        p.tau = tau ?? p.tau
+        p.step = step ?? p.step
+        p.cut = cut ?? p.cut
+        p.tail = tail ?? p.tail
+        p.cusp = cusp ?? p.cusp
+        p.minFee = minFee ?? p.minFee
+        p.maxFee = maxFee ?? p.maxFee
+        p.feeDepth = feeDepth ?? p.feeDepth
+        p.dustNotional = dustNotional ?? p.dustNotional
+        p.holeGlobal = holeGlobal ?? p.holeGlobal
+        p.holeMarket = holeMarket ?? p.holeMarket
+        p.maxJump = maxJump ?? p.maxJump
+        p.confirmations = confirmations ?? p.confirmations
+        p.maxStaleness = maxStaleness ?? p.maxStaleness
+        return p
+    }
+}

@@ -1,0 +1,87 @@
+// Margin arithmetic of SPEC §3. Every lossy product rounds in the system's favour (SPEC §2):
+// value (what the account may count) down; notional, MM and IM (what it must hold) up.
+
+/// One position's contribution to its account's margin, at a given mark.
+struct PositionMargin: Equatable, Sendable {
+    /// `position * mark / 10^8`, rounded down (SPEC §3 `value`).
+    var value: Money
+    /// `|position| * mark / 10^8`, rounded up: what the tier and the requirements are taken on.
+    var notional: Money
+    /// 0-based tier index in force (the last tier when the notional is beyond every cap).
+    var tier: Int
+    /// `max(0, roundUp(notional * mmr) − maintAmount)`.
+    var mm: Money
+    /// `roundUp(notional * imr)`.
+    var im: Money
+    /// `value − openCost`.
+    var upnl: Money
+
+    static let zero = PositionMargin(value: .zero, notional: .zero, tier: 0, mm: .zero, im: .zero, upnl: .zero)
+}
+
+/// An account's margin summary (SPEC §3), all positions at their marks.
+public struct MarginTotals: Equatable, Sendable {
+    public var cash: Money
+    /// `cash + Σ value`.
+    public var equity: Money
+    public var mm: Money
+    public var im: Money
+    /// `Σ uPnL` (signed).
+    public var upnl: Money
+
+    /// `equity − IM − max(0, Σ uPnL)`: what may be withdrawn. May be negative; it is reported as
+    /// computed and user actions require it to stay ≥ 0 (withdrawal) or equity ≥ IM (trade).
+    public var available: Money { equity - im - max(.zero, upnl) }
+}
+
+extension MarketState {
+    /// The margin of a position of `qty` with `openCost` valued at `mark`.
+    func margin(qty: Quantity, openCost: Money, mark: Price) -> PositionMargin {
+        guard !qty.isZero else { return .zero }
+        let value = qty.value(at: mark, rounding: .down)
+        let notional = qty.notional(at: mark, rounding: .up)
+        let tierIndex = marginTierIndex(for: notional)
+        let tier = listing.tiers[tierIndex]
+        let mm = max(.zero, notional.times(tier.mmr, rounding: .up) - tier.maintAmount)
+        let im = notional.times(tier.imr, rounding: .up)
+        return PositionMargin(value: value, notional: notional, tier: tierIndex, mm: mm, im: im, upnl: value - openCost)
+    }
+}
+
+/// A position as it would be after a trade, for evaluating the trade before applying it.
+struct PositionChange {
+    var market: Int
+    var cell: PositionCell
+    /// The price the trade's market is valued at (its mark, or the trade price before any oracle).
+    var mark: Price
+}
+
+extension Ledger {
+    /// Margin totals of account `index` with `cash`, optionally with one position replaced.
+    /// Visits each market once; allocates nothing.
+    func marginTotals(account index: Int, cash: Money, change: PositionChange? = nil) -> MarginTotals {
+        var totals = MarginTotals(cash: cash, equity: cash, mm: .zero, im: .zero, upnl: .zero)
+        let hasPositions = accounts.states[index].openPositions > 0
+        guard hasPositions || change != nil else { return totals }
+        for m in markets.indices {
+            let market = markets[m]
+            let cell: PositionCell
+            let mark: Price
+            if let change, change.market == m {
+                cell = change.cell
+                mark = change.mark
+            } else {
+                cell = market.cell(index)
+                guard !cell.qty.isZero else { continue }
+                guard let current = market.mark else { preconditionFailure("a position without a mark in \(market.id)") }
+                mark = current
+            }
+            let position = market.margin(qty: cell.qty, openCost: cell.openCost, mark: mark)
+            totals.equity += position.value
+            totals.mm += position.mm
+            totals.im += position.im
+            totals.upnl += position.upnl
+        }
+        return totals
+    }
+}

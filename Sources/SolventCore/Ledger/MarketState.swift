@@ -1,0 +1,85 @@
+/// One account's holding in one market: signed quantity and the signed cash paid for it.
+struct PositionCell: Equatable, Sendable {
+    var qty: Quantity
+    /// Signed cash paid for the open quantity (SPEC §3): entry price, PnL% and ADL ranking only.
+    var openCost: Money
+
+    static let empty = PositionCell(qty: .zero, openCost: .zero)
+}
+
+/// A listed market: its contract terms, its mark, the parameters in force, and every position.
+///
+/// Positions are a dense column indexed by account index (grown lazily), so a trade finds a
+/// position in O(1) with no hashing and funding walks the column in account-index order. Markets
+/// are few (at most `Ledger.maxMarkets`), so an account's positions are found by visiting each
+/// market's column.
+struct MarketState: Sendable {
+    var listing: MarketListed
+    /// Last oracle price; before the first one, the last trade price (see `markFromOracle`).
+    var mark: Price?
+    /// False while `mark` is only the provisional last trade price.
+    var markFromOracle = false
+    /// Record time of the last oracle price, 0 before the first (issue 5: staleness halts).
+    var markTimeMs: TimeMs = 0
+    /// Parameters set for this market only, accumulated; absent fields follow the global set.
+    var overrides = ParamsSet()
+    /// Effective parameters: `overrides` applied to the global set.
+    var params: RiskParams
+    /// Seq of the `params.set` that last changed `params` (0: documented defaults).
+    var paramsVersion: Seq
+    var cells: [PositionCell] = []
+    /// Number of accounts with a non-zero position here.
+    var holders = 0
+    /// Σ position over all accounts; every trade moves it by +q and −q, so it stays 0.
+    var netQty = Quantity.zero
+
+    init(listing: MarketListed, params: RiskParams, paramsVersion: Seq) {
+        self.listing = listing
+        self.params = params
+        self.paramsVersion = paramsVersion
+    }
+
+    var id: MarketID { listing.market }
+    var tiers: [Tier] { listing.tiers }
+
+    @inline(__always)
+    func cell(_ account: Int) -> PositionCell {
+        account < cells.count ? cells[account] : .empty
+    }
+
+    /// Stores a cell, growing the column with empty cells as needed; keeps `holders` current.
+    /// Returns +1 when a position opened, −1 when one closed, 0 otherwise.
+    mutating func setCell(_ account: Int, _ cell: PositionCell) -> Int {
+        precondition(!cell.qty.isZero || cell.openCost.isZero, "a closed position carries no open cost")
+        if account >= cells.count {
+            if cell.qty.isZero { return 0 }
+            cells.append(contentsOf: repeatElement(.empty, count: account + 1 - cells.count))
+        }
+        let wasOpen = !cells[account].qty.isZero
+        cells[account] = cell
+        let isOpen = !cell.qty.isZero
+        let change = (isOpen ? 1 : 0) - (wasOpen ? 1 : 0)
+        holders += change
+        return change
+    }
+
+    /// Index of the tier whose cap covers `notional` (first with notional ≤ notionalCap), or nil
+    /// beyond the last cap.
+    func tierIndex(for notional: Money) -> Int? {
+        let tiers = listing.tiers
+        for index in tiers.indices where notional <= tiers[index].notionalCap { return index }
+        return nil
+    }
+
+    /// The tier in force for margin: beyond the last cap (only reachable when the mark moves;
+    /// trades cannot go there) the last tier still applies.
+    func marginTierIndex(for notional: Money) -> Int {
+        tierIndex(for: notional) ?? (listing.tiers.count - 1)
+    }
+
+    /// The price positions are valued at: the mark, or for a trade in a market with no oracle
+    /// price yet, that trade's price.
+    func markOrProvisional(_ tradePrice: Price) -> Price {
+        markFromOracle ? (mark ?? tradePrice) : tradePrice
+    }
+}

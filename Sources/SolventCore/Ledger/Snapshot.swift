@@ -1,0 +1,175 @@
+// Canonical state encoding (docs/FORMAT.md "ledger snapshot"): the same state gives the same
+// bytes, and decoding then encoding gives the bytes back. Version 1, all integers big-endian:
+//
+//   "SLDG" | u16 version | u64 lastSeq | i64 lastTimeMs | i64 totalDeposited | i64 totalWithdrawn
+//   | ParamsSet(full global params) | u64 globalParamsVersion
+//   | u16 markets × { MarketListed | opt i64 mark | u8 markFromOracle | i64 markTimeMs
+//                    | ParamsSet overrides | u64 paramsVersion }
+//   | u32 accounts × { short string id | i64 cash | u8 flags }        (interning order)
+//   | per market: u32 holders × { u32 account index | i64 qty | i64 openCost } (ascending index)
+//
+// Payload-shaped parts use the record payload encoding (optional = u8 tag + value). Derived
+// data (effective params, holder and open-position counts) is rebuilt on decode, not stored.
+
+extension Ledger {
+    static let snapshotMagic: [UInt8] = Array("SLDG".utf8)
+    public static let snapshotVersion: UInt16 = 1
+
+    /// The canonical encoding of the whole state.
+    public func encodeSnapshot() -> [UInt8] {
+        var coder = BinaryFieldWriter(writer: ByteWriter(capacity: 64 + accounts.count * 24))
+        coder.writer.writeBytes(Self.snapshotMagic)
+        coder.writer.writeUInt16(Self.snapshotVersion)
+        coder.writer.writeUInt64(lastSeq)
+        coder.writer.writeInt64(lastTimeMs)
+        coder.writer.writeInt64(totalDeposited.raw)
+        coder.writer.writeInt64(totalWithdrawn.raw)
+        Self.write(ParamsSet(full: globalParams), &coder)
+        coder.writer.writeUInt64(globalParamsVersion)
+        coder.writer.writeUInt16(UInt16(markets.count))
+        for market in markets {
+            Self.write(market.listing, &coder)
+            var mark = market.mark
+            try! coder.field("mark", &mark)  // binary writing only reads fields
+            coder.writer.writeUInt8(market.markFromOracle ? 1 : 0)
+            coder.writer.writeInt64(market.markTimeMs)
+            Self.write(market.overrides, &coder)
+            coder.writer.writeUInt64(market.paramsVersion)
+        }
+        coder.writer.writeUInt32(UInt32(accounts.count))
+        for (id, state) in zip(accounts.ids, accounts.states) {
+            coder.writer.writeShortString(id.text)
+            coder.writer.writeInt64(state.cash.raw)
+            coder.writer.writeUInt8(state.flags)
+        }
+        for market in markets {
+            coder.writer.writeUInt32(UInt32(market.holders))
+            for (index, cell) in market.cells.enumerated() where !cell.qty.isZero {
+                coder.writer.writeUInt32(UInt32(index))
+                coder.writer.writeInt64(cell.qty.raw)
+                coder.writer.writeInt64(cell.openCost.raw)
+            }
+        }
+        return coder.writer.bytes
+    }
+
+    private static func write<P: Payload>(_ payload: P, _ coder: inout BinaryFieldWriter) {
+        var copy = payload
+        try! copy.fields(&coder)  // binary writing only reads fields
+    }
+
+    /// Rebuilds a ledger from `encodeSnapshot()` bytes, refusing anything a ledger could not have
+    /// produced (unknown version, bad tiers, duplicate ids, unsorted or unbalanced positions,
+    /// cash not conserved, trailing bytes).
+    public init(snapshot bytes: [UInt8]) throws(CodecError) {
+        var decoder = SnapshotDecoder(coder: BinaryFieldReader(reader: ByteReader(bytes)))
+        self = try decoder.decode()
+    }
+}
+
+/// Reads a snapshot section by section; `fail` reports the offset reached.
+private struct SnapshotDecoder {
+    var coder: BinaryFieldReader
+
+    func fail(_ message: String) -> CodecError { CodecError("ledger snapshot: \(message)", offset: coder.reader.offset) }
+
+    mutating func read<P: Payload>(_ type: P.Type, _ what: String) throws(CodecError) -> P {
+        var payload = P()
+        do { try payload.fields(&coder) } catch let error as CodecError {
+            throw CodecError("ledger snapshot: \(what): \(error.message)", offset: error.offset)
+        } catch {
+            throw fail("\(what): \(error)")
+        }
+        return payload
+    }
+
+    mutating func decode() throws(CodecError) -> Ledger {
+        let magic = try coder.reader.readBytes(4)
+        guard Array(magic) == Ledger.snapshotMagic else { throw CodecError("not a ledger snapshot", offset: 0) }
+        let version = try coder.reader.readUInt16()
+        guard version == Ledger.snapshotVersion else { throw fail("version \(version) is not \(Ledger.snapshotVersion)") }
+        var ledger = Ledger()
+        ledger.lastSeq = try coder.reader.readUInt64()
+        ledger.lastTimeMs = try coder.reader.readInt64()
+        ledger.totalDeposited = Money(raw: try coder.reader.readInt64())
+        ledger.totalWithdrawn = Money(raw: try coder.reader.readInt64())
+        let global = try read(ParamsSet.self, "global params")
+        guard global == ParamsSet(full: global.applied(to: RiskParams())) else { throw fail("global params are not a full set") }
+        try validated(global, "global params")
+        ledger.globalParams = global.applied(to: RiskParams())
+        ledger.globalParamsVersion = try coder.reader.readUInt64()
+        try decodeMarkets(into: &ledger)
+        try decodeAccounts(into: &ledger)
+        for m in ledger.markets.indices { try decodePositions(market: m, into: &ledger) }
+        guard coder.reader.isAtEnd else { throw fail("\(coder.reader.remaining) trailing bytes") }
+        guard ledger.totalCash() == ledger.totalDeposited - ledger.totalWithdrawn else { throw fail("cash is not conserved") }
+        return ledger
+    }
+
+    func validated(_ params: ParamsSet, _ what: String) throws(CodecError) {
+        do { try params.validate() } catch { throw fail("\(what): \(error)") }
+    }
+
+    mutating func decodeMarkets(into ledger: inout Ledger) throws(CodecError) {
+        let count = Int(try coder.reader.readUInt16())
+        guard count <= Ledger.maxMarkets else { throw fail("\(count) markets") }
+        for _ in 0..<count {
+            let listing = try read(MarketListed.self, "market")
+            do { try listing.validate() } catch { throw fail("market \(listing.market): \(error)") }
+            guard ledger.marketIndexByID[listing.market] == nil else { throw fail("duplicate market \(listing.market)") }
+            var mark: Price?
+            do { try coder.field("mark", &mark) } catch { throw fail("mark: \(error)") }
+            guard (mark?.raw ?? 1) > 0 else { throw fail("mark of \(listing.market) is not positive") }
+            let fromOracle = try coder.reader.readUInt8()
+            guard fromOracle <= 1, fromOracle == 0 || mark != nil else { throw fail("bad mark source of \(listing.market)") }
+            var market = MarketState(listing: listing, params: ledger.globalParams, paramsVersion: 0)
+            market.mark = mark
+            market.markFromOracle = fromOracle == 1
+            market.markTimeMs = try coder.reader.readInt64()
+            market.overrides = try read(ParamsSet.self, "market params")
+            guard market.overrides.market == nil else { throw fail("market params name a market") }
+            try validated(market.overrides, "market params")
+            market.params = market.overrides.applied(to: ledger.globalParams)
+            market.paramsVersion = try coder.reader.readUInt64()
+            ledger.marketIndexByID[listing.market] = ledger.markets.count
+            ledger.markets.append(market)
+        }
+    }
+
+    mutating func decodeAccounts(into ledger: inout Ledger) throws(CodecError) {
+        let count = Int(try coder.reader.readUInt32())
+        guard count >= 2, count <= coder.reader.remaining / 10 + 2 else { throw fail("account count \(count)") }
+        ledger.accounts = AccountTable()
+        ledger.accounts.reserveCapacity(count)
+        for index in 0..<count {
+            let id: AccountID
+            do { id = try AccountID.decode(from: &coder.reader) } catch { throw fail("account id: \(error.message)") }
+            guard ledger.accounts.intern(id) == index else { throw fail("duplicate account \(id)") }
+            ledger.accounts.states[index].cash = Money(raw: try coder.reader.readInt64())
+            let flags = try coder.reader.readUInt8()
+            guard flags & ~AccountState.Flags.all == 0 else { throw fail("unknown flags \(flags) of \(id)") }
+            ledger.accounts.states[index].flags = flags
+        }
+        guard ledger.accounts.ids[Ledger.insuranceIndex] == .insurance, ledger.accounts.ids[Ledger.feesIndex] == .fees else {
+            throw fail("the first accounts must be insurance and fees")
+        }
+    }
+
+    mutating func decodePositions(market m: Int, into ledger: inout Ledger) throws(CodecError) {
+        let holders = Int(try coder.reader.readUInt32())
+        guard holders <= ledger.accounts.count else { throw fail("\(holders) holders") }
+        guard holders == 0 || ledger.markets[m].mark != nil else { throw fail("positions without a mark") }
+        var previous = -1
+        var net = Quantity.zero
+        for _ in 0..<holders {
+            let index = Int(try coder.reader.readUInt32())
+            let cell = PositionCell(qty: Quantity(raw: try coder.reader.readInt64()), openCost: Money(raw: try coder.reader.readInt64()))
+            guard index > previous, index < ledger.accounts.count else { throw fail("position of account \(index) out of order") }
+            guard !cell.qty.isZero else { throw fail("zero position stored") }
+            previous = index
+            net += cell.qty
+            ledger.move(index, market: m, to: cell, cashDelta: .zero)
+        }
+        guard net.isZero else { throw fail("positions in \(ledger.markets[m].id) sum to \(net)") }
+    }
+}

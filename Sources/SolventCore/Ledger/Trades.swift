@@ -1,0 +1,141 @@
+// Trades (SPEC §4): the buyer pays roundUp(qty × price), the seller receives roundDown, the
+// difference (at most 1e-8) goes to `insurance`, fees go to `fees`. A trade is all or nothing:
+// when a side may not take it, `trade.rejected` names that side and nothing changes.
+
+/// Why a trade was refused (the `reason` of `trade.rejected`).
+public enum TradeRejection: String, Sendable, CaseIterable {
+    /// A side that increases exposure would end with `available < 0` (so also when equity < IM),
+    /// or a side that does not would be pushed further below zero equity.
+    case insufficientMargin = "insufficient_margin"
+    /// The position would be beyond the last tier's notional cap.
+    case riskLimit = "risk_limit"
+    /// A liquidation is running on the side.
+    case liquidating
+}
+
+/// One side of a trade, evaluated before anything is applied.
+struct TradeSide {
+    var index: Int?
+    var old: PositionCell
+    var new: PositionCell
+    var cash: Money
+    /// Signed change of cash: −(paid + fee) for the buyer, +(received − fee) for the seller.
+    var cashDelta: Money
+
+    /// Exposure grows when |position| grows (a flip to a smaller opposite position does not).
+    var increasesExposure: Bool { new.qty.magnitude > old.qty.magnitude }
+}
+
+extension PositionCell {
+    /// The position after trading `delta` at `price`, `signedCost` being the signed cash paid
+    /// (+roundUp(q×p) for a buy, −roundDown(q×p) for a sell).
+    ///
+    /// Open cost: grows by the cash paid while the position grows; on a partial close shrinks in
+    /// proportion to the quantity left, rounded up (towards +∞, so uPnL = value − openCost is never
+    /// overstated); on a flip restarts as the cost of the new quantity at this price, rounded like
+    /// cash (buyer up, seller down); zero when closed.
+    func afterTrade(delta: Quantity, price: Price, signedCost: Money) -> PositionCell {
+        let qty = qty + delta
+        if qty.isZero { return .empty }
+        if self.qty.isZero || (self.qty.isPositive == delta.isPositive) {
+            return PositionCell(qty: qty, openCost: openCost + signedCost)
+        }
+        if qty.isPositive == self.qty.isPositive {
+            let kept = FixedMath.mulDivRoundingUp(openCost.raw, qty.magnitude.raw, self.qty.magnitude.raw)
+            return PositionCell(qty: qty, openCost: Money(raw: kept))
+        }
+        let cost = qty.isPositive ? qty.value(at: price, rounding: .up) : -qty.magnitude.value(at: price, rounding: .down)
+        return PositionCell(qty: qty, openCost: cost)
+    }
+}
+
+extension Ledger {
+    /// Applies a checked trade, or returns why it is refused (and changes nothing).
+    mutating func applyTrade(_ p: Trade) -> TradeRejected? {
+        guard let m = marketIndexByID[p.market] else { preconditionFailure("trade in unknown market \(p.market)") }
+        let mark = markets[m].markOrProvisional(p.price)
+        let paid = p.qty.value(at: p.price, rounding: .up)
+        let received = p.qty.value(at: p.price, rounding: .down)
+        let buyerFee = p.buyerFee ?? .zero
+        let sellerFee = p.sellerFee ?? .zero
+        let buyer = tradeSide(p.buyer, market: m, delta: p.qty, price: p.price, signedCost: paid, cashDelta: -(paid + buyerFee))
+        let seller = tradeSide(p.seller, market: m, delta: -p.qty, price: p.price, signedCost: -received, cashDelta: received - sellerFee)
+        if let reason = rejection(buyer, market: m, mark: mark) {
+            return tradeRejected(p.buyer, reason, p.ref)
+        }
+        if let reason = rejection(seller, market: m, mark: mark) {
+            return tradeRejected(p.seller, reason, p.ref)
+        }
+        let buyerIndex = buyer.index ?? accounts.intern(p.buyer)
+        let sellerIndex = seller.index ?? accounts.intern(p.seller)
+        let dust = paid - received
+        let fees = buyerFee + sellerFee
+        precondition(buyer.cashDelta + seller.cashDelta + dust + fees == .zero, "trade cash does not balance")
+        move(buyerIndex, market: m, to: buyer.new, cashDelta: buyer.cashDelta)
+        move(sellerIndex, market: m, to: seller.new, cashDelta: seller.cashDelta)
+        accounts.states[Self.insuranceIndex].cash += dust
+        accounts.states[Self.feesIndex].cash += fees
+        markets[m].netQty += p.qty
+        markets[m].netQty -= p.qty
+        precondition(markets[m].netQty.isZero, "positions in \(p.market) do not sum to zero")
+        if !markets[m].markFromOracle { markets[m].mark = p.price }
+        return nil
+    }
+
+    func tradeSide(_ id: AccountID, market m: Int, delta: Quantity, price: Price, signedCost: Money, cashDelta: Money) -> TradeSide {
+        let index = accounts.index(of: id)
+        let old = index.map { markets[m].cell($0) } ?? .empty
+        let cash = index.map { accounts.states[$0].cash } ?? .zero
+        let new = old.afterTrade(delta: delta, price: price, signedCost: signedCost)
+        return TradeSide(index: index, old: old, new: new, cash: cash, cashDelta: cashDelta)
+    }
+
+    /// Why `side` may not take the trade, if it may not.
+    func rejection(_ side: TradeSide, market m: Int, mark: Price) -> TradeRejection? {
+        if let index = side.index, accounts.states[index].isLiquidating { return .liquidating }
+        let change = PositionChange(market: m, cell: side.new, mark: mark)
+        let after = totals(side, change: change)
+        if side.increasesExposure {
+            let notional = side.new.qty.notional(at: mark, rounding: .up)
+            if markets[m].tierIndex(for: notional) == nil { return .riskLimit }
+            // available ≥ 0 implies equity ≥ IM (SPEC §4) and, beyond it, that unrealized
+            // profit is not margin for new exposure: `available` never goes negative by a trade.
+            return after.available.isNegative ? .insufficientMargin : nil
+        }
+        // Reducing exposure is always allowed, except a fee or off-mark price that would push
+        // equity below zero, or further below: a user's own action never creates bad debt.
+        guard after.equity.isNegative else { return nil }
+        let before = totals(side, change: nil)
+        return after.equity < before.equity ? .insufficientMargin : nil
+    }
+
+    private func totals(_ side: TradeSide, change: PositionChange?) -> MarginTotals {
+        let cash = change == nil ? side.cash : side.cash + side.cashDelta
+        if let index = side.index { return marginTotals(account: index, cash: cash, change: change) }
+        // A first-time account has no cash and no other position.
+        var totals = MarginTotals(cash: cash, equity: cash, mm: .zero, im: .zero, upnl: .zero)
+        if let change {
+            let position = markets[change.market].margin(qty: change.cell.qty, openCost: change.cell.openCost, mark: change.mark)
+            totals.equity += position.value
+            totals.mm = position.mm
+            totals.im = position.im
+            totals.upnl = position.upnl
+        }
+        return totals
+    }
+
+    /// Stores an account's new position and cash change, keeping its open-position count.
+    mutating func move(_ index: Int, market m: Int, to cell: PositionCell, cashDelta: Money) {
+        let opened = markets[m].setCell(index, cell)
+        accounts.states[index].openPositions = UInt16(Int(accounts.states[index].openPositions) + opened)
+        accounts.states[index].cash += cashDelta
+    }
+
+    func tradeRejected(_ account: AccountID, _ reason: TradeRejection, _ ref: Identifier?) -> TradeRejected {
+        var rejected = TradeRejected()
+        rejected.account = account
+        rejected.reason = reason.rawValue
+        rejected.ref = ref
+        return rejected
+    }
+}
