@@ -104,7 +104,8 @@ public struct ByteReader {
 
     public mutating func readShortString() throws(CodecError) -> String {
         let length = Int(try readUInt8())
-        return try utf8(take(length, "string"))
+        let start = offset
+        return try utf8(take(length, "string"), at: start)
     }
 
     public mutating func readString() throws(CodecError) -> String {
@@ -112,12 +113,13 @@ public struct ByteReader {
         guard length <= ByteWriter.maxStringBytes else {
             throw CodecError("string length \(length) over \(ByteWriter.maxStringBytes)", offset: offset - 2)
         }
-        return try utf8(take(length, "string"))
+        let start = offset
+        return try utf8(take(length, "string"), at: start)
     }
 
-    private func utf8(_ slice: ArraySlice<UInt8>) throws(CodecError) -> String {
+    private func utf8(_ slice: ArraySlice<UInt8>, at start: Int) throws(CodecError) -> String {
         guard let text = String(validating: slice, as: UTF8.self) else {
-            throw CodecError("invalid UTF-8", offset: offset - slice.count)
+            throw CodecError("invalid UTF-8", offset: start)
         }
         return text
     }

@@ -45,13 +45,14 @@ public enum RecordCodec {
         }
         var event = Event.blank(kind)
         var coder = BinaryFieldReader(reader: reader)
+        // The payload reader continues the header's reader, so its offsets are already absolute.
         do { try event.fields(&coder) } catch let error as CodecError {
-            throw CodecError("\(kind.name): \(error.message)", offset: headerSize + error.offset)
+            throw CodecError("\(kind.name): \(error.message)", offset: error.offset)
         } catch {
             throw CodecError("\(kind.name): \(error)", offset: headerSize)
         }
         guard coder.reader.isAtEnd else {
-            throw CodecError("\(coder.reader.remaining) trailing bytes after \(kind.name) payload", offset: headerSize + coder.reader.offset)
+            throw CodecError("\(coder.reader.remaining) trailing bytes after \(kind.name) payload", offset: coder.reader.offset)
         }
         return Record(seq: seq, time: time, cause: causeRaw == 0 ? nil : causeRaw, event: event)
     }
