@@ -11,6 +11,9 @@ public enum RecordCodec {
     public static let maxPayloadBytes = 1 << 20
 
     public static func encode(_ record: Record) -> [UInt8] {
+        // Seqs start at 1 and cause 0 means "none": both must hold for decode(encode(r)) == r.
+        precondition(record.seq > 0, "seq 0 is not a log position")
+        precondition(record.cause != 0, "cause 0 is reserved for 'no cause'")
         var coder = BinaryFieldWriter(writer: ByteWriter(capacity: 96))
         coder.writer.writeUInt8(formatVersion)
         coder.writer.writeUInt64(record.seq)
