@@ -143,11 +143,14 @@ public struct Ledger: Sendable {
         marketIndexByID[id].map { markets[$0].cells.reduce(Quantity.zero) { $0 + $1.qty } }
     }
 
-    /// Checks every invariant by scanning the whole state; traps with a message on a violation.
-    /// O(accounts × markets): for tests and `verify`, not for the write path.
-    public func checkInvariants() {
-        precondition(totalCash() == totalDeposited - totalWithdrawn,
-                     "cash not conserved: Σcash \(totalCash()) ≠ deposits \(totalDeposited) − withdrawals \(totalWithdrawn)")
+    /// Every invariant that does not hold, by scanning the whole state (empty when all hold):
+    /// cash conserved exactly, positions sum to zero per market, cached counts current, every
+    /// position has a mark. O(accounts × markets): for tests and `verify`, not the write path.
+    public func invariantViolations() -> [String] {
+        var problems: [String] = []
+        if totalCash() != totalDeposited - totalWithdrawn {
+            problems.append("cash not conserved: Σcash \(totalCash()) ≠ deposits \(totalDeposited) − withdrawals \(totalWithdrawn)")
+        }
         var openCounts = [Int](repeating: 0, count: accounts.count)
         for market in markets {
             var net = Quantity.zero
@@ -157,13 +160,20 @@ public struct Ledger: Sendable {
                 holders += 1
                 openCounts[index] += 1
             }
-            precondition(net.isZero && market.netQty.isZero, "positions in \(market.id) sum to \(net)")
-            precondition(holders == market.holders, "holder count of \(market.id) is stale")
-            precondition(holders == 0 || market.mark != nil, "positions in \(market.id) without a mark")
+            if !net.isZero || !market.netQty.isZero { problems.append("positions in \(market.id) sum to \(net)") }
+            if holders != market.holders { problems.append("holder count of \(market.id) is stale") }
+            if holders > 0 && market.mark == nil { problems.append("positions in \(market.id) without a mark") }
         }
-        for (index, state) in accounts.states.enumerated() {
-            precondition(Int(state.openPositions) == openCounts[index], "open position count of account \(index) is stale")
+        for (index, state) in accounts.states.enumerated() where Int(state.openPositions) != openCounts[index] {
+            problems.append("open position count of \(accounts.ids[index]) is stale")
         }
+        return problems
+    }
+
+    /// Traps naming the first broken invariant (see `invariantViolations`).
+    public func checkInvariants() {
+        let problems = invariantViolations()
+        precondition(problems.isEmpty, problems.first ?? "")
     }
 }
 
