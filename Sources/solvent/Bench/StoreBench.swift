@@ -32,11 +32,11 @@ struct StoreBench {
         return (0..<count).map { index in
             var trade = Trade()
             trade.market = market
-            trade.buyer = AccountID(valid: "acct-\(index % 100_000)")
-            trade.seller = AccountID(valid: "acct-\((index + 1) % 100_000)")
+            trade.buyer = AccountID(valid: "account-\(100_000 + index % 100_000)")
+            trade.seller = AccountID(valid: "account-\(100_000 + (index + 1) % 100_000)")
             trade.qty = Quantity(raw: Int64(1 + index % 1000) * 100_000)
             trade.price = Price(units: 30_000 + Int64(index % 500))
-            trade.ref = Identifier(valid: "t-\(index)")
+            trade.ref = Identifier(valid: "gw-1:trade-\(10_000_000 + index)")
             let seq = Seq(index + 1)
             let record = Record(seq: seq, time: Int64(index), event: .trade(trade))
             return AppendRecord(seq: seq, time: record.time, bytes: RecordCodec.encode(record), requestKey: nil)

@@ -1,0 +1,154 @@
+import Foundation
+import SolventCore
+import SolventStore
+import Testing
+
+/// The engine in the write path, on real LMDB: all-or-nothing batches, snapshots, reload, and
+/// re-derivation catching a log whose chain was rebuilt to hide an altered record.
+@Suite struct JournalTests {
+    static let scenarioPath = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/scenarios/basic.ndjson").path
+
+    static func scenarioInputs() throws -> [JournalInput] {
+        let text = try String(contentsOfFile: scenarioPath, encoding: .utf8)
+        return try text.split(separator: "\n").map { line in
+            let (time, event) = try RecordJSON.input(line: Array(line.utf8), requireTime: true)
+            return JournalInput(time: try #require(time), event: event)
+        }
+    }
+
+    static func withJournal<T>(snapshotEvery: UInt64? = nil, _ body: (Journal, String) throws -> T) throws -> T {
+        try withTemporaryDirectory { directory in
+            try EventLog.create(directory: directory, createdTimeMs: 0, snapshotEvery: snapshotEvery)
+            return try body(try Journal(directory: directory), directory)
+        }
+    }
+
+    @Test func reopeningRebuildsExactlyTheSameState() throws {
+        try Self.withJournal { journal, directory in
+            let results = try journal.append(try Self.scenarioInputs())
+            #expect(results.count == 17)
+            // The refused withdrawal is logged with its derived rejection right after it.
+            let rejected = try #require(results.first { $0[0].kind == .withdrawal })
+            #expect(rejected.count == 2)
+            #expect(rejected[1].kind == .withdrawalRejected)
+            #expect(rejected[1].cause == rejected[0].seq)
+            let reopened = try Journal(directory: directory)
+            #expect(reopened.ledger.encodeSnapshot() == journal.ledger.encodeSnapshot())
+            #expect(reopened.log.lastSeq == 19)
+        }
+    }
+
+    @Test func aRefusedInputAppendsNothingOfItsBatch() throws {
+        try Self.withJournal { journal, _ in
+            try journal.append(Array(try Self.scenarioInputs().prefix(8)))
+            let before = journal.ledger.encodeSnapshot()
+            var withdrawal = Withdrawal()
+            withdrawal.account = AccountID(valid: "nobody")
+            withdrawal.amount = Money(units: 1)
+            var deposit = Deposit()
+            deposit.account = AccountID(valid: "alice")
+            deposit.amount = Money(units: 7)
+            let batch = [JournalInput(time: 1_800_000_000_000, event: .deposit(deposit)),
+                         JournalInput(time: 1_800_000_000_000, event: .withdrawal(withdrawal))]
+            #expect {
+                try journal.append(batch)
+            } throws: { error in
+                guard let refusal = error as? JournalRefusal else { return false }
+                return refusal.index == 1 && refusal.error.field == "account"
+            }
+            #expect(journal.log.lastSeq == 8)
+            #expect(journal.ledger.encodeSnapshot() == before)
+        }
+    }
+
+    @Test func timeGoingBackwardsIsRefusedNamingTheInput() throws {
+        try Self.withJournal { journal, _ in
+            try journal.append(Array(try Self.scenarioInputs().prefix(5)))
+            var deposit = Deposit()
+            deposit.account = AccountID(valid: "alice")
+            deposit.amount = Money(units: 1)
+            #expect {
+                try journal.append([JournalInput(time: 1, event: .deposit(deposit))])
+            } throws: { error in
+                (error as? JournalRefusal)?.error.code == "time_regression"
+            }
+            #expect(journal.log.lastSeq == 5)
+        }
+    }
+
+    @Test func aRepeatedRequestKeyIsRefusedAndTheFirstSeqKept() throws {
+        try Self.withJournal { journal, _ in
+            let inputs = try Self.scenarioInputs()
+            try journal.append(Array(inputs.prefix(4)))
+            var keyed = inputs[4]
+            keyed.key = "gw1-000042"
+            let first = try journal.append([keyed])
+            #expect(try journal.seq(forKey: "gw1-000042") == first[0][0].seq)
+            keyed.time += 1
+            #expect(throws: StoreError.self) { try journal.append([keyed]) }
+            #expect(journal.log.lastSeq == first[0][0].seq)
+        }
+    }
+
+    @Test func snapshotPlusTailEqualsReplayFromGenesis() throws {
+        try Self.withJournal(snapshotEvery: 4) { journal, directory in
+            for input in try Self.scenarioInputs() { try journal.append([input]) }
+            let snapshots = try journal.log.snapshotSeqs()
+            #expect(snapshots.count >= 4)
+            // Reopening loads the latest snapshot and replays only the tail.
+            let reopened = try Journal(directory: directory)
+            var genesis = Rederivation()
+            try journal.log.read { reader in
+                try reader.forEach(from: 1, through: nil) { stored in
+                    #expect(genesis.feed(stored.bytes) == nil)
+                    return true
+                }
+            }
+            #expect(reopened.ledger.encodeSnapshot() == genesis.ledger.encodeSnapshot())
+            // Every snapshot equals the state replayed from genesis up to its seq.
+            for seq in snapshots {
+                var replay = Rederivation()
+                try journal.log.read { reader in
+                    try reader.forEach(from: 1, through: seq) { replay.feed($0.bytes) == nil }
+                }
+                let stored = try #require(try journal.log.snapshot(atOrBefore: seq))
+                #expect(stored.seq == seq)
+                #expect(stored.state == replay.ledger.encodeSnapshot())
+            }
+        }
+    }
+
+    @Test func anAlteredDerivedRecordWithARebuiltChainIsCaughtByRederivation() throws {
+        try Self.withJournal { journal, _ in
+            let results = try journal.append(try Self.scenarioInputs())
+            var records = results.flatMap { $0 }
+            let index = try #require(records.firstIndex { $0.kind == .withdrawalRejected })
+            guard case .withdrawalRejected(var rejection) = records[index].event else { return }
+            rejection.available = rejection.available + Money(units: 1_000)
+            records[index].event = .withdrawalRejected(rejection)
+            // A forger rewrites the log and rebuilds a perfectly valid hash chain over it.
+            try withTemporaryDirectory { forged in
+                try EventLog.create(directory: forged, createdTimeMs: 0)
+                let log = try EventLog(directory: forged)
+                try log.append(records.map { AppendRecord(seq: $0.seq, time: $0.time, bytes: RecordCodec.encode($0)) })
+                guard case .ok = try log.verifyChain() else { Issue.record("the forged chain should verify"); return }
+                var replay = Rederivation()
+                var mismatch: ReplayMismatch?
+                try log.read { reader in
+                    try reader.forEach(from: 1, through: nil) { stored in
+                        mismatch = replay.feed(stored.bytes)
+                        return mismatch == nil
+                    }
+                }
+                let found = try #require(mismatch)
+                #expect(found.seq == records[index].seq)
+                #expect(found.actual == records[index])
+                #expect(found.expected?.kind == .withdrawalRejected)
+                #expect(found.expected != found.actual)
+                #expect(throws: ReplayMismatch.self) { try Journal(directory: forged) }
+            }
+        }
+    }
+}
