@@ -50,7 +50,7 @@ struct MixedHistory: Sequence, IteratorProtocol {
         let time = TimeMs(produced)
         if produced == 0 { return (time, .marketListed(Self.listing(market))) }
         if produced == 1 { return (time, oracle()) }
-        if produced - 2 < accounts { return (time, deposit(ids[produced - 2], units: 1_000_000)) }
+        if produced - 2 < accounts { return (time, deposit(ids[produced - 2], units: 100_000)) }
         // Funding touches every open position, so it is rare, as in life (every 8 hours).
         switch random.below(100_000) {
         case 0..<90_000: return (time, trade())
