@@ -50,11 +50,13 @@ extension EventLog {
     }
 
     /// Puts each record as bytes ‖ prevHash with MDB_APPEND, chaining the hash as it goes.
+    /// Large batches are hashed on another core in parallel with the puts (`ChainHasher`).
     private func writeRecords(_ batch: [AppendRecord], after head: ChainHead, in transaction: WriteTransaction) throws -> ChainHead {
         guard let last = batch.last else { return head }
+        let hasher = batch.count >= ChainHasher.minimumRecords ? ChainHasher(batch, after: head.digest) : nil
         var digest = head.digest
         try transaction.withAppendCursor(schema.events) { cursor in
-            for record in batch {
+            for (index, record) in batch.enumerated() {
                 try record.bytes.withUnsafeBytes { bytes in
                     try BigEndian.withBytes(of: record.seq) { key in
                         try cursor.append(key: key, count: bytes.count + Hash32.byteCount) { value in
@@ -62,7 +64,7 @@ extension EventLog {
                             digest.copy(into: value, at: bytes.count)
                         }
                     }
-                    digest = Hash32.chained(after: digest, bytes: bytes)
+                    digest = hasher?.hash(index) ?? Hash32.chained(after: digest, bytes: bytes)
                 }
                 if let key = record.requestKey { try registerRequest(key, seq: record.seq, in: transaction) }
             }
