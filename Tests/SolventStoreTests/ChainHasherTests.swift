@@ -5,7 +5,7 @@ import Testing
 /// Large batches are hashed on another core while their records are written; the chain must be
 /// exactly the one that appending the same records one by one produces.
 @Suite struct ChainHasherTests {
-    @Test(arguments: [255, 256, 257, 5_000])
+    @Test(arguments: [255, 256, 600])
     func aPipelinedBatchChainsExactlyLikeSingleAppends(count: Int) throws {
         let batch = records(1...Seq(count))
         let pipelined = try withNewLog { log, _ in try log.append(batch) }
