@@ -51,8 +51,8 @@ enum StateAt {
         guard replay.lastSeq < seq else { return replay.ledger }
         var failure: ReplayMismatch?
         try log.read { reader in
-            try reader.forEach(from: replay.lastSeq + 1, through: seq) { stored in
-                failure = replay.feed(stored.bytes[...])
+            try reader.forEachBorrowed(from: replay.lastSeq + 1, through: seq) { stored in
+                failure = replay.feed(stored.bytes)
                 return failure == nil
             }
         }

@@ -37,8 +37,8 @@ struct VerifyCommand: ParsableCommand {
         var progress = Progress("re-derive", total: lastSeq)
         var failure: Error?
         try log.read { reader in
-            try reader.forEach(from: 1, through: nil) { stored in
-                if let mismatch = replay.feed(stored.bytes[...]) { failure = mismatch; return false }
+            try reader.forEachBorrowed(from: 1, through: nil) { stored in
+                if let mismatch = replay.feed(stored.bytes) { failure = mismatch; return false }
                 progress.update(stored.seq)
                 guard snapshots.first == stored.seq else { return true }
                 snapshots.removeFirst()

@@ -61,51 +61,72 @@ public struct CodecError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 /// Reads what `ByteWriter` wrote, with a bounds check on every read.
+///
+/// It reads borrowed memory (an array's storage inside `withUnsafeBytes`, or a record in the
+/// store's map) and must not outlive it. Reading raw memory instead of an `ArraySlice` lets replay
+/// decode records in place, with no copy and no retain/release per field.
 public struct ByteReader {
-    let bytes: ArraySlice<UInt8>
+    let bytes: UnsafeRawBufferPointer
     public private(set) var offset: Int
 
-    public init(_ bytes: ArraySlice<UInt8>) {
+    /// A reader of `bytes`, valid only while `bytes` is.
+    public init(unsafeBytes bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
         self.offset = 0
     }
 
-    public init(_ bytes: [UInt8]) { self.init(bytes[...]) }
-
     public var remaining: Int { bytes.count - offset }
+
+    /// Moves back to an earlier offset (to re-read a field for a precise error).
+    mutating func rewind(to earlier: Int) {
+        precondition(earlier >= 0 && earlier <= offset, "rewind forward")
+        offset = earlier
+    }
     public var isAtEnd: Bool { remaining == 0 }
 
-    private mutating func take(_ count: Int, _ what: String) throws(CodecError) -> ArraySlice<UInt8> {
+    /// Consumes `count` bytes and returns where they start.
+    @inline(__always)
+    private mutating func take(_ count: Int, _ what: StaticString) throws(CodecError) -> Int {
         guard count >= 0, remaining >= count else {
             throw CodecError("truncated: \(what) needs \(count) bytes, \(remaining) left", offset: offset)
         }
-        let start = bytes.startIndex + offset
+        let start = offset
         offset += count
-        return bytes[start..<start + count]
+        return start
     }
 
-    public mutating func readUInt8() throws(CodecError) -> UInt8 { try take(1, "u8").first! }
-
-    public mutating func readUInt16() throws(CodecError) -> UInt16 {
-        try take(2, "u16").reduce(0) { $0 << 8 | UInt16($1) }
+    @inline(__always)
+    private mutating func load<T: FixedWidthInteger>(_ type: T.Type, _ what: StaticString) throws(CodecError) -> T {
+        let start = try take(MemoryLayout<T>.size, what)
+        return T(bigEndian: bytes.loadUnaligned(fromByteOffset: start, as: T.self))
     }
 
-    public mutating func readUInt32() throws(CodecError) -> UInt32 {
-        try take(4, "u32").reduce(0) { $0 << 8 | UInt32($1) }
-    }
-
-    public mutating func readUInt64() throws(CodecError) -> UInt64 {
-        try take(8, "u64").reduce(0) { $0 << 8 | UInt64($1) }
-    }
-
+    public mutating func readUInt8() throws(CodecError) -> UInt8 { bytes[try take(1, "u8")] }
+    public mutating func readUInt16() throws(CodecError) -> UInt16 { try load(UInt16.self, "u16") }
+    public mutating func readUInt32() throws(CodecError) -> UInt32 { try load(UInt32.self, "u32") }
+    public mutating func readUInt64() throws(CodecError) -> UInt64 { try load(UInt64.self, "u64") }
     public mutating func readInt64() throws(CodecError) -> Int64 { Int64(bitPattern: try readUInt64()) }
 
-    public mutating func readBytes(_ count: Int) throws(CodecError) -> ArraySlice<UInt8> { try take(count, "bytes") }
+    /// The next `count` bytes, copied out.
+    public mutating func readBytes(_ count: Int) throws(CodecError) -> [UInt8] { Array(try borrowBytes(count)) }
+
+    /// The next `count` bytes, borrowed like the reader's own memory.
+    mutating func borrowBytes(_ count: Int) throws(CodecError) -> UnsafeRawBufferPointer {
+        let start = try take(count, "bytes")
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<start + count])
+    }
+
+    /// u8 length + bytes, borrowed (identifiers are validated straight from these).
+    mutating func borrowShortBytes() throws(CodecError) -> UnsafeRawBufferPointer {
+        let length = Int(try readUInt8())
+        let start = try take(length, "string")
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<start + length])
+    }
 
     public mutating func readShortString() throws(CodecError) -> String {
         let length = Int(try readUInt8())
         let start = offset
-        return try utf8(take(length, "string"), at: start)
+        return try utf8(take(length, "string"), count: length, at: start)
     }
 
     public mutating func readString() throws(CodecError) -> String {
@@ -114,10 +135,11 @@ public struct ByteReader {
             throw CodecError("string length \(length) over \(ByteWriter.maxStringBytes)", offset: offset - 2)
         }
         let start = offset
-        return try utf8(take(length, "string"), at: start)
+        return try utf8(take(length, "string"), count: length, at: start)
     }
 
-    private func utf8(_ slice: ArraySlice<UInt8>, at start: Int) throws(CodecError) -> String {
+    private func utf8(_ from: Int, count: Int, at start: Int) throws(CodecError) -> String {
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[from..<from + count]).assumingMemoryBound(to: UInt8.self)
         guard let text = String(validating: slice, as: UTF8.self) else {
             throw CodecError("invalid UTF-8", offset: start)
         }

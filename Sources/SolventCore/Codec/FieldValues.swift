@@ -58,6 +58,11 @@ extension Identifier: FieldValue {
     public func encode(into writer: inout ByteWriter) { writer.writeShortString(text) }
     public static func decode(from reader: inout ByteReader) throws(CodecError) -> Identifier {
         let start = reader.offset
+        // Fast path: check the identifier rules on the raw bytes once (they imply valid UTF-8),
+        // instead of validating UTF-8 and then the rules again on the String (~2% of replay).
+        if let id = Identifier(validBytes: try reader.borrowShortBytes()) { return id }
+        // Slow path, only to report the same error as always (UTF-8 first, then the rule).
+        reader.rewind(to: start)
         let text = try reader.readShortString()
         do { return try Identifier(text) } catch {
             throw CodecError("identifier \(error)", offset: start)

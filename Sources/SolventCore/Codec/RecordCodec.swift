@@ -31,7 +31,13 @@ public enum RecordCodec {
 
     /// Decodes exactly one record occupying all of `bytes`; any deviation is a `CodecError`.
     public static func decode(_ bytes: ArraySlice<UInt8>) throws(CodecError) -> Record {
-        var reader = ByteReader(bytes)
+        // `withUnsafeBytes` rethrows untyped errors; a Result keeps this one typed.
+        try bytes.withUnsafeBytes { raw in Result { () throws(CodecError) in try decode(raw) } }.get()
+    }
+
+    /// Decodes from borrowed memory (e.g. a record in the store's map, without copying it out).
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> Record {
+        var reader = ByteReader(unsafeBytes: bytes)
         let version = try reader.readUInt8()
         guard version == formatVersion else {
             throw CodecError("format version \(version) is not \(formatVersion)", offset: 0)
@@ -46,10 +52,10 @@ public enum RecordCodec {
         guard length <= maxPayloadBytes, length == reader.remaining else {
             throw CodecError("payload length \(length) but \(reader.remaining) bytes follow", offset: headerSize - 4)
         }
-        var event = Event.blank(kind)
+        let event: Event
         var coder = BinaryFieldReader(reader: reader)
         // The payload reader continues the header's reader, so its offsets are already absolute.
-        do { try event.fields(&coder) } catch let error as CodecError {
+        do { event = try Event.decode(kind, &coder) } catch let error as CodecError {
             throw CodecError("\(kind.name): \(error.message)", offset: error.offset)
         } catch {
             throw CodecError("\(kind.name): \(error)", offset: headerSize)

@@ -67,6 +67,45 @@ extension Event {
         }
     }
 
+    /// An event of `kind` read by a decoding `coder`: the payload is built in place, not copied
+    /// out of a blank event and back in as `fields(_:)` does (big payloads make that a memmove).
+    static func decode<C: FieldCoder>(_ kind: EventKind, _ c: inout C) throws -> Event {
+        func read<P: Payload>(_ c: inout C) throws -> P {
+            var payload = P()
+            try payload.fields(&c)
+            return payload
+        }
+        return switch kind {
+        case .marketListed: .marketListed(try read(&c))
+        case .paramsSet: .paramsSet(try read(&c))
+        case .deposit: .deposit(try read(&c))
+        case .withdrawal: .withdrawal(try read(&c))
+        case .trade: .trade(try read(&c))
+        case .oraclePrice: .oraclePrice(try read(&c))
+        case .funding: .funding(try read(&c))
+        case .clock: .clock(try read(&c))
+        case .auctionBid: .auctionBid(try read(&c))
+        case .insuranceDeposit: .insuranceDeposit(try read(&c))
+        case .withdrawalAccepted: .withdrawalAccepted(try read(&c))
+        case .withdrawalRejected: .withdrawalRejected(try read(&c))
+        case .tradeRejected: .tradeRejected(try read(&c))
+        case .marginCall: .marginCall(try read(&c))
+        case .marginCallCleared: .marginCallCleared(try read(&c))
+        case .liquidationStarted: .liquidationStarted(try read(&c))
+        case .liquidationDeferred: .liquidationDeferred(try read(&c))
+        case .auctionStarted: .auctionStarted(try read(&c))
+        case .auctionFill: .auctionFill(try read(&c))
+        case .auctionReset: .auctionReset(try read(&c))
+        case .auctionEnded: .auctionEnded(try read(&c))
+        case .insuranceAbsorbed: .insuranceAbsorbed(try read(&c))
+        case .adl: .adl(try read(&c))
+        case .liquidationFinished: .liquidationFinished(try read(&c))
+        case .oracleRejected: .oracleRejected(try read(&c))
+        case .marketHalted: .marketHalted(try read(&c))
+        case .marketResumed: .marketResumed(try read(&c))
+        }
+    }
+
     /// An event of `kind` with placeholder fields, for a decoder to fill in.
     static func blank(_ kind: EventKind) -> Event {
         switch kind {

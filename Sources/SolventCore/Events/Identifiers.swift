@@ -20,6 +20,14 @@ public struct Identifier: Hashable, Comparable, Sendable, CustomStringConvertibl
         self.text = text
     }
 
+    /// From raw bytes, or nil when they break a rule (then `init(_:)` says which). Bytes that
+    /// pass are ASCII, hence valid UTF-8.
+    init?(validBytes bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty, bytes.count <= Self.maxLengthBytes else { return nil }
+        for byte in bytes where !Self.isAllowed(byte) { return nil }
+        text = String(decoding: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
+    }
+
     /// For literals known to be valid (reserved names, tests); traps otherwise.
     public init(valid text: String) {
         do { try self.init(text) } catch { preconditionFailure("invalid identifier \(text): \(error)") }

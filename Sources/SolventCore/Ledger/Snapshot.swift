@@ -62,8 +62,12 @@ extension Ledger {
     /// produced (unknown version, bad tiers, duplicate ids, unsorted or unbalanced positions,
     /// cash not conserved, trailing bytes).
     public init(snapshot bytes: [UInt8]) throws(CodecError) {
-        var decoder = SnapshotDecoder(coder: BinaryFieldReader(reader: ByteReader(bytes)))
-        self = try decoder.decode()
+        self = try bytes.withUnsafeBytes { raw in
+            Result { () throws(CodecError) in
+                var decoder = SnapshotDecoder(coder: BinaryFieldReader(reader: ByteReader(unsafeBytes: raw)))
+                return try decoder.decode()
+            }
+        }.get()
     }
 }
 

@@ -21,6 +21,12 @@ public struct Rederivation: Sendable {
 
     /// Checks one stored record (its canonical bytes, without the chain's prevHash).
     public mutating func feed(_ bytes: ArraySlice<UInt8>) -> ReplayMismatch? {
+        bytes.withUnsafeBytes { feed($0) }
+    }
+
+    /// Checks one stored record read in place (e.g. `LogReader.forEachBorrowed`): replay then
+    /// copies nothing out of the store.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer) -> ReplayMismatch? {
         let record: Record
         do { record = try RecordCodec.decode(bytes) } catch {
             return ReplayMismatch(seq: lastSeq + 1, reason: "record does not decode: \(error)", expected: nextExpected, actual: nil)
@@ -35,7 +41,7 @@ public struct Rederivation: Sendable {
         lastTime = record.time
         if let want = nextExpected {
             expectedIndex += 1
-            guard RecordCodec.encode(want) == Array(bytes) else {
+            guard RecordCodec.encode(want).elementsEqual(bytes) else {
                 return ReplayMismatch(seq: record.seq, reason: "derived record differs", expected: want, actual: record)
             }
             return nil

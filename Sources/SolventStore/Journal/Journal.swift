@@ -51,8 +51,8 @@ public final class Journal {
         let from = replay.lastSeq + 1
         var mismatch: ReplayMismatch?
         try log.read { reader in
-            try reader.forEach(from: from, through: nil) { stored in
-                mismatch = replay.feed(stored.bytes[...])
+            try reader.forEachBorrowed(from: from, through: nil) { stored in
+                mismatch = replay.feed(stored.bytes)
                 return mismatch == nil
             }
         }

@@ -20,8 +20,8 @@ struct ReplayBench {
             var mismatch: ReplayMismatch?
             let seconds = try measureSeconds {
                 try log.read { reader in
-                    try reader.forEach(from: 1, through: nil) { stored in
-                        mismatch = replay.feed(stored.bytes[...])
+                    try reader.forEachBorrowed(from: 1, through: nil) { stored in
+                        mismatch = replay.feed(stored.bytes)
                         return mismatch == nil
                     }
                 }
