@@ -5,8 +5,13 @@
 /// become the expected next records, compared byte for byte as they arrive.
 public struct Rederivation: Sendable {
     public private(set) var ledger: Ledger
-    private var expected: [Record] = []
+    /// Derived events of the last input, still to be met in the log; they belong at
+    /// `expectedCause + 1 + i`, with the input's time. Kept as events, not records, so an input
+    /// that derives nothing costs no allocation.
+    private var expected: [Event] = []
     private var expectedIndex = 0
+    private var expectedCause: Seq = 0
+    private var expectedTime: TimeMs = 0
     private var lastTime: TimeMs = .min
     public private(set) var lastSeq: Seq
 
@@ -55,19 +60,24 @@ public struct Rederivation: Sendable {
         return ReplayMismatch(seq: want.seq, reason: "log ends before this derived record", expected: want, actual: nil)
     }
 
-    private var nextExpected: Record? { expectedIndex < expected.count ? expected[expectedIndex] : nil }
+    private var nextExpected: Record? {
+        guard expectedIndex < expected.count else { return nil }
+        return Record(seq: expectedCause + 1 + Seq(expectedIndex), time: expectedTime, cause: expectedCause,
+                      event: expected[expectedIndex])
+    }
 
     private mutating func applyInput(_ record: Record) -> ReplayMismatch? {
         guard record.kind.isInput, record.cause == nil else {
             return ReplayMismatch(seq: record.seq, reason: "\(record.kind.name) is not derived from any input here", expected: nil, actual: record)
         }
         do {
-            expected = try ledger.process(record.event, seq: record.seq, time: record.time)
+            expected = try ledger.checkAndApply(record.event, seq: record.seq, time: record.time)
         } catch {
             return ReplayMismatch(seq: record.seq, reason: "input refused on replay: \(error)", expected: nil, actual: record)
         }
-        // The first element is the input itself, already checked above by being read.
-        expectedIndex = 1
+        expectedIndex = 0
+        expectedCause = record.seq
+        expectedTime = record.time
         return nil
     }
 }
