@@ -30,37 +30,32 @@ struct AccountState: Equatable, Sendable {
 
 /// Account ids interned to dense indices in order of first appearance (SPEC §3).
 ///
-/// The dictionary is only ever used for lookup; everything that reaches an output walks `ids`
+/// The id table is only ever used for lookup; everything that reaches an output walks `ids`
 /// or `states` in index order.
 struct AccountTable: Sendable {
-    private(set) var ids: [AccountID] = []
-    private var indexByID: [AccountID: UInt32] = [:]
+    private var table = InternTable()
     var states: [AccountState] = []
 
     /// The most accounts the ledger holds (indices fit in `UInt32`).
     static let maxAccounts = Int(UInt32.max)
 
-    var count: Int { ids.count }
+    var count: Int { table.count }
+    var ids: [AccountID] { table.ids }
 
     @inline(__always)
     func index(of id: AccountID) -> Int? {
-        indexByID[id].map(Int.init)
+        table.index(of: id)
     }
 
     /// The index of `id`, interning it with zero cash if it was never seen.
     mutating func intern(_ id: AccountID) -> Int {
-        if let known = indexByID[id] { return Int(known) }
-        precondition(ids.count < Self.maxAccounts, "account table full")
-        let index = ids.count
-        ids.append(id)
-        indexByID[id] = UInt32(index)
-        states.append(AccountState())
+        let (index, inserted) = table.intern(id)
+        if inserted { states.append(AccountState()) }
         return index
     }
 
     mutating func reserveCapacity(_ count: Int) {
-        ids.reserveCapacity(count)
+        table.reserveCapacity(count)
         states.reserveCapacity(count)
-        indexByID.reserveCapacity(count)
     }
 }

@@ -5,7 +5,8 @@
 /// cause = seq). Pure: no I/O, no clock, no randomness; nothing reaches an output in hash order.
 public struct Ledger: Sendable {
     var markets: [MarketState] = []
-    var marketIndexByID: [MarketID: Int] = [:]
+    /// Market ids in listing order, found by a seedless hash table (see `InternTable`).
+    var marketIndexByID = InternTable()
     var accounts = AccountTable()
     /// The global parameter set and the seq of the `params.set` that last changed it.
     var globalParams = RiskParams()
@@ -67,8 +68,8 @@ public struct Ledger: Sendable {
     }
 
     mutating func applyMarketListed(_ p: MarketListed, seq: Seq) {
-        precondition(marketIndexByID[p.market] == nil, "duplicate market \(p.market)")
-        marketIndexByID[p.market] = markets.count
+        let (index, inserted) = marketIndexByID.intern(p.market)
+        precondition(inserted && index == markets.count, "duplicate market \(p.market)")
         markets.append(MarketState(listing: p, params: globalParams, paramsVersion: globalParamsVersion))
     }
 

@@ -135,7 +135,7 @@ private struct SnapshotDecoder {
             try validated(market.overrides, "market params")
             market.params = market.overrides.applied(to: ledger.globalParams)
             market.paramsVersion = try coder.reader.readUInt64()
-            ledger.marketIndexByID[listing.market] = ledger.markets.count
+            _ = ledger.marketIndexByID.intern(listing.market)
             ledger.markets.append(market)
         }
     }
