@@ -87,9 +87,36 @@ public struct ReplayMismatch: Error, Equatable, Sendable, CustomStringConvertibl
     public var seq: Seq
     public var reason: String
     /// What the engine derives for this seq, if anything.
-    public var expected: Record?
+    public var expected: Record? {
+        get { records.expected }
+        set { records = Records(expected: newValue, actual: actual) }
+    }
     /// What the log holds at this seq, if it decodes.
-    public var actual: Record?
+    public var actual: Record? {
+        get { records.actual }
+        set { records = Records(expected: expected, actual: newValue) }
+    }
+    /// Boxed: `feed` returns a `ReplayMismatch?` per record, and two inline records made that
+    /// ~700 bytes to initialise and move each time (now 32).
+    private var records: Records
+
+    private final class Records: Equatable, Sendable {
+        let expected: Record?
+        let actual: Record?
+        init(expected: Record?, actual: Record?) {
+            self.expected = expected
+            self.actual = actual
+        }
+        static func == (lhs: Records, rhs: Records) -> Bool {
+            lhs.expected == rhs.expected && lhs.actual == rhs.actual
+        }
+    }
+
+    public init(seq: Seq, reason: String, expected: Record?, actual: Record?) {
+        self.seq = seq
+        self.reason = reason
+        records = Records(expected: expected, actual: actual)
+    }
 
     public var description: String {
         var text = "mismatch at seq \(seq): \(reason)"
