@@ -5,22 +5,25 @@ import Testing
 @Suite struct TriggerIndexTests {
     // MARK: Against brute force
 
-    @Test(arguments: [(1 as UInt64, 300, 20), (2, 300, 100_000), (3, 3_000, 5_000), (4, 40, 3)])
+    @Test(arguments: [(1 as UInt64, 300, 20), (2, 300, 100_000), (3, 3_000, 5_000), (4, 40, 3), (5, 8_000, 1_000_000)])
     func randomOperationsReturnExactlyTheBruteForceSet(seed: UInt64, accounts: Int, priceSpread: Int64) throws {
         var random = SplitMix64(seed: seed)
         var index = TriggerIndex()
         var model = BruteForceTriggers()
         for step in 0..<12_000 {
             let account = UInt32(random.int(0...Int64(accounts - 1)))
-            switch random.int(1...10) {
-            case 1...5:
+            // The first half mostly grows the index and the second mostly shrinks it, so that
+            // splits, merges and redistributions all happen at several levels.
+            let updates: Int64 = step < 6_000 ? 6 : 2
+            let roll = random.int(1...10)
+            if roll <= updates {
                 let band = model.randomBand(&random, spread: priceSpread)
                 index.update(account, fallingTo: band.fallingTo, risingTo: band.risingTo)
                 model.update(account, band)
-            case 6, 7:
+            } else if roll <= 8 {
                 index.remove(account)
                 model.update(account, (nil, nil))
-            default:
+            } else {
                 let mark = Price(raw: random.int(1...2 * priceSpread + 3))
                 #expect(index.crossed(by: mark) == model.crossed(by: mark), "seed \(seed) step \(step)")
             }
