@@ -272,6 +272,10 @@ enum Payloads {
             var p = MarketResumed()
             p.market = id(); p.price = price()
             return .marketResumed(p)
+        case .auctionBidRejected:
+            var p = AuctionBidRejected()
+            p.auction = Draw.seq(&rng); p.bidder = id(); p.reason = text(); p.price = price()
+            return .auctionBidRejected(p)
         }
     }
 

@@ -205,6 +205,10 @@ enum GoldenRecords {
         resumed.market = id("BTC-PERP"); resumed.price = p("9120.1")
         events.append(.marketResumed(resumed))
 
+        var bidRejected = AuctionBidRejected()
+        bidRejected.auction = 57; bidRejected.bidder = id("bot1"); bidRejected.reason = "limit_not_met"; bidRejected.price = p("9150.5")
+        events.append(.auctionBidRejected(bidRejected))
+
         // Inputs have no cause; each derived record names an earlier input.
         return events.enumerated().map { index, event in
             let seq = Seq(index + 1)

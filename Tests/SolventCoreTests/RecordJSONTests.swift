@@ -277,6 +277,7 @@ import Testing
         case .oracleRejected: .oracleRejected(try RecordJSON.payload(json, as: OracleRejected.self))
         case .marketHalted: .marketHalted(try RecordJSON.payload(json, as: MarketHalted.self))
         case .marketResumed: .marketResumed(try RecordJSON.payload(json, as: MarketResumed.self))
+        case .auctionBidRejected: .auctionBidRejected(try RecordJSON.payload(json, as: AuctionBidRejected.self))
         }
     }
 }
@@ -312,6 +313,7 @@ extension Event {
         case .oracleRejected(let p): p
         case .marketHalted(let p): p
         case .marketResumed(let p): p
+        case .auctionBidRejected(let p): p
         }
     }
 }

@@ -312,3 +312,20 @@ public struct MarketResumed: Payload {
         try c.field("price", &price)
     }
 }
+
+/// A well-formed bid that could not fill (limit, dust remainder, bidder margin): it happened, so
+/// it is logged (SPEC §4), with the auction price it was judged against.
+public struct AuctionBidRejected: Payload {
+    public var auction: Seq = 0
+    public var bidder = AccountID.unset
+    public var reason = ""
+    public var price = Price.zero
+
+    public init() {}
+    public mutating func fields<C: FieldCoder>(_ c: inout C) throws {
+        try c.field("auction", &auction)
+        try c.field("bidder", &bidder)
+        try c.field("reason", &reason)
+        try c.field("price", &price)
+    }
+}

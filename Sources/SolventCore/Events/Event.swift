@@ -30,6 +30,7 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
     case oracleRejected = 46
     case marketHalted = 47
     case marketResumed = 48
+    case auctionBidRejected = 49
 
     /// The name used in JSON and on the command line.
     public var name: String {
@@ -61,6 +62,7 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
         case .oracleRejected: "oracle.rejected"
         case .marketHalted: "market.halted"
         case .marketResumed: "market.resumed"
+        case .auctionBidRejected: "auction.bid.rejected"
         }
     }
 
@@ -113,4 +115,5 @@ public enum Event: Equatable, Sendable {
     case oracleRejected(OracleRejected)
     case marketHalted(MarketHalted)
     case marketResumed(MarketResumed)
+    case auctionBidRejected(AuctionBidRejected)
 }

@@ -31,6 +31,7 @@ extension Event {
         case .oracleRejected: .oracleRejected
         case .marketHalted: .marketHalted
         case .marketResumed: .marketResumed
+        case .auctionBidRejected: .auctionBidRejected
         }
     }
 
@@ -64,6 +65,7 @@ extension Event {
         case .oracleRejected(var p): try p.fields(&c); self = .oracleRejected(p)
         case .marketHalted(var p): try p.fields(&c); self = .marketHalted(p)
         case .marketResumed(var p): try p.fields(&c); self = .marketResumed(p)
+        case .auctionBidRejected(var p): try p.fields(&c); self = .auctionBidRejected(p)
         }
     }
 
@@ -103,6 +105,7 @@ extension Event {
         case .oracleRejected: .oracleRejected(try read(&c))
         case .marketHalted: .marketHalted(try read(&c))
         case .marketResumed: .marketResumed(try read(&c))
+        case .auctionBidRejected: .auctionBidRejected(try read(&c))
         }
     }
 
@@ -136,6 +139,7 @@ extension Event {
         case .oracleRejected: .oracleRejected(.init())
         case .marketHalted: .marketHalted(.init())
         case .marketResumed: .marketResumed(.init())
+        case .auctionBidRejected: .auctionBidRejected(.init())
         }
     }
 

@@ -134,7 +134,11 @@ public struct ParamsSet: Payload {
                 throw InputError(code: "bad_rate", field: name, message: "must be between 0 and 1")
             }
         }
-        if let liqStep, liqStep.isZero { throw InputError(code: "bad_rate", field: "liqStep", message: "must be greater than 0") }
+        // At most 100 partial steps: the engine tries each in turn when sizing a liquidation.
+        if let liqStep, liqStep < Rate(raw: 1_000_000) {
+            throw InputError(code: "bad_rate", field: "liqStep", message: "must be at least 0.01")
+        }
+        if let step, step <= 0 { throw InputError(code: "bad_integer", field: "step", message: "must be greater than 0") }
         let durations: [(TimeMs?, String)] = [(callGrace, "callGrace"), (tau, "tau"), (step, "step"),
                                               (tail, "tail"), (maxStaleness, "maxStaleness"), (confirmations, "confirmations")]
         for (duration, name) in durations where (duration ?? 0) < 0 {

@@ -35,8 +35,7 @@ extension Ledger {
                 throw InputError(code: "bad_rate", field: "rate", message: "a funding rate must be between -1 and 1")
             }
         case .auctionBid(let p):
-            // No auction can be running before the liquidation engine (issue 5) exists.
-            throw InputError(code: "unknown_auction", field: "auction", message: "no auction \(p.auction) is running")
+            try checkBid(p)
         case .clock, .insuranceDeposit:
             break
         default:
@@ -55,6 +54,23 @@ extension Ledger {
         }
         try refuseReserved(p.buyer, field: "buyer", use: "trade")
         try refuseReserved(p.seller, field: "seller", use: "trade")
+    }
+
+    /// A bid names a running auction, a bidder other than the liquidated account and the reserved
+    /// ones, and a quantity on the market's lot. Whether it fills is decided when applied.
+    func checkBid(_ p: AuctionBid) throws(InputError) {
+        guard let a = engine.auctionIndex(id: p.auction) else {
+            throw InputError(code: "unknown_auction", field: "auction", message: "no auction \(p.auction) is running")
+        }
+        let auction = engine.auctions[a]
+        try refuseReserved(p.bidder, field: "bidder", use: "bid")
+        guard accounts.index(of: p.bidder) != auction.account else {
+            throw InputError(code: "self_bid", field: "bidder", message: "the liquidated account cannot bid in its own auction")
+        }
+        let lot = markets[auction.market].listing.lotSize
+        guard p.qty.raw % lot.raw == 0 else {
+            throw InputError(code: "off_lot", field: "qty", message: "\(p.qty) is not a multiple of the lot size \(lot)")
+        }
     }
 
     func marketIndex(_ id: MarketID, field: String) throws(InputError) -> Int {

@@ -8,6 +8,8 @@ public struct Ledger: Sendable {
     /// Market ids in listing order, found by a seedless hash table (see `InternTable`).
     var marketIndexByID = InternTable()
     var accounts = AccountTable()
+    /// Margin calls, running liquidations and auctions (SPEC §5).
+    var engine = EngineBook()
     /// The global parameter set and the seq of the `params.set` that last changed it.
     var globalParams = RiskParams()
     var globalParamsVersion: Seq = 0
@@ -46,25 +48,28 @@ public struct Ledger: Sendable {
         }
         precondition(seq > lastSeq, "input seq \(seq) is not after \(lastSeq)")
         lastTimeMs = time
-        var derived: [Event] = []
+        var sink = DerivedSink(inputSeq: seq, time: time)
         switch event {
         case .marketListed(let p): applyMarketListed(p, seq: seq)
         case .paramsSet(let p): applyParamsSet(p, seq: seq)
         case .deposit(let p): applyDeposit(p)
-        case .withdrawal(let p): derived = applyWithdrawal(p)
-        case .trade(let p): if let rejected = applyTrade(p) { derived = [.tradeRejected(rejected)] }
+        case .withdrawal(let p): sink.append(applyWithdrawal(p))
+        case .trade(let p): if let rejected = applyTrade(p) { sink.append(.tradeRejected(rejected)) }
         case .oraclePrice(let p): applyOraclePrice(p, time: time)
         case .funding(let p): applyFunding(p)
         case .insuranceDeposit(let p): applyInsuranceDeposit(p)
-        case .clock, .auctionBid:
-            // Auctions, margin-call deadlines and liquidations arrive with issue 5; until then
-            // `check` refuses every bid (no auction exists) and a clock tick changes nothing.
-            break
+        case .clock, .auctionBid: break  // the engine handles both below
         default:
             preconditionFailure("unreachable: derived kinds return above")
         }
-        lastSeq = seq + Seq(derived.count)
-        return derived
+        if !engine.isEmpty || hasPositions(after: event) { runEngine(after: event, into: &sink) }
+        lastSeq = seq + Seq(sink.events.count)
+        return sink.events
+    }
+
+    /// Whether the engine can have anything to do: it only looks at accounts with positions.
+    private func hasPositions(after event: Event) -> Bool {
+        markets.contains { $0.holders > 0 }
     }
 
     mutating func applyMarketListed(_ p: MarketListed, seq: Seq) {

@@ -32,6 +32,8 @@ struct MarketState: Sendable {
     var holders = 0
     /// Σ position over all accounts; every trade moves it by +q and −q, so it stays 0.
     var netQty = Quantity.zero
+    /// Holders by the marks that must wake the engine for them (derived: rebuilt on load).
+    var triggers = TriggerIndex()
 
     init(listing: MarketListed, params: RiskParams, paramsVersion: Seq) {
         self.listing = listing

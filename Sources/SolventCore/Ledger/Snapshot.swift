@@ -7,6 +7,7 @@
 //                    | ParamsSet overrides | u64 paramsVersion }
 //   | u32 accounts × { short string id | i64 cash | u8 flags }        (interning order)
 //   | per market: u32 holders × { u32 account index | i64 qty | i64 openCost } (ascending index)
+//   | the engine's margin calls, liquidations and auctions (EngineSnapshot.swift)
 //
 // Payload-shaped parts use the record payload encoding (optional = u8 tag + value). Derived
 // data (effective params, holder and open-position counts) is rebuilt on decode, not stored.
@@ -50,6 +51,7 @@ extension Ledger {
                 coder.writer.writeInt64(cell.openCost.raw)
             }
         }
+        engine.encode(into: &coder.writer)
         return coder.writer.bytes
     }
 
@@ -105,6 +107,11 @@ private struct SnapshotDecoder {
         try decodeMarkets(into: &ledger)
         try decodeAccounts(into: &ledger)
         for m in ledger.markets.indices { try decodePositions(market: m, into: &ledger) }
+        ledger.engine = try EngineBook.decode(from: &coder.reader, accounts: ledger.accounts.count, markets: ledger.markets.count)
+        // The trigger index is derived: rebuilt, not stored.
+        for index in 0..<ledger.accounts.count where ledger.accounts.states[index].openPositions > 0 {
+            ledger.rearm(account: index)
+        }
         guard coder.reader.isAtEnd else { throw fail("\(coder.reader.remaining) trailing bytes") }
         guard ledger.totalCash() == ledger.totalDeposited - ledger.totalWithdrawn else { throw fail("cash is not conserved") }
         return ledger

@@ -13,7 +13,7 @@ extension Ledger {
     }
 
     /// Accepted when `amount <= available` (SPEC §3) and no liquidation runs on the account.
-    mutating func applyWithdrawal(_ p: Withdrawal) -> [Event] {
+    mutating func applyWithdrawal(_ p: Withdrawal) -> Event {
         guard let index = accounts.index(of: p.account) else { preconditionFailure("withdrawal from unknown account \(p.account)") }
         let state = accounts.states[index]
         let available = marginTotals(account: index, cash: state.cash).available
@@ -25,7 +25,7 @@ extension Ledger {
             rejected.ref = p.ref
             rejected.reason = reason
             rejected.available = available
-            return [.withdrawalRejected(rejected)]
+            return .withdrawalRejected(rejected)
         }
         accounts.states[index].cash -= p.amount
         totalWithdrawn += p.amount
@@ -34,6 +34,6 @@ extension Ledger {
         accepted.amount = p.amount
         accepted.ref = p.ref
         accepted.available = available
-        return [.withdrawalAccepted(accepted)]
+        return .withdrawalAccepted(accepted)
     }
 }

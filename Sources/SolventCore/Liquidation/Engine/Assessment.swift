@@ -1,0 +1,104 @@
+// Margin calls and triggers (SPEC §5.1–5.2). An account is assessed after every event that can
+// change its equity or MM. Account-wide thresholds (callBuffer, callGrace) come from the global
+// parameter set: an account spans markets, and a per-market override cannot decide for all of them.
+
+/// What the engine decides about one account.
+enum Assessment: Equatable {
+    case healthy
+    case marginCall
+    case liquidate(LiquidationTrigger)
+}
+
+extension Ledger {
+    /// The margin-call zone's top: `MM × (1 + callBuffer)`, rounded up (what the account must hold).
+    func callZoneTop(_ totals: MarginTotals) -> Money {
+        totals.mm + totals.mm.times(globalParams.callBuffer, rounding: .up)
+    }
+
+    /// Liquidate at `equity ≤ MM`; margin call while `MM < equity < MM × (1 + callBuffer)`.
+    func assessment(_ totals: MarginTotals) -> Assessment {
+        if totals.equity <= totals.mm { return .liquidate(.maintenance) }
+        return totals.equity < callZoneTop(totals) ? .marginCall : .healthy
+    }
+
+    /// Assesses account `index` and records what follows: a margin call entered or cleared, an
+    /// expired deadline, or a liquidation started.
+    mutating func assess(account index: Int, into sink: inout DerivedSink) {
+        decide(account: index, into: &sink)
+        rearm(account: index)
+    }
+
+    private mutating func decide(account index: Int, into sink: inout DerivedSink) {
+        let state = accounts.states[index]
+        guard !state.isLiquidating, index != Self.insuranceIndex, index != Self.feesIndex else { return }
+        let totals = marginTotals(account: index, cash: state.cash)
+        let decision: Assessment = state.openPositions == 0 ? .healthy : assessment(totals)
+        let call = engine.callIndex(account: index)
+        switch decision {
+        case .liquidate(let trigger):
+            startLiquidation(account: index, trigger: trigger, totals: totals, into: &sink)
+        case .marginCall:
+            if let call {
+                guard let deadline = engine.calls[call].deadline, deadline <= sink.time else { return }
+                startLiquidation(account: index, trigger: .marginCallExpired, totals: totals, into: &sink)
+            } else {
+                enterMarginCall(index, totals: totals, into: &sink)
+            }
+        case .healthy:
+            guard let call else { return }
+            leaveMarginCall(call, totals: totals, into: &sink)
+        }
+    }
+
+    private mutating func enterMarginCall(_ index: Int, totals: MarginTotals, into sink: inout DerivedSink) {
+        let grace = globalParams.callGraceMs
+        let deadline: TimeMs? = grace > 0 ? sink.time + grace : nil
+        engine.addCall(MarginCallEntry(account: index, deadline: deadline))
+        accounts.states[index].flags |= AccountState.Flags.marginCall
+        var call = MarginCall()
+        call.account = accounts.ids[index]
+        call.equity = totals.equity
+        call.mm = totals.mm
+        call.deadline = deadline
+        sink.append(.marginCall(call))
+    }
+
+    private mutating func leaveMarginCall(_ call: Int, totals: MarginTotals, into sink: inout DerivedSink) {
+        let index = engine.calls[call].account
+        removeMarginCall(call)
+        var cleared = MarginCallCleared()
+        cleared.account = accounts.ids[index]
+        cleared.equity = totals.equity
+        cleared.mm = totals.mm
+        sink.append(.marginCallCleared(cleared))
+    }
+
+    mutating func removeMarginCall(_ call: Int) {
+        accounts.states[engine.calls[call].account].flags &= ~AccountState.Flags.marginCall
+        engine.calls.remove(at: call)
+    }
+
+    /// Accounts whose margin-call deadline has passed at `time`, in account order.
+    func expiredCalls(at time: TimeMs) -> [Int] {
+        engine.calls.compactMap { entry in
+            guard let deadline = entry.deadline, deadline <= time else { return nil }
+            return entry.account
+        }
+    }
+
+    /// Assesses every holder of market `m` in account order: after funding (every holder's
+    /// cash moved) and a parameter change. O(holders); oracle ticks use the trigger index.
+    mutating func assessHolders(market m: Int, into sink: inout DerivedSink) {
+        var index = 0
+        while index < markets[m].cells.count {
+            if !markets[m].cells[index].qty.isZero { assess(account: index, into: &sink) }
+            index += 1
+        }
+    }
+
+    /// Assesses the holders of market `m` that its new mark crosses: O(log n + crossed).
+    mutating func assessCrossed(market m: Int, into sink: inout DerivedSink) {
+        guard let mark = markets[m].mark else { return }
+        for index in crossedHolders(market: m, mark: mark) { assess(account: index, into: &sink) }
+    }
+}

@@ -1,0 +1,92 @@
+// Dutch auctions (SPEC §5.4–5.5): the engine sells a liquidated long (price falling from
+// mark × (1 + auctionBuffer)) or buys back a short (rising from mark × (1 − auctionBuffer)) along
+// MakerDAO's abaci curves (`AuctionPrice`); bids fill in log order at the current price.
+
+extension Ledger {
+    mutating func startAuction(liquidation: Seq, account index: Int, market m: Int, qty: Quantity, into sink: inout DerivedSink) {
+        let id = sink.nextSeq
+        let start = auctionStartPrice(market: m, direction: AuctionDirection(closing: qty))
+        let auction = RunningAuction(id: id, liquidation: liquidation, account: index, market: m, remaining: qty,
+                                     startPrice: start, startTimeMs: sink.time)
+        engine.auctions.append(auction)
+        var record = AuctionStarted()
+        record.auction = id
+        record.liquidation = liquidation
+        record.account = accounts.ids[index]
+        record.market = markets[m].id
+        record.qty = -qty
+        record.startPrice = start
+        record.bankruptcyPrice = bankruptcyPrice(account: index, market: m)
+        record.curve = markets[m].params.curve
+        sink.append(.auctionStarted(record))
+    }
+
+    /// `mark × (1 ± auctionBuffer)`, rounded against the liquidated account (down when it
+    /// sells, up when it buys), like the curve itself.
+    func auctionStartPrice(market m: Int, direction: AuctionDirection) -> Price {
+        guard let mark = markets[m].mark else { preconditionFailure("an auction without a mark") }
+        let buffer = markets[m].params.auctionBuffer
+        switch direction {
+        case .falling: return mark.times(.one + buffer, rounding: .down)
+        case .rising: return mark.times(.one - buffer, rounding: .up)
+        }
+    }
+
+    /// The price at which the account's equity is zero with its other positions held at their
+    /// marks (SPEC §3), nil when no positive price exists.
+    func bankruptcyPrice(account index: Int, market m: Int) -> Price? {
+        let cell = markets[m].cell(index)
+        guard !cell.qty.isZero, let mark = markets[m].mark else { return nil }
+        let totals = marginTotals(account: index, cash: accounts.states[index].cash)
+        let otherAndCash = totals.equity - cell.qty.value(at: mark, rounding: .down)
+        return LiquidationPrice.bankruptcy(qty: cell.qty, cashPlusOtherValue: otherAndCash)
+    }
+
+    /// The auction's price at `time` on its market's curve.
+    func auctionPrice(_ auction: RunningAuction, at time: TimeMs) -> Price {
+        let params = markets[auction.market].params
+        return AuctionPrice.price(curve: params.curve, start: auction.startPrice, elapsedMs: max(0, time - auction.startTimeMs),
+                                  direction: auction.direction, params: params)
+    }
+
+    /// Moves every running auction to `time` (SPEC §5.4, §5.7): backstop at the bankruptcy price
+    /// once the curve reaches it, reset after `tail` or past `cusp`. In id order.
+    mutating func advanceAuctions(into sink: inout DerivedSink) {
+        for id in engine.auctions.map(\.id) {
+            guard let a = engine.auctionIndex(id: id) else { continue }
+            let auction = engine.auctions[a]
+            let price = auctionPrice(auction, at: sink.time)
+            if let bankruptcy = bankruptcyPrice(account: auction.account, market: auction.market),
+               reached(bankruptcy, price: price, direction: auction.direction) {
+                backstop(auction: a, at: bankruptcy, into: &sink)
+            } else if needsReset(auction, price: price, time: sink.time) {
+                resetAuction(a, into: &sink)
+            }
+        }
+    }
+
+    func reached(_ bankruptcy: Price, price: Price, direction: AuctionDirection) -> Bool {
+        direction == .falling ? price <= bankruptcy : price >= bankruptcy
+    }
+
+    /// Older than `tail`, or moved by more than `1 − cusp` of its start price (Maker's `tail`
+    /// and `cusp`, mirrored for a rising auction).
+    func needsReset(_ auction: RunningAuction, price: Price, time: TimeMs) -> Bool {
+        let params = markets[auction.market].params
+        if time - auction.startTimeMs > params.tailMs { return true }
+        let moved = auction.direction == .falling ? auction.startPrice - price : price - auction.startPrice
+        let allowed = auction.startPrice.times(.one - params.cusp, rounding: .down)
+        return moved > allowed
+    }
+
+    mutating func resetAuction(_ a: Int, into sink: inout DerivedSink) {
+        let start = auctionStartPrice(market: engine.auctions[a].market, direction: engine.auctions[a].direction)
+        engine.auctions[a].startPrice = start
+        engine.auctions[a].startTimeMs = sink.time
+        var record = AuctionReset()
+        record.auction = engine.auctions[a].id
+        record.startPrice = start
+        record.reason = "tail_or_cusp"
+        sink.append(.auctionReset(record))
+    }
+}

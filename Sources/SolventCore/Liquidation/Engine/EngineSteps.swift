@@ -1,0 +1,35 @@
+// When the engine looks at what (SPEC §5): after every input, the accounts it can have moved
+// are assessed, in a fixed order, and time-driven steps run on `clock`.
+
+extension Ledger {
+    /// Runs the liquidation engine after `event` was applied; appends what it decides to `sink`.
+    mutating func runEngine(after event: Event, into sink: inout DerivedSink) {
+        switch event {
+        case .oraclePrice(let p):
+            if let m = marketIndexByID[p.market] { assessCrossed(market: m, into: &sink) }
+        case .funding(let p):
+            if let m = marketIndexByID[p.market] { assessHolders(market: m, into: &sink) }
+        case .trade(let p):
+            for id in [p.buyer, p.seller] {
+                if let index = accounts.index(of: id) { assess(account: index, into: &sink) }
+            }
+        case .withdrawal(let p):
+            if let index = accounts.index(of: p.account) { assess(account: index, into: &sink) }
+        case .deposit(let p):
+            if let index = accounts.index(of: p.account) { assess(account: index, into: &sink) }
+        case .paramsSet:
+            // callBuffer moves every zone; rare enough to look at every holder.
+            for m in markets.indices { assessHolders(market: m, into: &sink) }
+        case .auctionBid(let p):
+            applyBid(p, into: &sink)
+        case .clock:
+            advanceAuctions(into: &sink)
+        default:
+            break
+        }
+        // A margin-call deadline passes with any event, not only a clock tick (SPEC §5.1).
+        if !engine.calls.isEmpty {
+            for index in expiredCalls(at: sink.time) { assess(account: index, into: &sink) }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+// The end of a liquidation (SPEC §5.7–5.8): an auction that reaches the bankruptcy price closes
+// its remainder there against the insurance fund when the fund can carry it, else against the
+// opposite side by auto-deleveraging; a bankrupt account's shortfall is paid by the fund.
+
+extension Ledger {
+    mutating func endAuction(_ a: Int, reason: String, into sink: inout DerivedSink) {
+        let auction = engine.auctions.remove(at: a)
+        var record = AuctionEnded()
+        record.auction = auction.id
+        record.reason = reason
+        record.remaining = auction.remaining.magnitude
+        sink.append(.auctionEnded(record))
+        guard let l = engine.liquidationIndex(id: auction.liquidation) else { return }
+        finishLiquidation(l, into: &sink)
+    }
+
+    /// Closes the auction's remainder at the bankruptcy price: to the fund if it can carry the
+    /// position (its `available` stays ≥ 0, as for any trade), else by ADL.
+    mutating func backstop(auction a: Int, at bankruptcy: Price, into sink: inout DerivedSink) {
+        let auction = engine.auctions[a]
+        let fill = Fill(market: auction.market, qty: auction.remaining, price: bankruptcy)
+        let fund = counterpartySide(.insurance, fill: fill)
+        if rejection(fund, market: auction.market, mark: bankruptcy) == nil {
+            settle(fill, account: auction.account, counterparty: Self.insuranceIndex)
+            recordFill(a, fill: fill, bidder: .insurance, penalty: .zero, into: &sink)
+            return
+        }
+        deleverage(auction: a, at: bankruptcy, into: &sink)
+    }
+
+    /// SPEC §5.8: opposite positions ranked by PnL% × effective leverage (BitMEX), ties by
+    /// account id, closed at the bankruptcy price until the remainder is gone.
+    mutating func deleverage(auction a: Int, at bankruptcy: Price, into sink: inout DerivedSink) {
+        let auction = engine.auctions[a]
+        var deleveraged: [Int] = []
+        for (counterparty, score) in adlRanking(market: auction.market, opposite: auction.remaining, excluding: auction.account) {
+            let remaining = engine.auctions[a].remaining
+            guard !remaining.isZero else { break }
+            let theirs = markets[auction.market].cell(counterparty).qty
+            let size = min(theirs.magnitude, remaining.magnitude)
+            let fill = Fill(market: auction.market, qty: remaining.isPositive ? size : -size, price: bankruptcy)
+            settle(fill, account: auction.account, counterparty: counterparty)
+            engine.auctions[a].remaining -= fill.qty
+            if let l = engine.liquidationIndex(id: auction.liquidation) {
+                engine.liquidations[l].closedQty += size
+                engine.liquidations[l].adlQty += size
+            }
+            var record = ADL()
+            record.liquidation = auction.liquidation
+            record.account = accounts.ids[counterparty]
+            record.market = markets[auction.market].id
+            record.qty = size
+            record.price = bankruptcy
+            record.rankScore = score
+            sink.append(.adl(record))
+            deleveraged.append(counterparty)
+        }
+        endAuction(a, reason: engine.auctions[a].remaining.isZero ? "adl" : "adl_exhausted", into: &sink)
+        for counterparty in deleveraged.sorted() { assess(account: counterparty, into: &sink) }
+    }
+
+    /// Holders of the side opposite `position`, best ranked first. Score = PnL% × effective
+    /// leverage = (uPnL / |openCost|) × (notional / equity): the most profitable, most leveraged
+    /// positions are deleveraged first (BitMEX's ADL ranking). Accounts with equity ≤ 0 rank last.
+    func adlRanking(market m: Int, opposite position: Quantity, excluding account: Int) -> [(Int, Rate)] {
+        guard let mark = markets[m].mark else { return [] }
+        var ranked: [(index: Int, score: Rate)] = []
+        for index in markets[m].cells.indices where index != account && index > Self.feesIndex {
+            let cell = markets[m].cells[index]
+            guard !cell.qty.isZero, cell.qty.isPositive != position.isPositive else { continue }
+            let margin = markets[m].margin(qty: cell.qty, openCost: cell.openCost, mark: mark)
+            let equity = marginTotals(account: index, cash: accounts.states[index].cash).equity
+            ranked.append((index, adlScore(upnl: margin.upnl, openCost: cell.openCost, notional: margin.notional, equity: equity)))
+        }
+        let ids = accounts.ids
+        ranked.sort { $0.score != $1.score ? $0.score > $1.score : ids[$0.index] < ids[$1.index] }
+        return ranked.map { ($0.index, $0.score) }
+    }
+
+    func adlScore(upnl: Money, openCost: Money, notional: Money, equity: Money) -> Rate {
+        guard equity.isPositive, !openCost.isZero else { return Rate(raw: Int64.min / 2) }
+        let pnlPercent = FixedMath.mulDivRoundingDown(upnl.raw, fixedScale, openCost.magnitude.raw)
+        let leverage = FixedMath.mulDivRoundingDown(notional.raw, fixedScale, equity.raw)
+        let score = Int128(pnlPercent) * Int128(leverage) / Int128(fixedScale)
+        return Rate(raw: Int64(clamping: score))
+    }
+
+    /// Ends a liquidation: a bankrupt account left with no position has its shortfall paid by the
+    /// fund as far as the fund goes; the rest stays as recorded bad debt. Then the account is
+    /// assessed again, and a new liquidation may start at once (SPEC §5).
+    mutating func finishLiquidation(_ l: Int, into sink: inout DerivedSink) {
+        let liquidation = engine.liquidations.remove(at: l)
+        let index = liquidation.account
+        accounts.states[index].flags &= ~AccountState.Flags.liquidating
+        var totals = marginTotals(account: index, cash: accounts.states[index].cash)
+        let shortfall = accounts.states[index].openPositions == 0 ? max(.zero, -totals.equity) : .zero
+        let paid = min(shortfall, max(.zero, accounts.states[Self.insuranceIndex].cash))
+        if paid.isPositive {
+            accounts.states[Self.insuranceIndex].cash -= paid
+            accounts.states[index].cash += paid
+            var absorbed = InsuranceAbsorbed()
+            absorbed.liquidation = liquidation.id
+            absorbed.account = accounts.ids[index]
+            absorbed.amount = paid
+            absorbed.fundAfter = accounts.states[Self.insuranceIndex].cash
+            sink.append(.insuranceAbsorbed(absorbed))
+            totals = marginTotals(account: index, cash: accounts.states[index].cash)
+        }
+        var finished = LiquidationFinished()
+        finished.liquidation = liquidation.id
+        finished.account = accounts.ids[index]
+        finished.closedQty = liquidation.closedQty
+        finished.penaltyPaid = liquidation.penaltyPaid
+        finished.shortfall = shortfall
+        finished.insurancePaid = paid
+        finished.adlQty = liquidation.adlQty
+        finished.equityAfter = totals.equity
+        sink.append(.liquidationFinished(finished))
+        assess(account: index, into: &sink)
+    }
+}
