@@ -55,7 +55,7 @@ public struct Ledger: Sendable {
         case .deposit(let p): applyDeposit(p)
         case .withdrawal(let p): sink.append(applyWithdrawal(p))
         case .trade(let p): if let rejected = applyTrade(p) { sink.append(.tradeRejected(rejected)) }
-        case .oraclePrice(let p): applyOraclePrice(p, time: time)
+        case .oraclePrice(let p): applyOraclePrice(p, time: time, into: &sink)
         case .funding(let p): applyFunding(p)
         case .insuranceDeposit(let p): applyInsuranceDeposit(p)
         case .clock, .auctionBid: break  // the engine handles both below
@@ -95,11 +95,19 @@ public struct Ledger: Sendable {
         }
     }
 
-    mutating func applyOraclePrice(_ p: OraclePrice, time: TimeMs) {
+    /// Sets the mark unless the jump guard holds the price (then `oracle.rejected`, mark kept);
+    /// an accepted price in a halted market resumes it (`market.resumed`). SPEC §5.9,
+    /// Liquidation/Engine/OracleGuard.swift.
+    mutating func applyOraclePrice(_ p: OraclePrice, time: TimeMs, into sink: inout DerivedSink) {
         guard let m = marketIndexByID[p.market] else { preconditionFailure("oracle.price for unknown market \(p.market)") }
+        if let rejected = screenOraclePrice(p.price, market: m) {
+            sink.append(.oracleRejected(rejected))
+            return
+        }
         markets[m].mark = p.price
         markets[m].markFromOracle = true
         markets[m].markTimeMs = time
+        if markets[m].halted { sink.append(.marketResumed(resume(market: m))) }
     }
 
     // MARK: Queries

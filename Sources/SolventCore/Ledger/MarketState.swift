@@ -19,8 +19,16 @@ struct MarketState: Sendable {
     var mark: Price?
     /// False while `mark` is only the provisional last trade price.
     var markFromOracle = false
-    /// Record time of the last oracle price, 0 before the first (issue 5: staleness halts).
+    /// Record time of the last accepted oracle price, 0 before the first (staleness halts).
     var markTimeMs: TimeMs = 0
+    /// The jump guard's hold (SPEC §5.9, OracleGuard.swift): the first price held since the last
+    /// accepted one, and how many consecutive prices agreeing with it have come (itself included).
+    /// Both are cleared whenever a price is accepted, so `heldPrice != nil` means the latest oracle
+    /// price of this market was rejected.
+    var heldPrice: Price?
+    var heldCount: Int64 = 0
+    /// Halted for liquidation because its last accepted price went stale (SPEC §5.9).
+    var halted = false
     /// Parameters set for this market only, accumulated; absent fields follow the global set.
     var overrides = ParamsSet()
     /// Effective parameters: `overrides` applied to the global set.

@@ -1,20 +1,24 @@
 // Canonical state encoding (docs/FORMAT.md "ledger snapshot"): the same state gives the same
-// bytes, and decoding then encoding gives the bytes back. Version 1, all integers big-endian:
+// bytes, and decoding then encoding gives the bytes back. Version 2, all integers big-endian:
 //
 //   "SLDG" | u16 version | u64 lastSeq | i64 lastTimeMs | i64 totalDeposited | i64 totalWithdrawn
 //   | ParamsSet(full global params) | u64 globalParamsVersion
 //   | u16 markets × { MarketListed | opt i64 mark | u8 markFromOracle | i64 markTimeMs
+//                    | opt i64 heldPrice | i64 heldCount | u8 halted
 //                    | ParamsSet overrides | u64 paramsVersion }
 //   | u32 accounts × { short string id | i64 cash | u8 flags }        (interning order)
 //   | per market: u32 holders × { u32 account index | i64 qty | i64 openCost } (ascending index)
-//   | the engine's margin calls, liquidations and auctions (EngineSnapshot.swift)
+//   | the engine's margin calls, liquidations, auctions and deferral queue (EngineSnapshot.swift)
+//
+// Version 2 added the oracle guards' per-market state (heldPrice, heldCount, halted) and the
+// deferral queue (SPEC §5.9); version 1 snapshots are refused (replay from genesis rebuilds them).
 //
 // Payload-shaped parts use the record payload encoding (optional = u8 tag + value). Derived
 // data (effective params, holder and open-position counts) is rebuilt on decode, not stored.
 
 extension Ledger {
     static let snapshotMagic: [UInt8] = Array("SLDG".utf8)
-    public static let snapshotVersion: UInt16 = 1
+    public static let snapshotVersion: UInt16 = 2
 
     /// The canonical encoding of the whole state.
     public func encodeSnapshot() -> [UInt8] {
@@ -34,6 +38,10 @@ extension Ledger {
             try! coder.field("mark", &mark)  // binary writing only reads fields
             coder.writer.writeUInt8(market.markFromOracle ? 1 : 0)
             coder.writer.writeInt64(market.markTimeMs)
+            var held = market.heldPrice
+            try! coder.field("heldPrice", &held)
+            coder.writer.writeInt64(market.heldCount)
+            coder.writer.writeUInt8(market.halted ? 1 : 0)
             Self.write(market.overrides, &coder)
             coder.writer.writeUInt64(market.paramsVersion)
         }
@@ -137,6 +145,7 @@ private struct SnapshotDecoder {
             market.mark = mark
             market.markFromOracle = fromOracle == 1
             market.markTimeMs = try coder.reader.readInt64()
+            try decodeGuards(into: &market)
             market.overrides = try read(ParamsSet.self, "market params")
             guard market.overrides.market == nil else { throw fail("market params name a market") }
             try validated(market.overrides, "market params")
@@ -145,6 +154,20 @@ private struct SnapshotDecoder {
             _ = ledger.marketIndexByID.intern(listing.market)
             ledger.markets.append(market)
         }
+    }
+
+    /// The oracle guards' state: a hold is a positive first price with a count ≥ 1, or nothing;
+    /// only a market with an oracle price can be halted.
+    mutating func decodeGuards(into market: inout MarketState) throws(CodecError) {
+        var held: Price?
+        do { try coder.field("heldPrice", &held) } catch { throw fail("held price: \(error)") }
+        let count = try coder.reader.readInt64()
+        guard held == nil ? count == 0 : (held!.raw > 0 && count >= 1) else { throw fail("bad price hold of \(market.id)") }
+        let halted = try coder.reader.readUInt8()
+        guard halted <= 1, halted == 0 || market.markFromOracle else { throw fail("bad halt flag of \(market.id)") }
+        market.heldPrice = held
+        market.heldCount = count
+        market.halted = halted == 1
     }
 
     mutating func decodeAccounts(into ledger: inout Ledger) throws(CodecError) {

@@ -36,11 +36,11 @@ extension Ledger {
         let call = engine.callIndex(account: index)
         switch decision {
         case .liquidate(let trigger):
-            startLiquidation(account: index, trigger: trigger, totals: totals, into: &sink)
+            beginLiquidation(account: index, trigger: trigger, totals: totals, into: &sink)
         case .marginCall:
             if let call {
                 guard let deadline = engine.calls[call].deadline, deadline <= sink.time else { return }
-                startLiquidation(account: index, trigger: .marginCallExpired, totals: totals, into: &sink)
+                beginLiquidation(account: index, trigger: .marginCallExpired, totals: totals, into: &sink)
             } else {
                 enterMarginCall(index, totals: totals, into: &sink)
             }

@@ -55,6 +55,8 @@ extension Ledger {
         for id in engine.auctions.map(\.id) {
             guard let a = engine.auctionIndex(id: id) else { continue }
             let auction = engine.auctions[a]
+            // A halted market's auctions stand still until its price is fresh (OracleGuard.swift).
+            guard !markets[auction.market].halted else { continue }
             let price = auctionPrice(auction, at: sink.time)
             if let bankruptcy = bankruptcyPrice(account: auction.account, market: auction.market),
                reached(bankruptcy, price: price, direction: auction.direction) {
@@ -79,14 +81,14 @@ extension Ledger {
         return moved > allowed
     }
 
-    mutating func resetAuction(_ a: Int, into sink: inout DerivedSink) {
+    mutating func resetAuction(_ a: Int, reason: String = "tail_or_cusp", into sink: inout DerivedSink) {
         let start = auctionStartPrice(market: engine.auctions[a].market, direction: engine.auctions[a].direction)
         engine.auctions[a].startPrice = start
         engine.auctions[a].startTimeMs = sink.time
         var record = AuctionReset()
         record.auction = engine.auctions[a].id
         record.startPrice = start
-        record.reason = "tail_or_cusp"
+        record.reason = reason
         sink.append(.auctionReset(record))
     }
 }

@@ -46,6 +46,9 @@ struct EngineBook: Equatable, Sendable {
     var liquidations: [RunningLiquidation] = []
     /// Sorted by id (creation order).
     var auctions: [RunningAuction] = []
+    /// Liquidations waiting for room under an auction cap, in the order they were deferred
+    /// (AuctionCaps.swift). At most one per account.
+    var deferred: [DeferredLiquidation] = []
 
     func callIndex(account: Int) -> Int? {
         calls.firstIndex { $0.account == account }
@@ -64,7 +67,7 @@ struct EngineBook: Equatable, Sendable {
         auctions.firstIndex { $0.id == id }
     }
 
-    var isEmpty: Bool { calls.isEmpty && liquidations.isEmpty && auctions.isEmpty }
+    var isEmpty: Bool { calls.isEmpty && liquidations.isEmpty && auctions.isEmpty && deferred.isEmpty }
 }
 
 /// Where the engine appends what it decides while applying one input: derived event i of the

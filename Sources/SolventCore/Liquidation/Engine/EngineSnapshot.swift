@@ -5,6 +5,9 @@
 //                        | i64 penaltyPaid | i64 adlQty | i64 insurancePaid }     (id order)
 //   u32 auctions × { u64 id | u64 liquidation | u32 account | u16 market | i64 remaining
 //                    | i64 startPrice | i64 startTimeMs }                         (id order)
+//   u32 deferred × { u32 account | u16 market | u8 trigger | u8 wait }          (queue order)
+//
+// trigger: 0 maintenance, 1 margin_call_expired; wait: 0 hole_global, 1 hole_market, 2 halted.
 
 extension EngineBook {
     func encode(into writer: inout ByteWriter) {
@@ -27,6 +30,13 @@ extension EngineBook {
             writer.writeUInt32(UInt32(a.account))
             writer.writeUInt16(UInt16(a.market))
             for raw in [a.remaining.raw, a.startPrice.raw, a.startTimeMs] { writer.writeInt64(raw) }
+        }
+        writer.writeUInt32(UInt32(deferred.count))
+        for entry in deferred {
+            writer.writeUInt32(UInt32(entry.account))
+            writer.writeUInt16(UInt16(entry.market))
+            writer.writeUInt8(entry.trigger == .maintenance ? 0 : 1)
+            writer.writeUInt8(entry.wait.rawValue)
         }
     }
 
@@ -71,7 +81,28 @@ extension EngineBook {
             book.auctions.append(RunningAuction(id: id, liquidation: liquidation, account: account, market: market,
                                                 remaining: remaining, startPrice: start, startTimeMs: startTime))
         }
+        book.deferred = try decodeDeferred(from: &reader, accounts: accounts, markets: markets)
         return book
+    }
+
+    /// The deferral queue, in queue order; an account appears at most once.
+    private static func decodeDeferred(from reader: inout ByteReader, accounts: Int, markets: Int) throws(CodecError) -> [DeferredLiquidation] {
+        var queue: [DeferredLiquidation] = []
+        for _ in 0..<(try boundedCount(&reader, limit: accounts)) {
+            let account = try index(&reader, limit: accounts)
+            let market = Int(try reader.readUInt16())
+            guard market < markets else { throw CodecError("deferred liquidation in unknown market \(market)", offset: reader.offset) }
+            let triggerByte = try reader.readUInt8()
+            guard triggerByte <= 1 else { throw CodecError("unknown liquidation trigger \(triggerByte)", offset: reader.offset - 1) }
+            let waitByte = try reader.readUInt8()
+            guard let wait = DeferralWait(rawValue: waitByte) else { throw CodecError("unknown deferral wait \(waitByte)", offset: reader.offset - 1) }
+            queue.append(DeferredLiquidation(account: account, market: market, trigger: triggerByte == 0 ? .maintenance : .marginCallExpired, wait: wait))
+        }
+        let accountsQueued = queue.map(\.account).sorted()
+        for offset in accountsQueued.indices.dropFirst() where accountsQueued[offset - 1] == accountsQueued[offset] {
+            throw CodecError("account \(accountsQueued[offset]) deferred twice", offset: reader.offset)
+        }
+        return queue
     }
 
     private static func boundedCount(_ reader: inout ByteReader, limit: Int) throws(CodecError) -> Int {

@@ -4,9 +4,12 @@
 extension Ledger {
     /// Runs the liquidation engine after `event` was applied; appends what it decides to `sink`.
     mutating func runEngine(after event: Event, into sink: inout DerivedSink) {
+        // Every record moves time, so any input can find a market stale (SPEC §5.9); halting
+        // first means nothing below acts on a price that has just gone stale.
+        haltStaleMarkets(into: &sink)
         switch event {
         case .oraclePrice(let p):
-            if let m = marketIndexByID[p.market] { assessCrossed(market: m, into: &sink) }
+            if let m = marketIndexByID[p.market] { afterOraclePrice(market: m, into: &sink) }
         case .funding(let p):
             if let m = marketIndexByID[p.market] { assessHolders(market: m, into: &sink) }
         case .trade(let p):
@@ -31,5 +34,6 @@ extension Ledger {
         if !engine.calls.isEmpty {
             for index in expiredCalls(at: sink.time) { assess(account: index, into: &sink) }
         }
+        if !engine.deferred.isEmpty && roomMayHaveFreed(after: event, sink: sink) { startDeferred(into: &sink) }
     }
 }

@@ -11,6 +11,8 @@ public enum BidRejection: String, Sendable, CaseIterable {
     case insufficientMargin = "insufficient_margin"
     case riskLimit = "risk_limit"
     case liquidating
+    /// The auction's market is halted (stale price): its curve stands still until it resumes.
+    case marketHalted = "market_halted"
 }
 
 /// One side of a fill between the liquidated account and a counterparty at `price`.
@@ -52,6 +54,7 @@ extension Ledger {
 
     /// Why `bid` cannot fill now, checked before anything changes.
     func bidRejection(_ bid: AuctionBid, auction: RunningAuction, price: Price) -> BidRejection? {
+        if markets[auction.market].halted { return .marketHalted }
         let limitMet = auction.direction == .falling ? bid.limitPrice >= price : bid.limitPrice <= price
         guard limitMet else { return .limitNotMet }
         let size = min(bid.qty, auction.remaining.magnitude)

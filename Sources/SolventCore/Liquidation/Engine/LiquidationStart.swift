@@ -2,10 +2,22 @@
 // size the partial close, record every input of the decision, and open its auction.
 
 extension Ledger {
-    mutating func startLiquidation(account index: Int, trigger: LiquidationTrigger, totals: MarginTotals, into sink: inout DerivedSink) {
-        if let call = engine.callIndex(account: index) { removeMarginCall(call) }
-        guard let m = largestMMPosition(account: index) else { return }
+    /// Starts a liquidation of account `index` unless a guard stops it (SPEC §5.9): nothing while
+    /// it holds a position in a halted market, deferred while its auction would not fit a cap.
+    mutating func beginLiquidation(account index: Int, trigger: LiquidationTrigger, totals: MarginTotals, into sink: inout DerivedSink) {
+        guard !holdsHaltedMarket(account: index), let m = largestMMPosition(account: index) else { return }
         let qty = closingQuantity(account: index, market: m, totals: totals)
+        if let wait = blockingCap(market: m, notional: plannedNotional(market: m, qty: qty), ahead: engine.deferred) {
+            deferLiquidation(account: index, market: m, trigger: trigger, wait: wait, into: &sink)
+            return
+        }
+        startLiquidation(account: index, market: m, qty: qty, trigger: trigger, totals: totals, into: &sink)
+    }
+
+    /// Records the decision and opens the auction for `qty` of the account's position in `m`.
+    mutating func startLiquidation(account index: Int, market m: Int, qty: Quantity, trigger: LiquidationTrigger,
+                                   totals: MarginTotals, into sink: inout DerivedSink) {
+        if let call = engine.callIndex(account: index) { removeMarginCall(call) }
         guard let mark = markets[m].mark else { preconditionFailure("a position without a mark") }
         accounts.states[index].flags |= AccountState.Flags.liquidating
         let id = sink.nextSeq
