@@ -62,10 +62,13 @@ extension Ledger {
     /// Holders of the side opposite `position`, best ranked first. Score = PnL% × effective
     /// leverage = (uPnL / |openCost|) × (notional / equity): the most profitable, most leveraged
     /// positions are deleveraged first (BitMEX's ADL ranking). Accounts with equity ≤ 0 rank last.
+    /// Accounts under liquidation are not candidates: their position is already being closed by
+    /// their own auction, whose remainder would no longer match it (and a later fill would close
+    /// more than they hold, flipping them).
     func adlRanking(market m: Int, opposite position: Quantity, excluding account: Int) -> [(Int, Rate)] {
         guard let mark = markets[m].mark else { return [] }
         var ranked: [(index: Int, score: Rate)] = []
-        for index in markets[m].cells.indices where index != account && index > Self.feesIndex {
+        for index in markets[m].cells.indices where index != account && index > Self.feesIndex && !accounts.states[index].isLiquidating {
             let cell = markets[m].cells[index]
             guard !cell.qty.isZero, cell.qty.isPositive != position.isPositive else { continue }
             let margin = markets[m].margin(qty: cell.qty, openCost: cell.openCost, mark: mark)
