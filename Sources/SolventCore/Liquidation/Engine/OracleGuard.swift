@@ -100,10 +100,11 @@ extension Ledger {
 
     /// Not yet halted, with positions, an oracle price, a staleness limit, and that price older
     /// than the limit at `time`.
+    /// Runs after every input: reads fields in place rather than copying the market.
     func isStale(market m: Int, at time: TimeMs) -> Bool {
-        let market = markets[m]
-        let limit = market.params.maxStalenessMs
-        return !market.halted && market.holders > 0 && market.markFromOracle && limit > 0 && time - market.markTimeMs > limit
+        guard !markets[m].halted, markets[m].holders > 0, markets[m].markFromOracle else { return false }
+        let limit = markets[m].params.maxStalenessMs
+        return limit > 0 && time - markets[m].markTimeMs > limit
     }
 
     /// Whether account `index` holds a position in a halted market: no liquidation starts for it.
