@@ -211,6 +211,38 @@ struct CascadeGuardTests {
         try expectSnapshotAndReplayAgree(driver)
     }
 
+    /// callGrace 5 s, BTC-PERP cap 5,000. At 9,030, a1 (1,000: equity 30 ≤ 36.12) is liquidated
+    /// (auction 4,605.3) and a2 (1,010: equity 40, 36.12 < 40 < 43.344) gets a margin call. 5,001 ms
+    /// later a clock expires the call (the auction, 5 s < one 10 s step, has not moved): a2 is due
+    /// but its auction would make 9,210.6 > 5,000, so it is deferred. When a1's auction fills, a2
+    /// is still only in the zone — yet the deferral must not grant it a new grace period: it starts
+    /// with trigger `margin_call_expired`.
+    @Test func aDeferredExpiredMarginCallStaysDue() throws {
+        var driver = LedgerDriver()
+        driver.send(listed("BTC-PERP"))
+        driver.send(params { $0.minFee = rate("0.001"); $0.maxFee = rate("0.01"); $0.callGrace = 5_000 })
+        driver.send(.paramsSet(marketCap("5000")))
+        driver.send(oracle("BTC-PERP", "10000"))
+        driver.send(deposit("a1", "1000"))
+        driver.send(deposit("a2", "1010"))
+        driver.send(deposit("bob", "100000"))
+        driver.send(deposit("bot1", "100000"))
+        for account in ["a1", "a2"] { driver.send(trade("BTC-PERP", buyer: account, seller: "bob", "1", at: "10000")) }
+        let cascade = driver.send(oracle("BTC-PERP", "9030"))
+        #expect(cascade.map(\.kindName) == ["liquidation.started", "auction.started", "margin.call"])
+        guard case .auctionStarted(let first) = cascade[1] else { return }
+        driver.time += 5_000
+        let expired = driver.send(clockTick)
+        #expect(expired.map(\.kindName) == ["liquidation.deferred"])
+        #expect(driver.view("a2").state == .liquidating)
+        let freed = driver.send(bid(first.auction, "bot1", "0.5", limit: "9300"))
+        #expect(freed.map(\.kindName).suffix(2) == ["liquidation.started", "auction.started"])
+        guard case .liquidationStarted(let started)? = freed.dropLast().last else { return }
+        #expect(started.account == id("a2"))
+        #expect(started.trigger == .marginCallExpired)
+        try expectSnapshotAndReplayAgree(driver)
+    }
+
     /// A snapshot naming an unknown deferral wait is refused, not guessed.
     @Test func aSnapshotWithABadDeferralIsRefused() throws {
         var driver = threeLongs(caps: marketCap("5000"))
