@@ -112,9 +112,10 @@ public struct Trade: Payload {
     func validate() throws(InputError) {
         try requirePositive(qty, "qty")
         try requirePositive(price, "price")
-        for (fee, name) in [(buyerFee, "buyerFee"), (sellerFee, "sellerFee")] where (fee ?? .zero) < .zero {
-            throw InputError(code: "bad_amount", field: name, message: "must not be negative")
-        }
+        // Two plain checks, not a loop over a literal array: that array was an allocation per
+        // replayed trade.
+        try requireNonNegativeFee(buyerFee, "buyerFee")
+        try requireNonNegativeFee(sellerFee, "sellerFee")
         guard buyer != seller else {
             throw InputError(code: "self_trade", field: "seller", message: "buyer and seller are the same account")
         }
@@ -175,6 +176,12 @@ public struct InsuranceDeposit: Payload {
     public mutating func fields<C: FieldCoder>(_ c: inout C) throws {
         try c.field("amount", &amount)
         try c.field("ref", &ref)
+    }
+}
+
+func requireNonNegativeFee(_ fee: Money?, _ field: String) throws(InputError) {
+    guard (fee ?? .zero) >= .zero else {
+        throw InputError(code: "bad_amount", field: field, message: "must not be negative")
     }
 }
 

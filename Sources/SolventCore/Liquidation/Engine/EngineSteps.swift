@@ -13,9 +13,9 @@ extension Ledger {
         case .funding(let p):
             if let m = marketIndexByID[p.market] { assessHolders(market: m, into: &sink) }
         case .trade(let p):
-            for id in [p.buyer, p.seller] {
-                if let index = accounts.index(of: id) { assess(account: index, into: &sink) }
-            }
+            // Buyer then seller, without a `[buyer, seller]` array (an allocation per trade).
+            if let index = accounts.index(of: p.buyer) { assess(account: index, into: &sink) }
+            if let index = accounts.index(of: p.seller) { assess(account: index, into: &sink) }
         case .withdrawal(let p):
             if let index = accounts.index(of: p.account) { assess(account: index, into: &sink) }
         case .deposit(let p):

@@ -35,8 +35,9 @@ extension Ledger {
     /// trigger at or beyond the first power of two ≥ 2·mark is stored as that power, a falling
     /// one at or below the last power of two ≤ mark/2 as that power. Still safe (the index only
     /// ever wakes earlier, and a woken account is assessed exactly and re-armed around the new
-    /// mark; an early wake derives nothing), and it makes the stored band of a well-margined account stop moving with its every
-    /// trade, so `update` finds it unchanged and leaves the B+ trees alone. Replay bench (100k
+    /// mark; an early wake derives nothing), and it makes the stored band of a well-margined
+    /// account stop moving with its every trade, so `update` finds it unchanged and leaves the
+    /// B+ trees alone. Replay bench (100k
     /// accounts): rearm went from 47% of replay samples to 25%, replay 337k → 600k events/s.
     static func clamped(_ band: (fallingTo: Price?, risingTo: Price?), mark: Price?) -> (fallingTo: Price?, risingTo: Price?) {
         guard let mark, mark.raw > 1, mark.raw <= Int64.max / 4 else { return band }
