@@ -146,6 +146,58 @@ struct LiquidationEngineTests {
         #expect(driver.ledger.invariantViolations().isEmpty)
     }
 
+    /// Recovery after a fill above the bankruptcy price (EnginePropertyTests seed 45's endless
+    /// resets). At 9,030 alice's 0.5 BTC goes to auction from 9,210.6. bot1 takes 0.25 at once:
+    /// proceeds 0.25 × 9,210.6 = 2,302.65; penalty 2,302.65 × 0.00100019 = 2.3030875035 →
+    /// 2.30308751 (up); cash −9,000 + 2,302.65 − 2.30308751 = −6,699.65308751. Holding 0.75 at
+    /// 9,030 (value 6,772.5): equity 72.84691249, MM 0.004 × 6,772.5 = 27.09, zone top 32.508:
+    /// healthy, so the other 0.25 is not sold: `auction.ended {recovered, remaining 0.25}`.
+    @Test func aFillThatRestoresTheAccountEndsTheAuctionAsRecovered() {
+        var driver = longAtTenThousand()
+        guard case .auctionStarted(let auction)? = driver.send(oracle("BTC-PERP", "9030")).last else { Issue.record("no auction"); return }
+        let derived = driver.send(bid(auction.auction, "bot1", "0.25", limit: "9300"))
+        #expect(derived.map(\.kindName) == ["auction.fill", "auction.ended", "liquidation.finished"])
+        guard case .auctionFill(let fill) = derived[0], case .auctionEnded(let ended) = derived[1],
+              case .liquidationFinished(let finished) = derived[2] else { return }
+        #expect(fill.penalty == money("2.30308751"))
+        #expect(ended.reason == "recovered")
+        #expect(ended.remaining == qty("0.25"))
+        #expect(finished.closedQty == qty("0.25") && finished.shortfall == .zero)
+        #expect(finished.equityAfter == money("72.84691249"))
+        #expect(driver.view("alice").state == .healthy)
+        #expect(driver.view("alice").positions.first?.qty == qty("0.75"))
+        #expect(driver.ledger.engine.auctions.isEmpty && driver.ledger.engine.liquidations.isEmpty)
+    }
+
+    /// Recovery after a deposit: liquidated at 9,030 (equity 30), alice deposits 1,000: equity
+    /// 1,030 ≥ zone top 43.344 (MM 36.12). Her auction ends `recovered` with all 0.5 unsold, the
+    /// liquidation finishes having closed nothing, and she is healthy again.
+    @Test func aDepositToALiquidatedAccountEndsItsAuctionAsRecovered() {
+        var driver = longAtTenThousand()
+        guard case .auctionStarted(let auction)? = driver.send(oracle("BTC-PERP", "9030")).last else { Issue.record("no auction"); return }
+        let derived = driver.send(deposit("alice", "1000")).filter { $0.kind == .auctionEnded || $0.kind == .liquidationFinished }
+        #expect(derived.map(\.kindName) == ["auction.ended", "liquidation.finished"])
+        guard case .auctionEnded(let ended)? = derived.first, case .liquidationFinished(let finished)? = derived.last else { return }
+        #expect(ended.auction == auction.auction && ended.reason == "recovered" && ended.remaining == qty("0.5"))
+        #expect(finished.closedQty == .zero && finished.equityAfter == money("1030"))
+        #expect(driver.view("alice").state == .healthy)
+    }
+
+    /// Recovery seen on `clock`: the price climbs back to 9,100 while alice's auction runs (an
+    /// oracle tick does not look at a liquidating account). Equity 100 ≥ zone top 1.2 × 36.4 =
+    /// 43.68: the next clock ends the auction `recovered` instead of moving its curve.
+    @Test func aClockAfterThePriceRecoveredEndsTheAuction() {
+        var driver = longAtTenThousand()
+        guard case .auctionStarted = driver.send(oracle("BTC-PERP", "9030")).last else { Issue.record("no auction"); return }
+        #expect(driver.send(oracle("BTC-PERP", "9100")).isEmpty)
+        driver.time += 10_000
+        let derived = driver.send(clockTick)
+        #expect(derived.map(\.kindName) == ["auction.ended", "liquidation.finished"])
+        guard case .auctionEnded(let ended)? = derived.first else { return }
+        #expect(ended.reason == "recovered" && ended.remaining == qty("0.5"))
+        #expect(driver.view("alice").state == .healthy)
+    }
+
     /// An auction older than `tail` restarts from the current mark.
     @Test func anAuctionPastItsTailIsReset() {
         var driver = longAtTenThousand()

@@ -28,6 +28,18 @@ extension Ledger {
         rearm(account: index)
     }
 
+    /// `assess`, and for an account under liquidation the recovery check: the deposit may have
+    /// made the rest of its auction needless (docs/LIQUIDATION.md "Recovery"). A deferred one,
+    /// with no auction, waits for the queue's walk.
+    mutating func assessAfterDeposit(account index: Int, into sink: inout DerivedSink) {
+        if accounts.states[index].isLiquidating, let a = engine.auctionIndex(account: index),
+           !markets[engine.auctions[a].market].halted {
+            endIfRecovered(auction: a, into: &sink)
+            return
+        }
+        assess(account: index, into: &sink)
+    }
+
     private mutating func decide(account index: Int, into sink: inout DerivedSink) {
         let state = accounts.states[index]
         guard !state.isLiquidating, index != Self.insuranceIndex, index != Self.feesIndex else { return }

@@ -57,14 +57,41 @@ extension Ledger {
             let auction = engine.auctions[a]
             // A halted market's auctions stand still until its price is fresh (OracleGuard.swift).
             guard !markets[auction.market].halted else { continue }
+            if endIfRecovered(auction: a, into: &sink) { continue }
             let price = auctionPrice(auction, at: sink.time)
-            if let bankruptcy = bankruptcyPrice(account: auction.account, market: auction.market),
-               reached(bankruptcy, price: price, direction: auction.direction) {
+            guard let bankruptcy = bankruptcyPrice(account: auction.account, market: auction.market) else {
+                // Not recovered and no bankruptcy price: a short bankrupt at every price (its
+                // cash and other positions are worth ≤ 0). No curve price can be worse for it:
+                // close the rest now at the current price; the deficit is the shortfall.
+                backstop(auction: a, at: price, into: &sink)
+                continue
+            }
+            if reached(bankruptcy, price: price, direction: auction.direction) {
                 backstop(auction: a, at: bankruptcy, into: &sink)
             } else if needsReset(auction, price: price, time: sink.time) {
                 resetAuction(a, into: &sink)
             }
         }
+    }
+
+    /// Whether auction `a`'s account no longer needs it (docs/LIQUIDATION.md "Recovery"): its
+    /// assessment with the whole position is healthy (neither liquidatable nor in the margin-call
+    /// zone), or it has no bankruptcy price while its equity is positive (a long that no price
+    /// can bankrupt: the curve has nothing to reach). A fill above the bankruptcy price, a
+    /// deposit or funding can bring either about, and the curve would then only reset forever.
+    func hasRecovered(_ auction: RunningAuction) -> Bool {
+        let totals = marginTotals(account: auction.account, cash: accounts.states[auction.account].cash)
+        if assessment(totals) == .healthy { return true }
+        return totals.equity.isPositive && bankruptcyPrice(account: auction.account, market: auction.market) == nil
+    }
+
+    /// Ends auction `a` as `recovered` and finishes its liquidation (which assesses the account
+    /// again) when its account has recovered; returns whether it did.
+    @discardableResult
+    mutating func endIfRecovered(auction a: Int, into sink: inout DerivedSink) -> Bool {
+        guard hasRecovered(engine.auctions[a]) else { return false }
+        endAuction(a, reason: "recovered", into: &sink)
+        return true
     }
 
     func reached(_ bankruptcy: Price, price: Price, direction: AuctionDirection) -> Bool {

@@ -67,6 +67,11 @@ struct EngineBook: Equatable, Sendable {
         auctions.firstIndex { $0.id == id }
     }
 
+    /// The running auction of account `index` (at most one), nil when it has none.
+    func auctionIndex(account index: Int) -> Int? {
+        auctions.firstIndex { $0.account == index }
+    }
+
     var isEmpty: Bool { calls.isEmpty && liquidations.isEmpty && auctions.isEmpty && deferred.isEmpty }
 }
 

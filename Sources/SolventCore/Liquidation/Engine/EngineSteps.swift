@@ -19,7 +19,7 @@ extension Ledger {
         case .withdrawal(let p):
             if let index = accounts.index(of: p.account) { assess(account: index, into: &sink) }
         case .deposit(let p):
-            if let index = accounts.index(of: p.account) { assess(account: index, into: &sink) }
+            if let index = accounts.index(of: p.account) { assessAfterDeposit(account: index, into: &sink) }
         case .paramsSet:
             // callBuffer moves every zone; rare enough to look at every holder.
             for m in markets.indices { assessHolders(market: m, into: &sink) }

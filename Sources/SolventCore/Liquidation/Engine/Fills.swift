@@ -49,6 +49,8 @@ extension Ledger {
         settle(fill, account: auction.account, counterparty: counterparty)
         let penalty = chargePenalty(fill, auction: auction)
         recordFill(a, fill: fill, bidder: bid.bidder, penalty: penalty, into: &sink)
+        // A fill above the bankruptcy price leaves cash: the rest may no longer need selling.
+        if let still = engine.auctionIndex(id: auction.id) { endIfRecovered(auction: still, into: &sink) }
         assess(account: counterparty, into: &sink)
     }
 
