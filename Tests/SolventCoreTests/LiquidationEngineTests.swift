@@ -238,6 +238,40 @@ struct LiquidationEngineTests {
         #expect(driver.ledger.invariantViolations().isEmpty)
     }
 
+    /// ADL takes from a thin counterparty only what keeps its equity ≥ 0. alice (1,000) buys
+    /// 1 BTC from erin (50,000) at 10,000; at 9,030 her auction of 0.5 starts, bankruptcy
+    /// price 9,000. While it runs the mark falls: at 8,700 bob (100) sells dave 0.6 (cash
+    /// 100 + 5,220 = 5,320); at 8,500 bob's equity is 5,320 − 5,100 = 220 (MM 20.4: healthy).
+    /// After 30 s the curve (9,210.6 × 0.99³ = 8,937.…) is past 9,000; the fund is empty, so
+    /// ADL. bob ranks first: PnL% 120 / 5,220 = 2.3 % × leverage 5,100 / 220 = 23.2, against
+    /// erin's 15 % × 8,500 / 51,500 = 0.165. Buying back at 9,000 with the mark at 8,500 costs
+    /// 500 per BTC: all 0.5 would cost him 250 > 220 (equity −30, unrecorded bad debt). He takes
+    /// 220 / 500 = 0.44 (cash 5,320 − 3,960 = 1,360, short 0.16 worth −1,360: equity 0), and
+    /// erin, next, the other 0.06.
+    @Test func adlTakesFromAThinCounterpartyOnlyWhatKeepsItsEquityNonNegative() {
+        var driver = LedgerDriver()
+        driver.send(listed("BTC-PERP"))
+        driver.send(params { $0.minFee = rate("0.001"); $0.maxFee = rate("0.01") })
+        driver.send(oracle("BTC-PERP", "10000"))
+        for (name, amount) in [("alice", "1000"), ("erin", "50000"), ("bob", "100"), ("dave", "100000")] { driver.send(deposit(name, amount)) }
+        driver.send(trade("BTC-PERP", buyer: "alice", seller: "erin", "1", at: "10000"))
+        guard case .auctionStarted(let auction)? = driver.send(oracle("BTC-PERP", "9030")).last else { Issue.record("no auction"); return }
+        #expect(auction.bankruptcyPrice == price("9000"))
+        driver.send(oracle("BTC-PERP", "8700"))
+        driver.send(trade("BTC-PERP", buyer: "dave", seller: "bob", "0.6", at: "8700"))
+        driver.send(oracle("BTC-PERP", "8500"))
+        #expect(driver.ledger.margin(id("bob"))?.equity == money("220"))
+        driver.time += 30_000
+        let derived = driver.send(clockTick)
+        let adls = derived.compactMap { event -> ADL? in if case .adl(let p) = event { p } else { nil } }
+        #expect(adls.map(\.account) == [id("bob"), id("erin")])
+        #expect(adls.map(\.qty) == [qty("0.44"), qty("0.06")])
+        #expect(adls.allSatisfy { $0.price == price("9000") })
+        #expect(driver.ledger.margin(id("bob"))?.equity == .zero)
+        #expect(driver.view("bob").positions.first?.qty == qty("-0.16"))
+        #expect(driver.ledger.invariantViolations().isEmpty)
+    }
+
     @Test func snapshotsCarryTheEngineState() throws {
         var driver = longAtTenThousand()
         driver.send(oracle("BTC-PERP", "9030"))

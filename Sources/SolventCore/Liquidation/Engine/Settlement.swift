@@ -29,7 +29,8 @@ extension Ledger {
     }
 
     /// SPEC §5.8: opposite positions ranked by PnL% × effective leverage (BitMEX), ties by
-    /// account id, closed at the bankruptcy price until the remainder is gone.
+    /// account id, closed at the bankruptcy price until the remainder is gone. Each takes only
+    /// what keeps its own equity ≥ 0 (`adlCapacity`): ADL never makes new bad debt (SPEC §5.10).
     mutating func deleverage(auction a: Int, at bankruptcy: Price, into sink: inout DerivedSink) {
         let auction = engine.auctions[a]
         var deleveraged: [Int] = []
@@ -37,7 +38,9 @@ extension Ledger {
             let remaining = engine.auctions[a].remaining
             guard !remaining.isZero else { break }
             let theirs = markets[auction.market].cell(counterparty).qty
-            let size = min(theirs.magnitude, remaining.magnitude)
+            let wanted = min(theirs.magnitude, remaining.magnitude)
+            let size = adlCapacity(counterparty, market: auction.market, wanted: wanted, taking: remaining.isPositive, at: bankruptcy)
+            guard size.isPositive else { continue }
             let fill = Fill(market: auction.market, qty: remaining.isPositive ? size : -size, price: bankruptcy)
             settle(fill, account: auction.account, counterparty: counterparty)
             engine.auctions[a].remaining -= fill.qty
@@ -58,6 +61,39 @@ extension Ledger {
         endAuction(a, reason: engine.auctions[a].remaining.isZero ? "adl" : "adl_exhausted", into: &sink)
         for counterparty in deleveraged.sorted() { assess(account: counterparty, into: &sink) }
     }
+
+    /// How much of `wanted` (magnitude) counterparty `index` can close at `price` with its
+    /// equity at the marks still ≥ 0 afterwards; `buys`: it buys (closes a short). Closing at a
+    /// price worse than the mark costs `|price − mark|` per unit, so the most it can take is
+    /// `equity / |price − mark|`, down to the lot, then checked exactly against the settled
+    /// cash and position (the trade's rounding can cost a raw unit or two: one lot less each
+    /// time, at most `adlRoundingLots` times, else nothing). A counterparty with equity ≤ 0
+    /// takes nothing; at a price no worse than the mark, everything.
+    func adlCapacity(_ index: Int, market m: Int, wanted: Quantity, taking buys: Bool, at price: Price) -> Quantity {
+        guard let mark = markets[m].mark else { return .zero }
+        func equityAfter(_ size: Quantity) -> Money {
+            let fill = Fill(market: m, qty: buys ? size : -size, price: price)
+            let side = counterpartySide(accounts.ids[index], fill: fill)
+            return marginTotals(account: index, cash: side.cash + side.cashDelta,
+                                change: PositionChange(market: m, cell: side.new, mark: mark)).equity
+        }
+        if !equityAfter(wanted).isNegative { return wanted }
+        let equity = marginTotals(account: index, cash: accounts.states[index].cash).equity
+        let perUnit = Int128(buys ? price.raw - mark.raw : mark.raw - price.raw)
+        guard equity.isPositive, perUnit > 0 else { return .zero }
+        let lot = markets[m].listing.lotSize.raw
+        let affordable = Int128(equity.raw) * Int128(fixedScale) / perUnit
+        var size = Quantity(raw: Int64(min(affordable, Int128(wanted.raw))) / lot * lot)
+        for _ in 0..<Self.adlRoundingLots {
+            guard size.isPositive else { return .zero }
+            if !equityAfter(size).isNegative { return size }
+            size = size - Quantity(raw: lot)
+        }
+        return .zero
+    }
+
+    /// Bound on `adlCapacity`'s step-down for rounding (each step is one lot).
+    static let adlRoundingLots = 4
 
     /// Holders of the side opposite `position`, best ranked first. Score = PnL% × effective
     /// leverage = (uPnL / |openCost|) × (notional / equity): the most profitable, most leveraged
