@@ -1,0 +1,83 @@
+@testable import SolventCore
+import Testing
+
+// More worked examples of SPEC §5 (same market and parameters as LiquidationEngineTests:
+// first tier mmr 0.004, callBuffer 0.2, liqStep 0.25, auctionBuffer 0.02, stairstep 10 s × 0.99,
+// minFee 0.001, maxFee 0.01, feeDepth 1,000,000).
+
+@Suite("Liquidation engine: a short's partial liquidation, a shortfall paid by the fund")
+struct LiquidationExamplesTests {
+    /// carol: 1,000 deposited, short 1 BTC at 10,000 against dave → cash 11,000, equity 11,000 − P,
+    /// MM 0.004·P. At 10,960: equity 40 ≤ MM 43.84 → liquidation.
+    /// Sizing: closing 0.25 at the mark costs a penalty of 2,740 × 0.00100007 = 2.74…, leaving
+    /// equity 37.26 < zone top 0.75 × 43.84 × 1.2 = 39.456; closing 0.5 costs
+    /// 5,480 × 0.00100028 = 5.48…, leaving 34.52 ≥ 26.304 → 0.5.
+    /// The engine buys back from 10,960 × 0.98 = 10,740.8 (rising); bankruptcy: 11,000 − P = 0 → 11,000.
+    /// bot1 sells 0.5 at once, limit 10,700 ≤ 10,740.8: carol pays 5,370.4 (cash 5,629.6);
+    /// penalty rate 0.001 + 0.009 × (5,480/10^6)² = 0.00100027… → 0.00100028,
+    /// penalty 5,370.4 × 0.00100028 = 5.371903712 → 5.37190372; cash 5,624.22809628.
+    /// Left short 0.5: equity at 10,960 = 144.22809628 > zone top 26.304 → healthy.
+    @Test func aShortIsPartiallyLiquidatedAndRecovers() {
+        var driver = LedgerDriver()
+        driver.send(listed("BTC-PERP"))
+        driver.send(params { $0.minFee = rate("0.001"); $0.maxFee = rate("0.01") })
+        driver.send(oracle("BTC-PERP", "10000"))
+        driver.send(deposit("carol", "1000"))
+        driver.send(deposit("dave", "100000"))
+        driver.send(deposit("bot1", "100000"))
+        driver.send(trade("BTC-PERP", buyer: "dave", seller: "carol", "1", at: "10000"))
+        let derived = driver.send(oracle("BTC-PERP", "10960"))
+        #expect(derived.map(\.kindName) == ["liquidation.started", "auction.started"])
+        guard case .liquidationStarted(let started) = derived[0], case .auctionStarted(let auction) = derived[1] else { return }
+        #expect(started.equity == money("40"))
+        #expect(started.mm == money("43.84"))
+        #expect(started.qty == qty("-0.5"))
+        #expect(auction.startPrice == price("10740.8"))
+        #expect(auction.bankruptcyPrice == price("11000"))
+
+        let fills = driver.send(bid(auction.auction, "bot1", "0.5", limit: "10700"))
+        #expect(fills.map(\.kindName) == ["auction.fill", "auction.ended", "liquidation.finished"])
+        guard case .auctionFill(let fill) = fills[0] else { return }
+        #expect(fill.price == price("10740.8"))
+        #expect(fill.penalty == money("5.37190372"))
+        let carol = driver.view("carol")
+        #expect(carol.state == .healthy)
+        #expect(carol.cash == money("5624.22809628"))
+        #expect(carol.positions.first?.qty == qty("-0.5"))
+        #expect(driver.view("bot1").positions.first?.qty == qty("-0.5"))
+        #expect(driver.ledger.invariantViolations().isEmpty)
+    }
+
+    /// alice: 1,000 deposited, long 1 at 10,000 (cash −9,000); the fund holds 5,000.
+    /// The price gaps to 8,900: equity −100 ≤ MM 35.6 → liquidation of the whole position (no
+    /// partial close can leave the zone with negative equity). Auction from 8,900 × 1.02 = 9,078;
+    /// bankruptcy price 9,000. 10 s later (one stairstep) the price is 9,078 × 0.99 = 8,987.22,
+    /// below bankruptcy, and bot1's bid fills there before any clock backstops it: alice receives
+    /// 8,987.22 → cash −12.78. The penalty is capped at her equity, 0. Shortfall 12.78: the fund
+    /// pays it (`insurance.absorbed`, fund 5,000 − 12.78 = 4,987.22) and alice ends at exactly 0.
+    @Test func aFullLiquidationEndsInAShortfallPaidByTheFund() {
+        var driver = longAtTenThousand()
+        let derived = driver.send(oracle("BTC-PERP", "8900"))
+        guard case .liquidationStarted(let started) = derived.first, case .auctionStarted(let auction) = derived.last else {
+            Issue.record("no liquidation: \(derived)")
+            return
+        }
+        #expect(started.qty == qty("1"))
+        #expect(auction.startPrice == price("9078"))
+        #expect(auction.bankruptcyPrice == price("9000"))
+        driver.time += 10_000
+        let fills = driver.send(bid(auction.auction, "bot1", "1", limit: "9000"))
+        #expect(fills.map(\.kindName) == ["auction.fill", "auction.ended", "insurance.absorbed", "liquidation.finished"])
+        guard case .auctionFill(let fill) = fills[0], case .insuranceAbsorbed(let absorbed) = fills[2],
+              case .liquidationFinished(let finished) = fills[3] else { return }
+        #expect(fill.price == price("8987.22"))
+        #expect(fill.penalty == .zero)
+        #expect(absorbed.amount == money("12.78"))
+        #expect(absorbed.fundAfter == money("4987.22"))
+        #expect(finished.shortfall == money("12.78"))
+        #expect(finished.insurancePaid == money("12.78"))
+        #expect(finished.equityAfter == .zero)
+        #expect(driver.view("alice").cash == .zero)
+        #expect(driver.ledger.invariantViolations().isEmpty)
+    }
+}
