@@ -1,3 +1,4 @@
+import CLMDB
 import Foundation
 import SolventCore
 import SolventStore
@@ -36,7 +37,7 @@ struct ReplayBench {
                                    note: "\(replay.lastSeq) records, \(accounts) accounts; \(cpuRate)/s per CPU second; target 3000000"))
             let perAccount = try MemoryProbe.bytesPerAccount(of: replay.ledger)
             report.add(BenchFigure(bench: "memory.per_account", value: perAccount, unit: "bytes",
-                                   note: "resident bytes per account after loading \(replay.ledger.accountCount) accounts; target 300"))
+                                   note: "heap bytes per account held by the state after loading \(replay.ledger.accountCount) accounts; target 300"))
         }
     }
 
@@ -74,6 +75,13 @@ func threadCPUSeconds() -> Double {
 
 /// Resident memory, read from /proc (Linux).
 enum MemoryProbe {
+    /// Heap bytes in use (glibc `mallinfo2`: arena blocks plus mmapped blocks). Unlike resident
+    /// pages it does not count LMDB's mapped file or pages freed but kept by the allocator.
+    static func heapBytesInUse() -> Int {
+        Int(solvent_heap_bytes_in_use())
+    }
+
+    /// Resident memory from /proc (Linux), for figures that include mapped files.
     static func residentBytes() -> Int {
         guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
         let fields = text.split(separator: " ")
@@ -81,12 +89,12 @@ enum MemoryProbe {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
-    /// Resident growth from decoding `ledger`'s snapshot into a fresh state, per account.
+    /// Heap held by a state decoded from `ledger`'s snapshot, per account.
     static func bytesPerAccount(of ledger: Ledger) throws -> Double {
         let snapshot = ledger.encodeSnapshot()
-        let before = residentBytes()
+        let before = heapBytesInUse()
         let loaded = try Ledger(snapshot: snapshot)
-        let after = residentBytes()
+        let after = heapBytesInUse()
         return withExtendedLifetime(loaded) { Double(after - before) / Double(max(loaded.accountCount, 1)) }
     }
 }
