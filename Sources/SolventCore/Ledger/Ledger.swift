@@ -181,6 +181,7 @@ public struct Ledger: Sendable {
         for (index, state) in accounts.states.enumerated() where Int(state.openPositions) != openCounts[index] {
             problems.append("open position count of \(accounts.ids[index]) is stale")
         }
+        problems += engine.invariantViolations()
         return problems
     }
 

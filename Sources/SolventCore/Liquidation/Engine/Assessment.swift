@@ -45,7 +45,7 @@ extension Ledger {
         guard !state.isLiquidating, index != Self.insuranceIndex, index != Self.feesIndex else { return }
         let totals = marginTotals(account: index, cash: state.cash)
         let decision: Assessment = state.openPositions == 0 ? .healthy : assessment(totals)
-        let call = engine.callIndex(account: index)
+        let call = state.flags & AccountState.Flags.marginCall != 0 ? engine.callIndex(account: index) : nil
         switch decision {
         case .liquidate(let trigger):
             beginLiquidation(account: index, trigger: trigger, totals: totals, into: &sink)

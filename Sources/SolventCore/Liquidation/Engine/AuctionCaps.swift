@@ -24,8 +24,8 @@
 //   otherwise its liquidation is sized afresh and starts if it fits, else it keeps its place.
 //   An entry deferred for an expired margin call still in the zone stays due: the deferral must
 //   not hand it a new grace period.
-// Cost: O(running auctions) per cap check, O(queue × running auctions) per walk; both are bounded
-// by the caps themselves in a cascade.
+// Cost: O(1) per cap check (running totals and deferral counts kept by EngineBook, cross-checked
+// in `invariantViolations`), O(queue) per walk.
 
 /// What a deferred liquidation waits for.
 enum DeferralWait: UInt8, Sendable {
@@ -64,36 +64,29 @@ extension Ledger {
         qty.notional(at: auctionStartPrice(market: m, direction: AuctionDirection(closing: qty)), rounding: .up)
     }
 
-    /// Running auction notional: in total and in market `m`.
+    /// Running auction notional: in total and in market `m`. O(1): kept by EngineBook.
     func auctionNotional(market m: Int) -> (global: Money, market: Money) {
-        var global = Money.zero
-        var market = Money.zero
-        for auction in engine.auctions {
-            let notional = Self.capNotional(auction)
-            global += notional
-            if auction.market == m { market += notional }
-        }
-        return (global, market)
+        (engine.capTotal, engine.capByMarket[m] ?? .zero)
     }
 
     /// The cap a new auction of `notional` in market `m` must wait for, nil when it may start:
     /// one it would exceed (unless nothing runs under it), or one an earlier queued liquidation
-    /// (`ahead`) already waits for.
-    func blockingCap(market m: Int, notional: Money, ahead: [DeferredLiquidation]) -> DeferralWait? {
+    /// (counted in `ahead`) already waits for.
+    func blockingCap(market m: Int, notional: Money, ahead: DeferralCounts) -> DeferralWait? {
         let running = auctionNotional(market: m)
         if running.global.isPositive && running.global + notional > globalParams.holeGlobal { return .holeGlobal }
-        if ahead.contains(where: { $0.wait == .holeGlobal }) { return .holeGlobal }
+        if ahead.global > 0 { return .holeGlobal }
         if running.market.isPositive && running.market + notional > markets[m].params.holeMarket { return .holeMarket }
-        if ahead.contains(where: { $0.wait == .holeMarket && $0.market == m }) { return .holeMarket }
+        if ahead.byMarket[m, default: 0] > 0 { return .holeMarket }
         return nil
     }
 
     /// Queues account `index`'s liquidation and records why (SPEC §5.9 `liquidation.deferred`).
     mutating func deferLiquidation(account index: Int, market m: Int, trigger: LiquidationTrigger, wait: DeferralWait,
                                    into sink: inout DerivedSink) {
-        if let call = engine.callIndex(account: index) { removeMarginCall(call) }
+        if accounts.states[index].flags & AccountState.Flags.marginCall != 0, let call = engine.callIndex(account: index) { removeMarginCall(call) }
         accounts.states[index].flags |= AccountState.Flags.liquidating
-        engine.deferred.append(DeferredLiquidation(account: index, market: m, trigger: trigger, wait: wait))
+        engine.addDeferred(DeferredLiquidation(account: index, market: m, trigger: trigger, wait: wait))
         var record = LiquidationDeferred()
         record.account = accounts.ids[index]
         record.market = markets[m].id
@@ -115,17 +108,20 @@ extension Ledger {
     /// Walks the queue in order: recovered entries leave it, those that fit start, the rest wait.
     mutating func startDeferred(into sink: inout DerivedSink) {
         let queue = engine.deferred
-        engine.deferred = []
+        engine.replaceDeferred([])
         var kept: [DeferredLiquidation] = []
+        var ahead = DeferralCounts()
         for entry in queue {
-            if let waiting = retryDeferred(entry, ahead: kept, into: &sink) { kept.append(waiting) }
+            guard let waiting = retryDeferred(entry, ahead: ahead, into: &sink) else { continue }
+            kept.append(waiting)
+            ahead.add(waiting)
         }
         // Nothing in a walk defers anew, but keep anything that did behind the older entries.
-        engine.deferred = kept + engine.deferred
+        engine.replaceDeferred(kept + engine.deferred)
     }
 
     /// One queued liquidation's turn; returns the entry (updated) if it must keep waiting.
-    private mutating func retryDeferred(_ entry: DeferredLiquidation, ahead: [DeferredLiquidation],
+    private mutating func retryDeferred(_ entry: DeferredLiquidation, ahead: DeferralCounts,
                                         into sink: inout DerivedSink) -> DeferredLiquidation? {
         let index = entry.account
         let totals = marginTotals(account: index, cash: accounts.states[index].cash)

@@ -8,7 +8,7 @@ extension Ledger {
         let start = auctionStartPrice(market: m, direction: AuctionDirection(closing: qty))
         let auction = RunningAuction(id: id, liquidation: liquidation, account: index, market: m, remaining: qty,
                                      startPrice: start, startTimeMs: sink.time)
-        engine.auctions.append(auction)
+        engine.addAuction(auction)
         var record = AuctionStarted()
         record.auction = id
         record.liquidation = liquidation
@@ -110,8 +110,11 @@ extension Ledger {
 
     mutating func resetAuction(_ a: Int, reason: String = "tail_or_cusp", into sink: inout DerivedSink) {
         let start = auctionStartPrice(market: engine.auctions[a].market, direction: engine.auctions[a].direction)
-        engine.auctions[a].startPrice = start
-        engine.auctions[a].startTimeMs = sink.time
+        let time = sink.time
+        engine.updateAuction(a) { auction in
+            auction.startPrice = start
+            auction.startTimeMs = time
+        }
         var record = AuctionReset()
         record.auction = engine.auctions[a].id
         record.startPrice = start

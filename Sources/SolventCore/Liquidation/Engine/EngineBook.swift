@@ -40,39 +40,144 @@ struct RunningAuction: Equatable, Sendable {
 }
 
 struct EngineBook: Equatable, Sendable {
-    /// Sorted by account index.
+    /// Sorted by account index. An account is here exactly when its `marginCall` flag is set,
+    /// so callers consult the flag before searching.
     var calls: [MarginCallEntry] = []
     /// Sorted by id (creation order).
     var liquidations: [RunningLiquidation] = []
-    /// Sorted by id (creation order).
-    var auctions: [RunningAuction] = []
+    /// Sorted by id (creation order). Changed only through `addAuction`, `updateAuction` and
+    /// `removeAuction`, which keep the cap totals below.
+    private(set) var auctions: [RunningAuction] = []
     /// Liquidations waiting for room under an auction cap, in the order they were deferred
-    /// (AuctionCaps.swift). At most one per account.
-    var deferred: [DeferredLiquidation] = []
+    /// (AuctionCaps.swift). At most one per account. Changed through `addDeferred` and
+    /// `replaceDeferred`, which keep `waiting`.
+    private(set) var deferred: [DeferredLiquidation] = []
 
+    /// Σ `capNotional` over running auctions, in total and per market index: derived, kept
+    /// incrementally so a cap check is O(1) (AuctionCaps.swift); rebuilt on decode and
+    /// cross-checked in `invariantViolations`.
+    private(set) var capTotal = Money.zero
+    private(set) var capByMarket: [Int: Money] = [:]
+    /// What the deferral queue waits for (derived from `deferred`).
+    private(set) var waiting = DeferralCounts()
+
+    static func == (lhs: EngineBook, rhs: EngineBook) -> Bool {
+        lhs.calls == rhs.calls && lhs.liquidations == rhs.liquidations && lhs.auctions == rhs.auctions && lhs.deferred == rhs.deferred
+    }
+
+    /// Binary search: `calls` is sorted by account.
     func callIndex(account: Int) -> Int? {
-        calls.firstIndex { $0.account == account }
+        let at = callInsertion(account: account)
+        return at < calls.count && calls[at].account == account ? at : nil
+    }
+
+    /// The first position whose account is ≥ `account`.
+    private func callInsertion(account: Int) -> Int {
+        var low = 0
+        var high = calls.count
+        while low < high {
+            let mid = (low + high) / 2
+            if calls[mid].account < account { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     mutating func addCall(_ entry: MarginCallEntry) {
-        let position = calls.firstIndex { $0.account > entry.account } ?? calls.count
-        calls.insert(entry, at: position)
+        calls.insert(entry, at: callInsertion(account: entry.account))
     }
 
+    /// Binary search: ids are increasing.
     func liquidationIndex(id: Seq) -> Int? {
-        liquidations.firstIndex { $0.id == id }
+        Self.search(liquidations, id: id, by: \.id)
     }
 
     func auctionIndex(id: Seq) -> Int? {
-        auctions.firstIndex { $0.id == id }
+        Self.search(auctions, id: id, by: \.id)
     }
 
-    /// The running auction of account `index` (at most one), nil when it has none.
+    private static func search<T>(_ list: [T], id: Seq, by key: (T) -> Seq) -> Int? {
+        var low = 0
+        var high = list.count
+        while low < high {
+            let mid = (low + high) / 2
+            if key(list[mid]) < id { low = mid + 1 } else { high = mid }
+        }
+        return low < list.count && key(list[low]) == id ? low : nil
+    }
+
+    /// The running auction of account `index` (at most one), nil when it has none. Linear, so
+    /// only asked about accounts flagged liquidating.
     func auctionIndex(account index: Int) -> Int? {
         auctions.firstIndex { $0.account == index }
     }
 
+    mutating func addAuction(_ auction: RunningAuction) {
+        precondition(auctions.last.map { $0.id < auction.id } ?? true, "auction ids must increase")
+        auctions.append(auction)
+        count(auction, sign: 1)
+    }
+
+    mutating func updateAuction(_ a: Int, _ change: (inout RunningAuction) -> Void) {
+        count(auctions[a], sign: -1)
+        change(&auctions[a])
+        count(auctions[a], sign: 1)
+    }
+
+    mutating func removeAuction(at a: Int) -> RunningAuction {
+        let auction = auctions.remove(at: a)
+        count(auction, sign: -1)
+        return auction
+    }
+
+    private mutating func count(_ auction: RunningAuction, sign: Int64) {
+        let notional = Ledger.capNotional(auction)
+        let delta = sign > 0 ? notional : .zero - notional
+        capTotal += delta
+        let market = (capByMarket[auction.market] ?? .zero) + delta
+        capByMarket[auction.market] = market.isZero ? nil : market
+    }
+
+    mutating func addDeferred(_ entry: DeferredLiquidation) {
+        deferred.append(entry)
+        waiting.add(entry)
+    }
+
+    mutating func replaceDeferred(_ queue: [DeferredLiquidation]) {
+        deferred = queue
+        waiting = DeferralCounts(queue)
+    }
+
+    /// Derived totals that disagree with the lists they summarise (empty when sound).
+    func invariantViolations() -> [String] {
+        var rebuilt = EngineBook()
+        for auction in auctions { rebuilt.addAuction(auction) }
+        var problems: [String] = []
+        if rebuilt.capTotal != capTotal || rebuilt.capByMarket != capByMarket { problems.append("auction cap totals are stale") }
+        if DeferralCounts(deferred) != waiting { problems.append("deferral counts are stale") }
+        return problems
+    }
+
     var isEmpty: Bool { calls.isEmpty && liquidations.isEmpty && auctions.isEmpty && deferred.isEmpty }
+}
+
+/// How many queued liquidations wait for the global cap, and for each market's cap.
+struct DeferralCounts: Equatable, Sendable {
+    var global = 0
+    var byMarket: [Int: Int] = [:]
+
+    init() {}
+
+    init(_ queue: [DeferredLiquidation]) {
+        for entry in queue { add(entry) }
+    }
+
+    mutating func add(_ entry: DeferredLiquidation) {
+        switch entry.wait {
+        case .holeGlobal: global += 1
+        case .holeMarket: byMarket[entry.market, default: 0] += 1
+        case .halted: break
+        }
+    }
 }
 
 /// Where the engine appends what it decides while applying one input: derived event i of the

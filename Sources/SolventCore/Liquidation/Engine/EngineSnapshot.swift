@@ -8,6 +8,7 @@
 //   u32 deferred × { u32 account | u16 market | u8 trigger | u8 wait }          (queue order)
 //
 // trigger: 0 maintenance, 1 margin_call_expired; wait: 0 hole_global, 1 hole_market, 2 halted.
+// The cap totals and deferral counts are derived (EngineBook), rebuilt here, never encoded.
 
 extension EngineBook {
     func encode(into writer: inout ByteWriter) {
@@ -78,10 +79,10 @@ extension EngineBook {
             let start = Price(raw: try reader.readInt64())
             let startTime = try reader.readInt64()
             guard book.auctions.last.map({ $0.id < id }) ?? true else { throw CodecError("auctions out of order", offset: reader.offset) }
-            book.auctions.append(RunningAuction(id: id, liquidation: liquidation, account: account, market: market,
+            book.addAuction(RunningAuction(id: id, liquidation: liquidation, account: account, market: market,
                                                 remaining: remaining, startPrice: start, startTimeMs: startTime))
         }
-        book.deferred = try decodeDeferred(from: &reader, accounts: accounts, markets: markets)
+        book.replaceDeferred(try decodeDeferred(from: &reader, accounts: accounts, markets: markets))
         return book
     }
 

@@ -109,7 +109,7 @@ extension Ledger {
     }
 
     mutating func recordFill(_ a: Int, fill: Fill, bidder: AccountID, penalty: Money, into sink: inout DerivedSink) {
-        engine.auctions[a].remaining -= fill.qty
+        engine.updateAuction(a) { $0.remaining -= fill.qty }
         let auction = engine.auctions[a]
         if let l = engine.liquidationIndex(id: auction.liquidation) { engine.liquidations[l].closedQty += fill.qty.magnitude }
         var record = AuctionFill()

@@ -7,7 +7,7 @@ extension Ledger {
     mutating func beginLiquidation(account index: Int, trigger: LiquidationTrigger, totals: MarginTotals, into sink: inout DerivedSink) {
         guard !holdsHaltedMarket(account: index), let m = largestMMPosition(account: index) else { return }
         let qty = closingQuantity(account: index, market: m, totals: totals)
-        if let wait = blockingCap(market: m, notional: plannedNotional(market: m, qty: qty), ahead: engine.deferred) {
+        if let wait = blockingCap(market: m, notional: plannedNotional(market: m, qty: qty), ahead: engine.waiting) {
             deferLiquidation(account: index, market: m, trigger: trigger, wait: wait, into: &sink)
             return
         }
@@ -17,7 +17,7 @@ extension Ledger {
     /// Records the decision and opens the auction for `qty` of the account's position in `m`.
     mutating func startLiquidation(account index: Int, market m: Int, qty: Quantity, trigger: LiquidationTrigger,
                                    totals: MarginTotals, into sink: inout DerivedSink) {
-        if let call = engine.callIndex(account: index) { removeMarginCall(call) }
+        if accounts.states[index].flags & AccountState.Flags.marginCall != 0, let call = engine.callIndex(account: index) { removeMarginCall(call) }
         guard let mark = markets[m].mark else { preconditionFailure("a position without a mark") }
         accounts.states[index].flags |= AccountState.Flags.liquidating
         let id = sink.nextSeq

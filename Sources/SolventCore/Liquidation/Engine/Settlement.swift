@@ -4,7 +4,7 @@
 
 extension Ledger {
     mutating func endAuction(_ a: Int, reason: String, into sink: inout DerivedSink) {
-        let auction = engine.auctions.remove(at: a)
+        let auction = engine.removeAuction(at: a)
         var record = AuctionEnded()
         record.auction = auction.id
         record.reason = reason
@@ -43,7 +43,7 @@ extension Ledger {
             guard size.isPositive else { continue }
             let fill = Fill(market: auction.market, qty: remaining.isPositive ? size : -size, price: bankruptcy)
             settle(fill, account: auction.account, counterparty: counterparty)
-            engine.auctions[a].remaining -= fill.qty
+            engine.updateAuction(a) { $0.remaining -= fill.qty }
             if let l = engine.liquidationIndex(id: auction.liquidation) {
                 engine.liquidations[l].closedQty += size
                 engine.liquidations[l].adlQty += size
