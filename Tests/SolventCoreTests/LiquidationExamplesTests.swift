@@ -5,7 +5,7 @@ import Testing
 // first tier mmr 0.004, callBuffer 0.2, liqStep 0.25, auctionBuffer 0.02, stairstep 10 s × 0.99,
 // minFee 0.001, maxFee 0.01, feeDepth 1,000,000).
 
-@Suite("Liquidation engine: a short's partial liquidation, a shortfall paid by the fund")
+@Suite("Liquidation engine: more worked examples (short, shortfall, expiry, cusp, dust)")
 struct LiquidationExamplesTests {
     /// carol: 1,000 deposited, short 1 BTC at 10,000 against dave → cash 11,000, equity 11,000 − P,
     /// MM 0.004·P. At 10,960: equity 40 ≤ MM 43.84 → liquidation.
@@ -79,5 +79,61 @@ struct LiquidationExamplesTests {
         #expect(finished.equityAfter == .zero)
         #expect(driver.view("alice").cash == .zero)
         #expect(driver.ledger.invariantViolations().isEmpty)
+    }
+
+    /// At 9,040 alice is in the zone (equity 40, MM 36.16, top 43.392): margin call, deadline
+    /// t + 300,000. When the deadline has passed and she is still in the zone, the next event
+    /// starts her liquidation with trigger `margin_call_expired`. Sizing: closing 0.25 at 9,040
+    /// costs 2,260 × 0.00100005 = 2.260113, leaving 37.739887 ≥ 0.75 × 43.392 = 32.544 → 0.25.
+    @Test func anExpiredMarginCallStartsALiquidation() {
+        var driver = longAtTenThousand()
+        guard case .marginCall(let call)? = driver.send(oracle("BTC-PERP", "9040")).first else {
+            Issue.record("no margin call")
+            return
+        }
+        driver.time = call.deadline! + 1
+        let derived = driver.send(oracle("BTC-PERP", "9040"))
+        guard case .liquidationStarted(let started)? = derived.first(where: { $0.kind == .liquidationStarted }) else {
+            Issue.record("no liquidation: \(derived.map(\.kindName))")
+            return
+        }
+        #expect(started.trigger == .marginCallExpired)
+        #expect(started.equity == money("40"))
+        #expect(started.qty == qty("0.25"))
+        #expect(driver.ledger.invariantViolations().isEmpty)
+    }
+
+    /// cusp 0.99 allows the price to move 1 % of its start (9,210.6 × 0.01 = 92.106). After one
+    /// 10 s step it is 9,118.494 (moved exactly 92.106: kept); after two, 9,027.28906 (moved
+    /// 183.31, and still above the bankruptcy price 9,000): reset from the mark, 9,030 × 1.02.
+    @Test func anAuctionPastItsCuspIsReset() {
+        var driver = longAtTenThousand()
+        driver.send(params { $0.cusp = rate("0.99") })
+        guard case .auctionStarted(let auction)? = driver.send(oracle("BTC-PERP", "9030")).last else {
+            Issue.record("no auction")
+            return
+        }
+        driver.time += 10_000
+        #expect(driver.send(clockTick).isEmpty)
+        driver.time += 10_000
+        let reset = driver.send(clockTick)
+        #expect(reset.map(\.kindName) == ["auction.reset"])
+        guard case .auctionReset(let p)? = reset.first else { return }
+        #expect(p.auction == auction.auction)
+        #expect(p.startPrice == price("9210.6"))
+    }
+
+    /// dustNotional 10: a bid for 0.499 of 0.5 would leave 0.001 × 9,210.6 = 9.2106 < 10, so it is
+    /// rejected (`dust_remainder`); 0.498 leaves 18.4212 and fills.
+    @Test func aBidLeavingDustIsRejected() {
+        var driver = longAtTenThousand()
+        guard case .auctionStarted(let auction)? = driver.send(oracle("BTC-PERP", "9030")).last else {
+            Issue.record("no auction")
+            return
+        }
+        let refused = driver.send(bid(auction.auction, "bot1", "0.499", limit: "9300"))
+        guard case .auctionBidRejected(let rejection)? = refused.first else { Issue.record("not rejected"); return }
+        #expect(rejection.reason == "dust_remainder")
+        #expect(driver.send(bid(auction.auction, "bot1", "0.498", limit: "9300")).first?.kindName == "auction.fill")
     }
 }
