@@ -38,6 +38,19 @@ func longAtTenThousand() -> LedgerDriver {
     return driver
 }
 
+/// carol: 1,000 deposited, short 1 BTC at 10,000 (cash 11,000) against dave; bot1 funded to bid.
+func shortAtTenThousand() -> LedgerDriver {
+    var driver = LedgerDriver()
+    driver.send(listed("BTC-PERP"))
+    driver.send(params { $0.minFee = rate("0.001"); $0.maxFee = rate("0.01") })
+    driver.send(oracle("BTC-PERP", "10000"))
+    driver.send(deposit("carol", "1000"))
+    driver.send(deposit("dave", "100000"))
+    driver.send(deposit("bot1", "100000"))
+    driver.send(trade("BTC-PERP", buyer: "dave", seller: "carol", "1", at: "10000"))
+    return driver
+}
+
 extension Event {
     var kindName: String { kind.name }
 }
@@ -105,14 +118,7 @@ struct LiquidationEngineTests {
     /// liquidated at 11,000 − P ≤ 0.004·P → P ≥ 10,956.17…; at 10,970: equity 30, MM 43.88.
     /// The engine buys back; its price rises from 10,970 × 0.98 = 10,750.6.
     @Test func aShortIsBoughtBackByARisingAuction() {
-        var driver = LedgerDriver()
-        driver.send(listed("BTC-PERP"))
-        driver.send(params { $0.minFee = rate("0.001"); $0.maxFee = rate("0.01") })
-        driver.send(oracle("BTC-PERP", "10000"))
-        driver.send(deposit("carol", "1000"))
-        driver.send(deposit("dave", "100000"))
-        driver.send(deposit("bot1", "100000"))
-        driver.send(trade("BTC-PERP", buyer: "dave", seller: "carol", "1", at: "10000"))
+        var driver = shortAtTenThousand()
         let derived = driver.send(oracle("BTC-PERP", "10970"))
         #expect(derived.map(\.kindName) == ["liquidation.started", "auction.started"])
         guard case .auctionStarted(let auction) = derived.last else { return }

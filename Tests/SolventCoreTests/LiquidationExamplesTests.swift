@@ -18,14 +18,7 @@ struct LiquidationExamplesTests {
     /// penalty 5,370.4 × 0.00100028 = 5.371903712 → 5.37190372; cash 5,624.22809628.
     /// Left short 0.5: equity at 10,960 = 144.22809628 > zone top 26.304 → healthy.
     @Test func aShortIsPartiallyLiquidatedAndRecovers() {
-        var driver = LedgerDriver()
-        driver.send(listed("BTC-PERP"))
-        driver.send(params { $0.minFee = rate("0.001"); $0.maxFee = rate("0.01") })
-        driver.send(oracle("BTC-PERP", "10000"))
-        driver.send(deposit("carol", "1000"))
-        driver.send(deposit("dave", "100000"))
-        driver.send(deposit("bot1", "100000"))
-        driver.send(trade("BTC-PERP", buyer: "dave", seller: "carol", "1", at: "10000"))
+        var driver = shortAtTenThousand()
         let derived = driver.send(oracle("BTC-PERP", "10960"))
         #expect(derived.map(\.kindName) == ["liquidation.started", "auction.started"])
         guard case .liquidationStarted(let started) = derived[0], case .auctionStarted(let auction) = derived[1] else { return }
