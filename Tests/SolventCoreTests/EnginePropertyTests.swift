@@ -107,8 +107,8 @@ struct EngineWatch {
     var auctions: [Seq: RunningAuctionInfo] = [:]
     var badDebt: [AccountID: LiquidationFinished] = [:]
     var longestAuctionTicks = 0
-    /// Events after which the insurance fund's equity was negative (reported, see below).
-    var fundUnderwater = 0
+    /// Fund unwinds (auctions of `insurance`'s own position) that bids filled to the end.
+    var fundUnwindsFilled = 0
     var counts: [EventKind: Int] = [:]
 
     var running: [Seq] { auctions.keys.sorted() }
@@ -182,9 +182,7 @@ struct EnginePropertyTests {
         expectPenaltiesKeepEquity(derived, before: before, after: after, context: context)
         track(event, derived: derived, watch: &watch, bound: bound, context: context)
         expectSolventOrBadDebt(after, watch: watch, context: context)
-        if after.marginTotals(account: Ledger.insuranceIndex, cash: after.accounts.states[Ledger.insuranceIndex].cash).equity.isNegative {
-            watch.fundUnderwater += 1
-        }
+        expectFundPositionUnderItsUnwind(after, context: context)
         expectAuctionsMatchPositions(after, context: context)
     }
 
@@ -247,7 +245,11 @@ struct EnginePropertyTests {
                 watch.auctions[p.auction] = .init(liquidation: p.liquidation, account: p.account)
             case .auctionEnded(let p):
                 if let info = watch.auctions.removeValue(forKey: p.auction) {
-                    watch.longestAuctionTicks = max(watch.longestAuctionTicks, info.ticksSinceStart)
+                    if info.account == .insurance {
+                        if p.reason == "filled" { watch.fundUnwindsFilled += 1 }
+                    } else {
+                        watch.longestAuctionTicks = max(watch.longestAuctionTicks, info.ticksSinceStart)
+                    }
                 }
             case .liquidationStarted(let p):
                 watch.badDebt[p.account] = nil
@@ -262,7 +264,9 @@ struct EnginePropertyTests {
         // Every auction, including those whose account received cash after it started (a fill
         // above the bankruptcy price, a deposit): that account is either still unhealthy, so
         // its bankruptcy price is within the bound's reach, or its auction ends `recovered`.
-        for id in watch.auctions.keys {
+        // Except the fund's unwinds: they have no bankruptcy price to reach and end only when
+        // bids have taken all (docs/LIQUIDATION.md "Backstop").
+        for id in watch.auctions.keys where watch.auctions[id]!.account != .insurance {
             watch.auctions[id]!.ticksSinceStart += 1
             let info = watch.auctions[id]!
             #expect(info.ticksSinceStart <= bound, "\(context): auction \(id) still running after \(info.ticksSinceStart) ticks (bound \(bound))")
@@ -272,14 +276,14 @@ struct EnginePropertyTests {
     /// SPEC §5.10: an account outside liquidation with negative equity is recorded bad debt: its
     /// last liquidation finished with a shortfall the fund could not pay, and it owes no more.
     static func expectSolventOrBadDebt(_ ledger: Ledger, watch: EngineWatch, context: String) {
-        // Every account but the fund (index 0): it carries backstopped positions that nothing
-        // ever assesses or unwinds, so a move against them can leave it underwater — a known
-        // limitation (docs/LIQUIDATION.md "Backstop"), counted in `fundUnderwater` and reported.
-        // Accounts under liquidation are exempt as SPEC §5.10 says; the rest must be solvent or
-        // recorded bad debt, ADL counterparties included.
-        for index in ledger.accounts.states.indices.dropFirst() {
+        // Every account, the fund included. Accounts under liquidation are exempt as SPEC §5.10
+        // says, and so is the fund while its unwind runs: that auction is the fund's liquidation
+        // (docs/LIQUIDATION.md "Backstop"), and a move against what it has not sold yet can put
+        // it under water until bids take it. The rest must be solvent or recorded bad debt, ADL
+        // counterparties included; the fund can record none, so it must be solvent.
+        for index in ledger.accounts.states.indices {
             let state = ledger.accounts.states[index]
-            guard !state.isLiquidating else { continue }
+            guard !state.isLiquidating, !(index == Ledger.insuranceIndex && fundUnwinding(ledger)) else { continue }
             let equity = ledger.marginTotals(account: index, cash: state.cash).equity
             guard equity.isNegative else { continue }
             let id = ledger.accounts.ids[index]
@@ -289,6 +293,19 @@ struct EnginePropertyTests {
             }
             #expect(state.openPositions == 0, "\(context): bad debt \(id) still holds a position")
             #expect(equity >= record.equityAfter, "\(context): \(id) owes \(equity), more than its recorded bad debt \(record.equityAfter)")
+        }
+    }
+
+    static func fundUnwinding(_ ledger: Ledger) -> Bool {
+        ledger.engine.auctions.contains(where: \.isFundUnwind)
+    }
+
+    /// The fund holds a position only under a running unwind that sells exactly all of it.
+    static func expectFundPositionUnderItsUnwind(_ ledger: Ledger, context: String) {
+        for m in ledger.markets.indices {
+            let position = ledger.markets[m].cell(Ledger.insuranceIndex).qty
+            let unwind = ledger.engine.auctions.first { $0.isFundUnwind && $0.market == m }
+            #expect((unwind?.remaining ?? .zero) == position, "\(context): the fund holds \(position) with unwind \(String(describing: unwind))")
         }
     }
 
@@ -338,19 +355,20 @@ struct EnginePropertyTests {
     @Test func generatedHistoriesExerciseEveryEngineOutcome() {
         var totals: [EventKind: Int] = [:]
         var longest = 0
-        var underwater = 0
+        var unwindsFilled = 0
         for seed in Self.seeds {
             let (_, watch) = Self.run(seed: seed)
             totals.merge(watch.counts, uniquingKeysWith: +)
             longest = max(longest, watch.longestAuctionTicks)
-            underwater += watch.fundUnderwater
+            unwindsFilled += watch.fundUnwindsFilled
         }
+        #expect(unwindsFilled > 0, "no fund unwind was filled to the end in \(Self.seeds.count) histories")
         for kind in [EventKind.marginCall, .marginCallCleared, .liquidationStarted, .auctionStarted, .auctionFill,
                      .auctionBidRejected, .auctionEnded, .adl, .liquidationFinished, .insuranceAbsorbed] {
             #expect(totals[kind, default: 0] > 0, "no \(kind.name) in \(Self.seeds.count) histories: \(totals)")
         }
         print("engine outcomes:", totals.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.name)=\($0.value)" }, "longest auction ticks:", longest,
-              "events with the fund underwater:", underwater)
+              "fund unwinds filled:", unwindsFilled)
     }
 
     /// SPEC §5.10 replay: the log's canonical bytes, fed to `Rederivation` as `verify` does,

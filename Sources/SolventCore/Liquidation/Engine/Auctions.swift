@@ -57,6 +57,7 @@ extension Ledger {
             let auction = engine.auctions[a]
             // A halted market's auctions stand still until its price is fresh (OracleGuard.swift).
             guard !markets[auction.market].halted else { continue }
+            if auction.isFundUnwind { advanceFundUnwind(a, into: &sink); continue }
             if endIfRecovered(auction: a, into: &sink) { continue }
             let price = auctionPrice(auction, at: sink.time)
             guard let bankruptcy = bankruptcyPrice(account: auction.account, market: auction.market) else {
@@ -89,7 +90,8 @@ extension Ledger {
     /// again) when its account has recovered; returns whether it did.
     @discardableResult
     mutating func endIfRecovered(auction a: Int, into sink: inout DerivedSink) -> Bool {
-        guard hasRecovered(engine.auctions[a]) else { return false }
+        // The fund's unwind sells all it took: the fund has no zone to recover into.
+        guard !engine.auctions[a].isFundUnwind, hasRecovered(engine.auctions[a]) else { return false }
         endAuction(a, reason: "recovered", into: &sink)
         return true
     }

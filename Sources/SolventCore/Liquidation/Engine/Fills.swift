@@ -33,7 +33,7 @@ extension Ledger {
     mutating func applyBid(_ bid: AuctionBid, into sink: inout DerivedSink) {
         guard let a = engine.auctionIndex(id: bid.auction) else { preconditionFailure("bid on unknown auction \(bid.auction)") }
         let auction = engine.auctions[a]
-        let price = auctionPrice(auction, at: sink.time)
+        let price = fillPrice(auction, at: sink.time)
         if let reason = bidRejection(bid, auction: auction, price: price) {
             var rejected = AuctionBidRejected()
             rejected.auction = bid.auction
@@ -97,7 +97,8 @@ extension Ledger {
 
     /// SPEC §5.6: the penalty on this fill's notional, never driving equity below zero.
     mutating func chargePenalty(_ fill: Fill, auction: RunningAuction) -> Money {
-        guard let l = engine.liquidationIndex(id: auction.liquidation) else { return .zero }
+        // The fund's unwind pays none: the penalty would go from the fund to itself.
+        guard !auction.isFundUnwind, let l = engine.liquidationIndex(id: auction.liquidation) else { return .zero }
         let equity = marginTotals(account: auction.account, cash: accounts.states[auction.account].cash).equity
         let penalty = Penalty.penalty(notional: fill.qty.notional(at: fill.price, rounding: .up),
                                       liquidatedNotional: engine.liquidations[l].notional,

@@ -15,14 +15,17 @@ extension Ledger {
     }
 
     /// Closes the auction's remainder at the bankruptcy price: to the fund if it can carry the
-    /// position (its `available` stays ≥ 0, as for any trade), else by ADL.
+    /// position (its `available` stays ≥ 0, as for any trade), which then unwinds it at once
+    /// (FundUnwind.swift), else by ADL.
     mutating func backstop(auction a: Int, at bankruptcy: Price, into sink: inout DerivedSink) {
         let auction = engine.auctions[a]
+        precondition(!auction.isFundUnwind, "the fund's unwind never backstops into the fund")
         let fill = Fill(market: auction.market, qty: auction.remaining, price: bankruptcy)
         let fund = counterpartySide(.insurance, fill: fill)
         if rejection(fund, market: auction.market, mark: bankruptcy) == nil {
             settle(fill, account: auction.account, counterparty: Self.insuranceIndex)
             recordFill(a, fill: fill, bidder: .insurance, penalty: .zero, into: &sink)
+            startFundUnwind(market: auction.market, after: auction.liquidation, into: &sink)
             return
         }
         deleverage(auction: a, at: bankruptcy, into: &sink)
@@ -124,6 +127,15 @@ extension Ledger {
         return Rate(raw: Int64(clamping: score))
     }
 
+    /// What the fund can pay towards a shortfall: its cash, but no more than its equity at the
+    /// marks. A fund holding a short from a backstop has the sale's proceeds in its cash; paying
+    /// them out would leave it worth less than zero while its unwind buys the short back.
+    func fundCanPay() -> Money {
+        let cash = accounts.states[Self.insuranceIndex].cash
+        let equity = marginTotals(account: Self.insuranceIndex, cash: cash).equity
+        return max(.zero, min(cash, equity))
+    }
+
     /// Ends a liquidation: a bankrupt account left with no position has its shortfall paid by the
     /// fund as far as the fund goes; the rest stays as recorded bad debt. Then the account is
     /// assessed again, and a new liquidation may start at once (SPEC §5).
@@ -133,7 +145,7 @@ extension Ledger {
         accounts.states[index].flags &= ~AccountState.Flags.liquidating
         var totals = marginTotals(account: index, cash: accounts.states[index].cash)
         let shortfall = accounts.states[index].openPositions == 0 ? max(.zero, -totals.equity) : .zero
-        let paid = min(shortfall, max(.zero, accounts.states[Self.insuranceIndex].cash))
+        let paid = min(shortfall, fundCanPay())
         if paid.isPositive {
             accounts.states[Self.insuranceIndex].cash -= paid
             accounts.states[index].cash += paid
