@@ -22,6 +22,23 @@ import Testing
         }
     }
 
+    @Test func aHalfClosedClientGetsEveryReplyIncludingAnUnterminatedLastLine() async throws {
+        try await withTemporaryDirectory { directory in
+            try await withServer(in: directory) { socket in
+                let replies = try await LineClient.withConnection(socketPath: socket) { client in
+                    let lines = (0..<20).map { appendRequest(key: "h\($0)", event: deposit("alice", "1", ref: "h\($0)")) }
+                    try await client.send(raw: Array(lines.joined(separator: "\n").utf8))  // No final newline.
+                    client.finishSending()
+                    var replies: [String] = []
+                    while let reply = try await client.receive() { replies.append(reply) }
+                    return replies
+                }
+                #expect(replies.count == 20)
+                #expect(try replies.map { number(try JSONParser.parse($0)["seq"]) } == (1...20).map { UInt64($0) })
+            }
+        }
+    }
+
     @Test func statusReportsTheHeadOfTheLog() async throws {
         try await withTemporaryDirectory { directory in
             try await withServer(in: directory) { socket in

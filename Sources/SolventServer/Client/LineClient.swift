@@ -18,10 +18,13 @@ public final class LineClient {
         _ body: (LineClient) async throws -> Result
     ) async throws -> Result {
         let channel = try await ClientBootstrap(group: group)
+            .channelOption(.allowRemoteHalfClosure, value: true)
             .connect(unixDomainSocketPath: socketPath) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineBasedFrameDecoder()))
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
+                        wrappingChannelSynchronously: channel,
+                        configuration: .init(isOutboundHalfClosureEnabled: true))
                 }
             }
         return try await channel.executeThenClose { inbound, outbound in
@@ -52,6 +55,11 @@ public final class LineClient {
     /// Sends raw bytes as they are (no newline added), for clients that frame their own lines.
     public func send(raw bytes: [UInt8]) async throws {
         try await outbound.write(ByteBuffer(bytes: bytes))
+    }
+
+    /// Half-closes the connection: no more requests, but every reply still arrives.
+    public func finishSending() {
+        outbound.finish()
     }
 
     /// The next reply line, or nil once the server has closed the connection.
