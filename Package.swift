@@ -51,9 +51,7 @@ let package = Package(
                 "CLMDB",
                 "SolventCore",
                 "SolventStore",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                "SolventServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
