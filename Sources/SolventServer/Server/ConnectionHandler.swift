@@ -109,7 +109,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 code: "line_too_long", message: "a request line is at most \(Request.maxLineBytes) bytes")))
             closing = true
             closeIfDrained(context: context)
-        } else {
+        } else if !closing {
+            // Once closing, the decoder only repeats its error for bytes still arriving; the
+            // close waits for the replies instead.
             context.close(promise: nil)
         }
     }
