@@ -1,20 +1,20 @@
 import ArgumentParser
 
 @main
-struct Solvent: ParsableCommand {
+struct Solvent: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "solvent",
-        abstract: "Event-sourced margin ledger and liquidation engine: offline tools.",
+        abstract: "Event-sourced margin ledger and liquidation engine: offline tools and a daemon client.",
         subcommands: [
             InitCommand.self, AppendCommand.self, LogCommand.self, VerifyCommand.self,
-            AccountCommand.self, ParamsCommand.self, BenchCommand.self,
+            AccountCommand.self, ParamsCommand.self, BenchCommand.self, SendCommand.self,
         ]
     )
 
     /// SPEC §9 puts `--data DIR` before the subcommand (`solvent --data DIR init`); the argument
     /// parser reads options after it, so global options are moved to just after its name.
-    static func main() {
-        main(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
+    static func main() async {
+        await main(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
     }
 
     static func hoistingGlobalOptions(_ arguments: [String]) -> [String] {

@@ -63,6 +63,32 @@ import Testing
         }
     }
 
+    @Test func appendAcceptedLeavesOutOnlyTheRefusedInputs() throws {
+        try Self.withJournal { journal, _ in
+            try journal.append(Array(try Self.scenarioInputs().prefix(8)))
+            var withdrawal = Withdrawal()
+            withdrawal.account = AccountID(valid: "nobody")
+            withdrawal.amount = Money(units: 1)
+            var deposit = Deposit()
+            deposit.account = AccountID(valid: "alice")
+            deposit.amount = Money(units: 7)
+            let time: TimeMs = 1_800_000_000_000
+            let results = try journal.appendAccepted([
+                JournalInput(time: time, event: .deposit(deposit), key: "a"),
+                JournalInput(time: time, event: .withdrawal(withdrawal), key: "b"),
+                JournalInput(time: 1, event: .deposit(deposit), key: "c"),
+                JournalInput(time: time, event: .deposit(deposit), key: "a"),
+                JournalInput(time: time, event: .deposit(deposit), key: "d"),
+            ])
+            #expect(results.map { (try? $0.get())?.first?.seq } == [9, nil, nil, nil, 10])
+            let codes = results.map { result -> String? in if case .failure(let error) = result { error.code } else { nil } }
+            #expect(codes[1] != nil && codes[2] == "time_regression" && codes[3] == "duplicate_key")
+            #expect(journal.log.lastSeq == 10)
+            #expect(try journal.seq(forKey: "d") == 10)
+            #expect(try journal.seq(forKey: "b") == nil)
+        }
+    }
+
     @Test func timeGoingBackwardsIsRefusedNamingTheInput() throws {
         try Self.withJournal { journal, _ in
             try journal.append(Array(try Self.scenarioInputs().prefix(5)))

@@ -67,31 +67,60 @@ public final class Journal {
     /// record followed by its derived records.
     @discardableResult
     public func append(_ inputs: [JournalInput]) throws -> [[Record]] {
-        var working = ledger
-        var nextSeq = log.lastSeq + 1
-        var lastTime = log.lastTime
+        var staging = Staging(state: ledger, nextSeq: log.lastSeq + 1, lastTime: log.lastTime)
         var results: [[Record]] = []
-        var batch: [AppendRecord] = []
         for (index, input) in inputs.enumerated() {
-            guard input.time >= lastTime else {
-                throw JournalRefusal(index: index, error: InputError(
-                    code: "time_regression", field: "time",
-                    message: "time \(input.time) is before the log's last time \(lastTime)"))
-            }
-            let records: [Record]
-            do { records = try working.process(input.event, seq: nextSeq, time: input.time) } catch {
+            do { results.append(try staging.stage(input)) } catch {
                 throw JournalRefusal(index: index, error: error)
             }
+        }
+        try commit(staging.batch, state: staging.state)
+        return results
+    }
+
+    /// Appends the inputs that are accepted, each checked against the state the earlier accepted
+    /// ones leave, in one transaction (one fsync); a refused input is left out instead of sinking
+    /// the batch — the group commit of many clients' requests needs exactly that. Returns, per
+    /// input, its records or its refusal. Throws only when the commit itself fails (then nothing
+    /// is appended). Keys must not be stored already; a key repeated in `inputs` is refused.
+    public func appendAccepted(_ inputs: [JournalInput]) throws -> [Result<[Record], InputError>] {
+        var staging = Staging(state: ledger, nextSeq: log.lastSeq + 1, lastTime: log.lastTime)
+        var keys = Set<String>()
+        var results: [Result<[Record], InputError>] = []
+        results.reserveCapacity(inputs.count)
+        for input in inputs {
+            if let key = input.key, !keys.insert(key).inserted {
+                results.append(.failure(InputError(code: "duplicate_key", field: "key", message: "key repeated in the batch")))
+                continue
+            }
+            do { results.append(.success(try staging.stage(input))) } catch { results.append(.failure(error)) }
+        }
+        try commit(staging.batch, state: staging.state)
+        return results
+    }
+
+    /// A working copy of the state and the records staged for one transaction. `Ledger.process`
+    /// checks before it applies, so a refused input leaves the staging as it was.
+    private struct Staging {
+        var state: Ledger
+        var nextSeq: Seq
+        var lastTime: TimeMs
+        var batch: [AppendRecord] = []
+
+        mutating func stage(_ input: JournalInput) throws(InputError) -> [Record] {
+            guard input.time >= lastTime else {
+                throw InputError(code: "time_regression", field: "time",
+                                 message: "time \(input.time) is before the log's last time \(lastTime)")
+            }
+            let records = try state.process(input.event, seq: nextSeq, time: input.time)
             for (position, record) in records.enumerated() {
                 batch.append(AppendRecord(seq: record.seq, time: record.time, bytes: RecordCodec.encode(record),
-                                                   requestKey: position == 0 ? input.key : nil))
+                                          requestKey: position == 0 ? input.key : nil))
             }
             nextSeq += Seq(records.count)
             lastTime = input.time
-            results.append(records)
+            return records
         }
-        try commit(batch, state: working)
-        return results
     }
 
     private func commit(_ batch: [AppendRecord], state: Ledger) throws {

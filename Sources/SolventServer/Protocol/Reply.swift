@@ -1,0 +1,57 @@
+import SolventCore
+
+/// The reply lines of SPEC §8, written with SolventCore's JSON writer (no newline).
+public enum Reply {
+    /// `{"key":…,"ok":true,"seq":17,"derived":[{"seq":18,"kind":"margin.call"}]}`
+    public static func appended(key: String, seq: Seq, derived: [(seq: Seq, kind: EventKind)]) -> String {
+        JSONWriter.string(.object([
+            JSONMember("key", .string(key)),
+            JSONMember("ok", .bool(true)),
+            JSONMember("seq", .number(String(seq))),
+            JSONMember("derived", .array(derived.map { record in
+                .object([JSONMember("seq", .number(String(record.seq))), JSONMember("kind", .string(record.kind.name))])
+            })),
+        ]))
+    }
+
+    /// `{"key":…,"ok":false,"error":{"code":…,"message":…,"field":…}}`; `key` is null when the
+    /// request had none (e.g. malformed JSON), `field` when no field is at fault.
+    public static func refused(key: String?, _ error: InputError) -> String {
+        JSONWriter.string(.object([
+            JSONMember("key", key.map { .string($0) } ?? .null),
+            JSONMember("ok", .bool(false)),
+            JSONMember("error", .object([
+                JSONMember("code", .string(error.code)),
+                JSONMember("message", .string(error.message)),
+                JSONMember("field", error.field.map { .string($0) } ?? .null),
+            ])),
+        ]))
+    }
+
+    /// `{"ok":true,"seq":…,"head":"<64 hex>","time":…}`: the last committed record and the clock.
+    public static func status(seq: Seq, headHash: [UInt8], timeMs: TimeMs) -> String {
+        JSONWriter.string(.object([
+            JSONMember("ok", .bool(true)),
+            JSONMember("seq", .number(String(seq))),
+            JSONMember("head", .string(hex(headHash))),
+            JSONMember("time", .number(String(timeMs))),
+        ]))
+    }
+
+    /// The SPEC §9 account JSON with `"ok":true` in front: `{"ok":true,"account":"alice","seq":…}`.
+    public static func account(_ view: AccountView) -> String {
+        guard case .object(let members) = view.json else { preconditionFailure("an account view is a JSON object") }
+        return JSONWriter.string(.object([JSONMember("ok", .bool(true))] + members))
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,69 @@
+import SolventCore
+import SolventStore
+
+/// One NDJSON request line of SPEC §8, parsed; see docs/PROTOCOL.md.
+public enum Request: Sendable {
+    /// Append `event` under idempotency `key`; `time` nil means "stamp the receipt time".
+    case append(key: String, time: TimeMs?, event: Event)
+    case status
+    case account(AccountID)
+}
+
+/// A request refused before it reached the committer; `key` echoes the request's key if it had one.
+public struct RequestRefusal: Error, Sendable {
+    public var key: String?
+    public var error: InputError
+}
+
+extension Request {
+    /// The longest request line accepted, newline excluded; longer ones get `line_too_long`.
+    public static let maxLineBytes = 64 * 1024
+
+    /// Parses one line (without its newline) with the strict JSON parser of SolventCore.
+    public static func parse(line: [UInt8]) throws(RequestRefusal) -> Request {
+        guard line.count <= maxLineBytes else {
+            throw RequestRefusal(key: nil, error: InputError(
+                code: "line_too_long", message: "a request line is at most \(maxLineBytes) bytes"))
+        }
+        let json: JSONValue
+        do { json = try JSONParser.parse(line) } catch {
+            throw RequestRefusal(key: nil, error: InputError(code: "bad_json", message: error.description))
+        }
+        guard case .object = json else {
+            throw RequestRefusal(key: nil, error: InputError(code: "bad_json", message: "a request must be a JSON object"))
+        }
+        let key = json["key"].flatMap { value -> String? in if case .string(let text) = value { text } else { nil } }
+        do { return try parse(json, key: key) } catch { throw RequestRefusal(key: key, error: error) }
+    }
+
+    private static func parse(_ json: JSONValue, key: String?) throws(InputError) -> Request {
+        guard case .string(let op)? = json["op"] else {
+            throw InputError(code: "bad_op", field: "op", message: "op must be a string: append, status or account")
+        }
+        switch op {
+        case "append": return try parseAppend(json, key: key)
+        case "status": return .status
+        case "account":
+            guard case .string(let text)? = json["account"] else {
+                throw InputError(code: "missing_field", field: "account", message: "account must be a string")
+            }
+            do { return .account(try AccountID(text)) } catch {
+                throw InputError(code: "bad_id", field: "account", message: "\(error)")
+            }
+        default:
+            throw InputError(code: "bad_op", field: "op", message: "unknown op \"\(op.prefix(64))\"")
+        }
+    }
+
+    private static func parseAppend(_ json: JSONValue, key: String?) throws(InputError) -> Request {
+        guard let key else { throw InputError(code: "bad_key", field: "key", message: "append needs a string key") }
+        let count = key.utf8.count
+        guard count >= 1 && count <= EventLog.maxRequestKeyBytes else {
+            throw InputError(code: "bad_key", field: "key",
+                             message: "\(count) bytes; 1 to \(EventLog.maxRequestKeyBytes) are allowed")
+        }
+        guard let event = json["event"] else { throw InputError(code: "missing_field", field: "event", message: "append needs an event") }
+        let input = try RecordJSON.input(event, requireTime: false)
+        return .append(key: key, time: input.time, event: input.event)
+    }
+}

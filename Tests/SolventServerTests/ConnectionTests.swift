@@ -1,0 +1,67 @@
+import SolventCore
+import SolventServer
+import Testing
+
+@Suite struct ConnectionTests {
+    @Test func anOversizedLineIsRefusedAndItsConnectionClosedWhileOthersGoOn() async throws {
+        try await withTemporaryDirectory { directory in
+            try await withServer(in: directory) { socket in
+                let reply = try await LineClient.withConnection(socketPath: socket) { client in
+                    try await client.send(raw: Array(#"{"op":"status"}"#.utf8) + [0x0A])
+                    _ = try await client.receive()
+                    try await client.send(raw: [UInt8](repeating: UInt8(ascii: "x"), count: Request.maxLineBytes + 10_000))
+                    let refusal = try await client.receive()
+                    #expect(try await client.receive() == nil)
+                    return refusal
+                }
+                let refusal = try JSONParser.parse(try #require(reply))
+                #expect(errorCode(refusal) == "line_too_long")
+                let status = try await exchange(socket, [#"{"op":"status"}"#])
+                #expect(status[0]["ok"] == .bool(true))
+            }
+        }
+    }
+
+    @Test func aHalfClosedClientGetsEveryReplyIncludingAnUnterminatedLastLine() async throws {
+        try await withTemporaryDirectory { directory in
+            try await withServer(in: directory) { socket in
+                let replies = try await LineClient.withConnection(socketPath: socket) { client in
+                    let lines = (0..<20).map { appendRequest(key: "h\($0)", event: deposit("alice", "1", ref: "h\($0)")) }
+                    try await client.send(raw: Array(lines.joined(separator: "\n").utf8))  // No final newline.
+                    client.finishSending()
+                    var replies: [String] = []
+                    while let reply = try await client.receive() { replies.append(reply) }
+                    return replies
+                }
+                #expect(replies.count == 20)
+                #expect(try replies.map { number(try JSONParser.parse($0)["seq"]) } == (1...20).map { UInt64($0) })
+            }
+        }
+    }
+
+    @Test func statusReportsTheHeadOfTheLog() async throws {
+        try await withTemporaryDirectory { directory in
+            try await withServer(in: directory) { socket in
+                // A query is answered after the appends committed with it, so the first stands alone.
+                let replies = try await exchange(socket, [#"{"op":"status"}"#])
+                    + exchange(socket, [appendRequest(key: "a", event: deposit("alice", "1", ref: "a")), #"{"op":"status"}"#])
+                #expect(number(replies[0]["seq"]) == 0)
+                #expect(string(replies[0]["head"]) == String(repeating: "0", count: 64))
+                #expect(number(replies[2]["seq"]) == 1)
+                #expect(number(replies[2]["time"]) == UInt64(testNowMs))
+                #expect(string(replies[2]["head"])?.utf8.count == 64)
+                #expect(string(replies[2]["head"]) != string(replies[0]["head"]))
+            }
+        }
+    }
+
+    @Test func anUnknownAccountIsRefused() async throws {
+        try await withTemporaryDirectory { directory in
+            try await withServer(in: directory) { socket in
+                let replies = try await exchange(socket, [#"{"op":"account","account":"ghost"}"#, #"{"op":"account","account":"bad id!"}"#])
+                #expect(errorCode(replies[0]) == "unknown_account")
+                #expect(errorCode(replies[1]) == "bad_id")
+            }
+        }
+    }
+}
