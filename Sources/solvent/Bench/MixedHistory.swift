@@ -11,6 +11,8 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
     mutating func below(_ bound: UInt64) -> UInt64 { next() % bound }
+    /// Uniform in `0..<bound` (modulo bias negligible for the bounds benches use).
+    mutating func int64(below bound: Int64) -> Int64 { Int64(next() % UInt64(bound)) }
 }
 
 /// A seeded mixed history for benches: one market, `accounts` funded accounts, then trades

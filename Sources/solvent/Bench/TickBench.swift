@@ -45,7 +45,7 @@ struct TickBench {
     }
 
     private func build(_ ledger: inout Ledger, _ seq: inout Seq, _ time: inout TimeMs) {
-        var random = BenchRandom(seed: 0x71C4)
+        var random = SplitMix64(state: 0x71C4)
         ledger.reserveAccounts(accounts + 2)
         _ = apply(.marketListed(MixedHistory.listing(Self.market)), &ledger, &seq, &time)
         _ = apply(oracle(30_000 * 100_000_000), &ledger, &seq, &time)
@@ -53,7 +53,7 @@ struct TickBench {
         for id in ids {
             var deposit = Deposit()
             deposit.account = id
-            deposit.amount = Money(raw: (300 + random.below(1_200)) * 100_000_000 + random.below(100_000_000))
+            deposit.amount = Money(raw: (300 + random.int64(below: 1_200)) * 100_000_000 + random.int64(below: 100_000_000))
             _ = apply(.deposit(deposit), &ledger, &seq, &time, advanceMs: 0)
         }
         for pair in stride(from: 0, to: ids.count, by: 2) {
@@ -68,15 +68,15 @@ struct TickBench {
     }
 
     private func runQuiet(_ ledger: inout Ledger, _ seq: inout Seq, _ time: inout TimeMs, _ report: inout BenchReport) throws {
-        var random = BenchRandom(seed: 0x9017)
+        var random = SplitMix64(state: 0x9017)
         let center: Int64 = 30_000 * 100_000_000
         var mark = center
         var latencies: [Duration] = []
         latencies.reserveCapacity(quietTicks)
         for _ in 0..<quietTicks {
-            mark += (random.below(31) - 15) * 1_000_000_000     // ±15 in steps of 10 (≤ 0.05 %)
+            mark += (random.int64(below: 31) - 15) * 1_000_000_000     // ±15 in steps of 10 (≤ 0.05 %)
             mark = min(max(mark, center - 500 * 100_000_000), center + 500 * 100_000_000)
-            let event = oracle(mark + random.below(100_000_000))
+            let event = oracle(mark + random.int64(below: 100_000_000))
             let begin = ContinuousClock.now
             let derived = apply(event, &ledger, &seq, &time)
             latencies.append(ContinuousClock.now - begin)

@@ -19,7 +19,7 @@ struct TickIndexBench {
     static let widthRaw: Int64 = 10_000 * 100_000_000
 
     func run(_ report: inout BenchReport) throws {
-        var random = BenchRandom(seed: 0x5EED)
+        var random = SplitMix64(state: 0x5EED)
         let residentBefore = MemoryProbe.residentBytes()
         var start = Int64(0)
         var index = TriggerIndex()
@@ -34,10 +34,10 @@ struct TickIndexBench {
     }
 
     /// Longs get falling triggers in (mark − width, mark), shorts rising ones in (mark, mark + width).
-    private func build(_ index: inout TriggerIndex, _ random: inout BenchRandom) -> Int64 {
+    private func build(_ index: inout TriggerIndex, _ random: inout SplitMix64) -> Int64 {
         let mark = Self.widthRaw * 400  // the crossing run walks down 200 widths at full scale: stay positive
         for account in 0..<accounts {
-            let offset = 1 + random.below(Self.widthRaw - 1)
+            let offset = 1 + random.int64(below: Self.widthRaw - 1)
             if account % 2 == 0 {
                 index.update(UInt32(account), fallingTo: Price(raw: mark - offset), risingTo: nil)
             } else {
@@ -47,7 +47,7 @@ struct TickIndexBench {
         return mark
     }
 
-    private func runQuiet(_ index: TriggerIndex, mark: Int64, _ random: inout BenchRandom,
+    private func runQuiet(_ index: TriggerIndex, mark: Int64, _ random: inout SplitMix64,
                           _ report: inout BenchReport) throws {
         guard let low = index.highestFalling?.raw, let high = index.lowestRising?.raw, high - low > 1 else {
             throw CommandFailure(message: "tick bench: no gap between the nearest triggers")
@@ -55,7 +55,7 @@ struct TickIndexBench {
         var latencies: [Duration] = []
         latencies.reserveCapacity(ticks)
         for _ in 0..<ticks {
-            let price = Price(raw: low + 1 + random.below(high - low - 1))
+            let price = Price(raw: low + 1 + random.int64(below: high - low - 1))
             let begin = ContinuousClock.now
             let hits = index.crossed(by: price)
             latencies.append(ContinuousClock.now - begin)
@@ -103,21 +103,4 @@ struct TickIndexBench {
             report.add(BenchFigure(bench: "\(name).\(label)", value: micros, unit: "us_\(label)", note: note))
         }
     }
-}
-
-/// SplitMix64, seeded: the bench's population is the same on every run.
-struct BenchRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..<bound` (modulo bias negligible for these bounds).
-    mutating func below(_ bound: Int64) -> Int64 { Int64(next() % UInt64(bound)) }
 }
