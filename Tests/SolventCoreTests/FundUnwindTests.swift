@@ -12,15 +12,7 @@ import Testing
 
 /// The driver just after the backstop, and its records.
 func backstoppedIntoTheFund(fund: String) -> (LedgerDriver, [Event]) {
-    var driver = LedgerDriver()
-    driver.send(listed("BTC-PERP"))
-    driver.send(params { $0.minFee = rate("0.001"); $0.maxFee = rate("0.01") })
-    driver.send(oracle("BTC-PERP", "10000"))
-    driver.send(deposit("alice", "1000"))
-    driver.send(deposit("bob", "100000"))
-    driver.send(deposit("bot1", "100000"))
-    driver.send(insuranceDeposit(fund))
-    driver.send(trade("BTC-PERP", buyer: "alice", seller: "bob", "1", at: "10000"))
+    var driver = longAtTenThousand(fund: fund)
     driver.send(oracle("BTC-PERP", "9030"))
     driver.time += 30_000
     let records = driver.send(clockTick)

@@ -24,8 +24,9 @@ func bid(_ auction: Seq, _ bidder: String, _ quantity: String, limit: String) ->
 
 let clockTick = Event.clock(Clock())
 
-/// alice: 1,000 deposited, long 1 BTC at 10,000 (cash −9,000) against bob; bot1 funded to bid.
-func longAtTenThousand() -> LedgerDriver {
+/// alice: 1,000 deposited, long 1 BTC at 10,000 (cash −9,000) against bob; bot1 funded to bid;
+/// the insurance fund holds `fund`.
+func longAtTenThousand(fund: String = "5000") -> LedgerDriver {
     var driver = LedgerDriver()
     driver.send(listed("BTC-PERP"))
     driver.send(params { $0.minFee = rate("0.001"); $0.maxFee = rate("0.01") })
@@ -33,7 +34,7 @@ func longAtTenThousand() -> LedgerDriver {
     driver.send(deposit("alice", "1000"))
     driver.send(deposit("bob", "100000"))
     driver.send(deposit("bot1", "100000"))
-    driver.send(insuranceDeposit("5000"))
+    driver.send(insuranceDeposit(fund))
     driver.send(trade("BTC-PERP", buyer: "alice", seller: "bob", "1", at: "10000"))
     return driver
 }
