@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "SolventCore", targets: ["SolventCore"]),
         .library(name: "SolventStore", targets: ["SolventStore"]),
         .library(name: "SolventServer", targets: ["SolventServer"]),
+        .library(name: "SolventAudit", targets: ["SolventAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -45,6 +46,9 @@ let package = Package(
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
             ]
         ),
+        // The auditor's tools of SPEC §9: liquidation replay and explanation, what-if, reports
+        // (JSON, HTML with SVG charts), state proofs. Reads logs read-only.
+        .target(name: "SolventAudit", dependencies: ["SolventCore", "SolventStore"]),
         .executableTarget(
             name: "solvent",
             dependencies: [
@@ -52,19 +56,30 @@ let package = Package(
                 "SolventCore",
                 "SolventStore",
                 "SolventServer",
+                "SolventAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Builders, the ledger driver and the seeded history generators, shared by test targets.
+        .target(name: "SolventTestSupport", dependencies: ["SolventCore"], path: "Tests/SolventTestSupport"),
         .testTarget(
             name: "SolventCoreTests",
             dependencies: [
                 "SolventCore",
+                "SolventTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(
             name: "SolventStoreTests",
             dependencies: ["SolventStore", "SolventCore", "CLMDB"]
+        ),
+        .testTarget(
+            name: "SolventAuditTests",
+            dependencies: [
+                "SolventAudit", "SolventStore", "SolventCore", "SolventTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "SolventServerTests",
