@@ -28,7 +28,7 @@ public enum ReportText {
         var widths = t.columns.map(\.count)
         for row in t.rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { i, cell in i < widths.count - 1 ? cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) : cell }
+            cells.enumerated().map { i, cell in i < widths.count - 1 ? cell.rightPadded(to: widths[i]) : cell }
                 .joined(separator: "  ").trimmingTrailingSpaces()
         }
         return [t.title, "  " + line(t.columns)] + t.rows.map { "  " + line($0) }
@@ -42,7 +42,7 @@ extension String {
         return s
     }
 
-    func padding(toLength length: Int, withPad pad: String, startingAt: Int) -> String {
-        count >= length ? self : self + String(repeating: pad, count: length - count)
+    func rightPadded(to width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
     }
 }
