@@ -47,7 +47,9 @@ final class CommitBatcher {
         let inputs = stamped(fresh)
         let results: [Result<[Record], InputError>]
         do { results = try journal.appendAccepted(inputs) } catch {
-            let failure = InputError(code: "commit_failed", message: "the log could not commit: \(error)")
+            // A full disk or map is the client's to know (retry later); other failures are internal.
+            let code = (error as? StoreError)?.code == "storage_full" ? "storage_full" : "commit_failed"
+            let failure = InputError(code: code, message: "the log could not commit: \(error)")
             for entry in fresh { for reply in entry.replies { reply(Reply.refused(key: entry.key, failure)) } }
             return
         }

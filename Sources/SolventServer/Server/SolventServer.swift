@@ -24,11 +24,13 @@ public final class SolventServer: Sendable {
     }
 
     /// Opens (creating if needed) the log in `dataDirectory`, replaces a stale socket file at
-    /// `socketPath`, and serves. `nowMs` is the receipt clock for inputs without `time`.
+    /// `socketPath`, and serves. `nowMs` is the receipt clock for inputs without `time`;
+    /// `maxMapSizeBytes` caps the LMDB map (appends past it are refused `storage_full`).
     public static func start(
-        socketPath: String, dataDirectory: String, nowMs: @escaping @Sendable () -> TimeMs = SystemClock.nowMs
+        socketPath: String, dataDirectory: String, nowMs: @escaping @Sendable () -> TimeMs = SystemClock.nowMs,
+        maxMapSizeBytes: Int = 1 << 40
     ) async throws -> SolventServer {
-        let journal = try openJournal(dataDirectory, nowMs: nowMs)
+        let journal = try openJournal(dataDirectory, nowMs: nowMs, maxMapSizeBytes: maxMapSizeBytes)
         let committer = Committer(journal: journal, nowMs: nowMs)
         committer.start()
         let connections = Connections()
@@ -56,10 +58,10 @@ public final class SolventServer: Sendable {
         }
     }
 
-    private static func openJournal(_ directory: String, nowMs: @Sendable () -> TimeMs) throws -> Journal {
-        do { return try Journal(directory: directory) } catch StoreError.notInitialized {
+    private static func openJournal(_ directory: String, nowMs: @Sendable () -> TimeMs, maxMapSizeBytes: Int) throws -> Journal {
+        do { return try Journal(directory: directory, maxMapSizeBytes: maxMapSizeBytes) } catch StoreError.notInitialized {
             try EventLog.create(directory: directory, createdTimeMs: nowMs())
-            return try Journal(directory: directory)
+            return try Journal(directory: directory, maxMapSizeBytes: maxMapSizeBytes)
         }
     }
 

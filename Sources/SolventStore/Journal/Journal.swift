@@ -35,8 +35,9 @@ public final class Journal {
     /// Opens the log and rebuilds the state: the latest snapshot plus a replay of the tail, which
     /// must re-derive exactly (a log that does not is refused; `solvent verify` says where).
     /// `snapshotEvery` overrides what `solvent init` stored in the log's metadata.
-    public init(directory: String, snapshotEvery: UInt64? = nil) throws {
-        log = try EventLog(directory: directory)
+    /// `maxMapSizeBytes` caps the LMDB map (a disk-full stand-in); past it appends are `storage_full`.
+    public init(directory: String, snapshotEvery: UInt64? = nil, maxMapSizeBytes: Int = 1 << 40) throws {
+        log = try EventLog(directory: directory, initialMapSizeBytes: min(1 << 30, maxMapSizeBytes), maxMapSizeBytes: maxMapSizeBytes)
         self.snapshotEvery = snapshotEvery ?? log.snapshotEvery ?? Self.defaultSnapshotEvery
         precondition(self.snapshotEvery > 0, "snapshotEvery must be positive")
         ledger = try Self.load(log)
