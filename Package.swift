@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "SolventCore", targets: ["SolventCore"]),
         .library(name: "SolventStore", targets: ["SolventStore"]),
         .library(name: "SolventServer", targets: ["SolventServer"]),
+        .library(name: "SolventSim", targets: ["SolventSim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -45,6 +46,12 @@ let package = Package(
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
             ]
         ),
+        // Cascade simulation on real price paths (issue 8): seeded population, bidding bots and a
+        // price-impact model driving the real write path. Outside the pure core.
+        .target(
+            name: "SolventSim",
+            dependencies: ["SolventCore", "SolventStore"]
+        ),
         .executableTarget(
             name: "solvent",
             dependencies: [
@@ -52,6 +59,7 @@ let package = Package(
                 "SolventCore",
                 "SolventStore",
                 "SolventServer",
+                "SolventSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,6 +73,10 @@ let package = Package(
         .testTarget(
             name: "SolventStoreTests",
             dependencies: ["SolventStore", "SolventCore", "CLMDB"]
+        ),
+        .testTarget(
+            name: "SolventSimTests",
+            dependencies: ["SolventSim", "SolventStore", "SolventCore"]
         ),
         .testTarget(
             name: "SolventServerTests",
