@@ -100,10 +100,11 @@ struct SimulateCommand: ParsableCommand {
         let first = runs[0].result.summary
         print("\(first.market) \(UTCTime.format(ms: first.startMs)) to \(UTCTime.format(ms: first.endMs)): "
               + "\(first.accounts) traders, \(first.bots) bots, open interest \(first.openInterest)")
-        let width = max(12, runs.map(\.label.count).max() ?? 0)
+        let all = runs.map(\.result.summary.figures)
+        let longest = all.flatMap { $0.map { Self.text($0.value).count } }.max() ?? 0
+        let width = max(12, longest, runs.map(\.label.count).max() ?? 0)
         print("figure".padding(toLength: 28, withPad: " ", startingAt: 0)
               + runs.map { $0.label.padding(toLength: width, withPad: " ", startingAt: 0) + "  " }.joined())
-        let all = runs.map(\.result.summary.figures)
         for (i, figure) in all[0].enumerated() {
             let values = all.map { Self.text($0[i].value).padding(toLength: width, withPad: " ", startingAt: 0) + "  " }
             print(figure.key.padding(toLength: 28, withPad: " ", startingAt: 0) + values.joined())

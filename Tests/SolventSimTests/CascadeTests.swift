@@ -35,6 +35,7 @@ import Testing
         var config = SimSupport.config(accounts: 300)
         config.impact = .off
         config.params = Self.noDeadlineNoCaps()
+        config.openingWindowMs = 0
         // Liquidation prices at the opening, from a run of the first candle only (same population).
         let opening = try Simulation(path: path.prefix(1), config: config).run().ledger
         let (result, directory) = try SimSupport.runWithLog(Simulation(path: path, config: config))

@@ -42,6 +42,7 @@ import Testing
         #expect(Set(sim.population.pairs.map(\.long.leverage)).count >= 5)
         // Setup alone: positions sum to zero and every trader holds its position.
         let (result, _) = try SimSupport.runWithLog(Simulation(path: path.prefix(1), config: SimSupport.config(accounts: 1_000)))
+        #expect(Set(sim.population.pairs.map(\.openOffsetMs)).count > 100)
         #expect(result.ledger.netPosition(market: MarketID(valid: "BTCUSDT-PERP")) == .zero)
         #expect(result.ledger.invariantViolations().isEmpty)
         let first = sim.population.pairs[0]

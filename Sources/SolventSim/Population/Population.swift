@@ -8,12 +8,15 @@ public struct Trader: Equatable, Sendable {
     public var deposit: Money
 }
 
-/// A long and a short opening the same quantity against each other at the first price, so
-/// positions sum to zero by construction.
+/// A long and a short opening the same quantity against each other at the mark of their opening
+/// time, so positions sum to zero by construction.
 public struct TraderPair: Equatable, Sendable {
     public var long: Trader
     public var short: Trader
     public var qty: Quantity
+    /// When the pair opens, after the path's start: entries are spread over the opening window
+    /// so that not every position carries the same entry price.
+    public var openOffsetMs: TimeMs = 0
 }
 
 /// The seeded population of a run (docs/CASCADES.md "Population"): traders in pairs, bidding bots,
@@ -45,6 +48,10 @@ public struct Population: Equatable, Sendable {
             let pair = Self.pair(k, random: &random, lot: listing.lotSize, price: firstPrice)
             openInterest += pair.qty.notional(at: firstPrice, rounding: .down)
             pairs.append(pair)
+        }
+        let windowMs = config.openingWindowMs
+        if windowMs > 0 {
+            for k in pairs.indices { pairs[k].openOffsetMs = TimeMs(random.below(UInt64(windowMs))) }
         }
         self.pairs = pairs
         self.openInterest = openInterest

@@ -17,6 +17,10 @@ public struct SimConfig: Sendable {
     /// The insurance fund's opening balance as a fraction of open interest.
     public var insuranceRatio = 0.01
     public var market = MarketID(valid: "SIM-PERP")
+    /// Pairs open at uniform random times in this window after the path's start, at the mark
+    /// then; 0 opens every pair at the first price. Clamped to a quarter of the path by
+    /// `Simulation`.
+    public var openingWindowMs: TimeMs = 2 * 3_600_000
     /// Inputs per `Journal.append` (one LMDB transaction each).
     public var batchInputs = 20_000
 

@@ -2,7 +2,7 @@ import SolventCore
 import SolventStore
 
 /// A cascade simulation on one recorded price path (docs/CASCADES.md): the seeded population
-/// opens its positions at the first price, then every `stepMs` the bots bid, the oracle publishes
+/// opens its positions during the opening window; every `stepMs` the bots bid, the oracle publishes
 /// the recorded price moved by the impact of earlier liquidation flow, and a `clock` moves the
 /// running auctions. Every input goes through the ledger (and, with a journal, the real write
 /// path); everything reported is read off the derived records.
@@ -14,6 +14,8 @@ public struct Simulation {
 
     public init(path: PricePath, config: SimConfig) {
         self.path = path
+        var config = config
+        config.openingWindowMs = min(config.openingWindowMs, (path.endMs - path.startMs) / 4)
         self.config = config
         listing = MarketSetup.listing(market: config.market, path: path)
         population = Population(config: config, listing: listing, firstPrice: path.firstPrice)
@@ -56,6 +58,9 @@ struct RunState {
     var mark: Price
     var lowestMark: Price
     var peakImpact = 0.0
+    /// Pair indices by opening time (then index), and how many have opened.
+    let openingOrder: [Int]
+    var nextOpening = 0
 
     init(simulation: Simulation, journal: Journal?) {
         sim = simulation
@@ -69,6 +74,8 @@ struct RunState {
         recorded = simulation.path.firstPrice
         mark = recorded
         lowestMark = recorded
+        let pairs = simulation.population.pairs
+        openingOrder = pairs.indices.sorted { (pairs[$0].openOffsetMs, $0) < (pairs[$1].openOffsetMs, $1) }
     }
 
     var market: MarketID { sim.listing.market }
@@ -89,13 +96,21 @@ struct RunState {
             try deposit(pair.short.id, pair.short.deposit, at: t)
         }
         for bot in population.bots { try deposit(bot.id, bot.capital, at: t) }
-        for pair in population.pairs {
+        try openPairs(until: t)
+    }
+
+    /// Opens the pairs whose time has come, at the current mark.
+    private mutating func openPairs(until t: TimeMs) throws {
+        let pairs = sim.population.pairs
+        while nextOpening < openingOrder.count, pairs[openingOrder[nextOpening]].openOffsetMs <= t - sim.path.startMs {
+            let pair = pairs[openingOrder[nextOpening]]
+            nextOpening += 1
             var trade = Trade()
             trade.market = market
             trade.buyer = pair.long.id
             trade.seller = pair.short.id
             trade.qty = pair.qty
-            trade.price = sim.path.firstPrice
+            trade.price = mark
             try require(.trade(trade), at: t)
         }
     }
@@ -125,6 +140,7 @@ struct RunState {
         mark = impact.mark(recorded: recorded, tick: sim.listing.tickSize)
         lowestMark = min(lowestMark, mark)
         try submit(oracle(price: mark, at: t), at: t)
+        try openPairs(until: t)
         if !board.isEmpty { try submit(.clock(Clock()), at: t) }
         metrics.step(recorded: recorded, mark: mark, auctions: board.count)
     }
