@@ -149,10 +149,12 @@ struct RunState {
         guard !board.isEmpty, !desk.profiles.isEmpty else { return }
         let params = self.params
         for id in board.entries.map(\.id) {
+            guard let first = board.entry(id) else { continue }
+            // Bids change the remainder, never the curve (only a `clock` resets it): one price per step.
+            let price = AuctionPrice.price(curve: params.curve, start: first.startPrice, elapsedMs: t - first.startTimeMs,
+                                           direction: first.direction, params: params)
             for b in desk.profiles.indices {
                 guard let entry = board.entry(id) else { break }
-                let price = AuctionPrice.price(curve: params.curve, start: entry.startPrice, elapsedMs: t - entry.startTimeMs,
-                                               direction: entry.direction, params: params)
                 guard let bid = desk.bid(bot: b, on: entry, price: price, mark: mark, at: t, ledger: sink.ledger, params: params)
                 else { continue }
                 try submit(.auctionBid(bid), at: t)
