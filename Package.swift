@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "SolventCore", targets: ["SolventCore"]),
         .library(name: "SolventStore", targets: ["SolventStore"]),
         .library(name: "SolventServer", targets: ["SolventServer"]),
+        .library(name: "SolventAudit", targets: ["SolventAudit"]),
         .library(name: "SolventSim", targets: ["SolventSim"]),
     ],
     dependencies: [
@@ -46,11 +47,16 @@ let package = Package(
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
             ]
         ),
+        // The auditor's tools of SPEC §9: liquidation replay and explanation, what-if, reports
+        // (JSON, HTML with SVG charts), state proofs. Reads logs read-only.
+        .target(name: "SolventAudit", dependencies: ["SolventCore", "SolventStore"]),
+        // The seeded generator shared by the simulation, the benches and the test histories.
+        .target(name: "SolventRandom"),
         // Cascade simulation on real price paths (issue 8): seeded population, bidding bots and a
         // price-impact model driving the real write path. Outside the pure core.
         .target(
             name: "SolventSim",
-            dependencies: ["SolventCore", "SolventStore"]
+            dependencies: ["SolventCore", "SolventStore", "SolventRandom"]
         ),
         .executableTarget(
             name: "solvent",
@@ -59,14 +65,19 @@ let package = Package(
                 "SolventCore",
                 "SolventStore",
                 "SolventServer",
+                "SolventAudit",
                 "SolventSim",
+                "SolventRandom",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Builders, the ledger driver and the seeded history generators, shared by test targets.
+        .target(name: "SolventTestSupport", dependencies: ["SolventCore", "SolventRandom"], path: "Tests/SolventTestSupport"),
         .testTarget(
             name: "SolventCoreTests",
             dependencies: [
                 "SolventCore",
+                "SolventTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
@@ -75,8 +86,15 @@ let package = Package(
             dependencies: ["SolventStore", "SolventCore", "CLMDB"]
         ),
         .testTarget(
+            name: "SolventAuditTests",
+            dependencies: [
+                "SolventAudit", "SolventStore", "SolventCore", "SolventTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
             name: "SolventSimTests",
-            dependencies: ["SolventSim", "SolventStore", "SolventCore"]
+            dependencies: ["SolventSim", "SolventAudit", "SolventStore", "SolventCore"]
         ),
         .testTarget(
             name: "SolventServerTests",

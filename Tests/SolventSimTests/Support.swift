@@ -29,9 +29,9 @@ enum SimSupport {
     }
 
     /// Runs `simulation` writing its log into a fresh directory; returns the result and directory.
-    static func runWithLog(_ simulation: Simulation) throws -> (SimResult, String) {
+    static func runWithLog(_ simulation: Simulation, snapshotEvery: UInt64? = nil) throws -> (SimResult, String) {
         let directory = try temporaryDirectory() + "/log"
-        try EventLog.create(directory: directory, createdTimeMs: simulation.path.startMs)
+        try EventLog.create(directory: directory, createdTimeMs: simulation.path.startMs, snapshotEvery: snapshotEvery)
         let journal = try Journal(directory: directory)
         return (try simulation.run(journal: journal), directory)
     }

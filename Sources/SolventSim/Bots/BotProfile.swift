@@ -1,4 +1,5 @@
 import SolventCore
+import SolventRandom
 
 /// A liquidation bidder (a keeper): an account in the log with limited capital, a reaction delay
 /// and the discount it wants against the mark (docs/CASCADES.md "Bidding bots").

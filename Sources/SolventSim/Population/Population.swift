@@ -1,5 +1,6 @@
 import Foundation
 import SolventCore
+import SolventRandom
 
 /// One leveraged trader: a side of one opening trade.
 public struct Trader: Equatable, Sendable {

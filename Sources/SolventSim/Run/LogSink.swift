@@ -13,8 +13,15 @@ struct LogSink {
     private(set) var inputs = 0
     private(set) var refused = 0
 
+    /// The log's `state.root` rule, applied by the simulation's ledger exactly as the journal
+    /// applies it, so both number the records alike (auction ids are seqs). Without a log, the
+    /// rule a new log would have, so a run's records do not depend on `--out`.
+    let stateRoots: StateRootPolicy
+
     init(journal: Journal?, batchInputs: Int, accountsHint: Int) {
         self.journal = journal
+        stateRoots = journal?.log.stateRoots
+            ?? StateRootPolicy(everyRecords: EventLog.defaultSnapshotEvery, hash: StateHash.sha256)
         self.batchInputs = max(batchInputs, 1)
         ledger.reserveAccounts(accountsHint)
         pending.reserveCapacity(self.batchInputs)
@@ -24,7 +31,7 @@ struct LogSink {
     /// refuses it (e.g. a bid on an auction that ended this step): a refused input is not logged.
     mutating func submit(_ event: Event, at time: TimeMs) throws -> [Record]? {
         let records: [Record]
-        do { records = try ledger.process(event, seq: ledger.lastSeq + 1, time: time) } catch {
+        do { records = try ledger.process(event, seq: ledger.lastSeq + 1, time: time, stateRoots: stateRoots) } catch {
             refused += 1
             return nil
         }

@@ -1,5 +1,5 @@
 import SolventCore
-import SolventSim
+import SolventRandom
 
 /// A seeded mixed history for benches: one market, `accounts` funded accounts, then trades
 /// between random pairs, oracle prices on a random walk, occasional deposits and funding.

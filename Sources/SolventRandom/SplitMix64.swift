@@ -1,10 +1,12 @@
 /// SplitMix64 (Steele, Lea, Flood 2014; Vigna's reference C): a tiny, seeded, platform-independent
-/// generator. Every random choice of a simulation or a bench log comes from one of these, so the
+/// generator. Every random choice of a simulation, a bench log or a generated test history comes
+/// from one of these, so the
 /// same seed gives the same population, the same bots and the same log, byte for byte.
 public struct SplitMix64: Sendable {
     public var state: UInt64
 
     public init(state: UInt64) { self.state = state }
+    public init(seed: UInt64) { state = seed }
 
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
@@ -24,4 +26,11 @@ public struct SplitMix64: Sendable {
 
     /// Uniform in [low, high).
     public mutating func uniform(_ low: Double, _ high: Double) -> Double { low + (high - low) * unit() }
+
+    /// Uniform in `range` (bias negligible for the small ranges the tests use).
+    public mutating func int(_ range: ClosedRange<Int64>) -> Int64 {
+        range.lowerBound + Int64(next() % UInt64(range.upperBound - range.lowerBound + 1))
+    }
+
+    public mutating func chance(_ percent: Int64) -> Bool { int(1...100) <= percent }
 }
