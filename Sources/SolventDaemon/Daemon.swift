@@ -23,6 +23,7 @@ public enum Daemon {
     }
 
     public static func run(config: DaemonConfig, environment: [String: String], metrics: Metrics?, logger: Logger) async throws {
+        EarlySignals.install()
         let notifier = Notifier(environment: environment)
         let activated = try SocketActivation.listeningDescriptor(environment: environment)
         SocketActivation.unsetEnvironment()
@@ -44,18 +45,20 @@ public enum Daemon {
             }
         }
         let seq = await currentSeq(server)
-        logger.info("ready", metadata: [
+        logger.info("recovered", metadata: [
             "seq": "\(seq)", "socket": activated.map { "fd \($0) (socket activation)" } ?? .string(config.socketPath),
             "roles": "\(config.roles.count)",
         ])
-        notifier.ready(status: "ready; seq=\(seq) clients=0")
 
         services.append(ServerService(server: server, logger: logger))
         if config.clockIntervalMs > 0 {
             services.append(ClockService(server: server, interval: .milliseconds(Int64(config.clockIntervalMs))))
         }
+        // READY=1 comes from the notifier's run: services start only once the group traps
+        // SIGTERM, so a stop sent right after READY is a graceful one, not the default death.
         services.append(NotifyService(server: server, notifier: notifier, watchdog: watchdogInterval(environment: environment),
-                                      connections: figures?.connections, logger: logger))
+                                      connections: figures?.connections, readyStatus: "ready; seq=\(seq) clients=0",
+                                      logger: logger))
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

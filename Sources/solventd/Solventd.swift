@@ -26,6 +26,7 @@ struct Solventd: AsyncParsableCommand {
     var metrics: String?
 
     func run() async throws {
+        EarlySignals.install()  // From the first moment: a SIGTERM during start-up becomes a graceful stop.
         let settings: DaemonConfig
         do {
             settings = try DaemonConfig.load(configFile: config, flags: DaemonFlags(data: data, socket: socket, metrics: metrics))

@@ -4,7 +4,8 @@ import ServiceLifecycle
 import SolventCore
 import SolventServer
 
-/// Keeps systemd informed: `STATUS=seq=… clients=…` and, when `WatchdogSec=` is set, `WATCHDOG=1`
+/// Keeps systemd informed: `READY=1` when it starts (recovery is done by then, and the group
+/// already traps SIGTERM and SIGINT), then `STATUS=seq=… clients=…` and, when `WatchdogSec=` is set, `WATCHDOG=1`
 /// every half interval — but only after a `status` request has gone through the committer, so
 /// a stuck writer stops the pings and systemd restarts the service. On graceful shutdown it
 /// sends `STOPPING=1` first (it is the last service of the group, so the first told to stop).
@@ -13,6 +14,7 @@ struct NotifyService: Service {
     let notifier: Notifier
     let watchdog: Duration?
     let connections: Gauge?
+    let readyStatus: String
     let logger: Logger
 
     /// Without a watchdog, STATUS is refreshed this often.
@@ -20,6 +22,9 @@ struct NotifyService: Service {
 
     func run() async throws {
         let period = watchdog.map { $0 / 2 } ?? Self.statusPeriod
+        notifier.ready(status: readyStatus)
+        logger.info("ready")
+        EarlySignals.replay()  // A stop asked for during recovery is honoured now, gracefully.
         do {
             try await cancelWhenGracefulShutdown {
                 while true {
