@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "SolventStore", targets: ["SolventStore"]),
         .library(name: "SolventServer", targets: ["SolventServer"]),
         .library(name: "SolventDaemon", targets: ["SolventDaemon"]),
+        .library(name: "SolventAudit", targets: ["SolventAudit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -79,6 +80,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The auditor's tools of SPEC §9: liquidation replay and explanation, what-if, reports
+        // (JSON, HTML with SVG charts), state proofs. Reads logs read-only.
+        .target(name: "SolventAudit", dependencies: ["SolventCore", "SolventStore"]),
         .executableTarget(
             name: "solvent",
             dependencies: [
@@ -87,19 +91,30 @@ let package = Package(
                 "SolventStore",
                 "SolventServer",
                 "SolventDaemon",
+                "SolventAudit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Builders, the ledger driver and the seeded history generators, shared by test targets.
+        .target(name: "SolventTestSupport", dependencies: ["SolventCore"], path: "Tests/SolventTestSupport"),
         .testTarget(
             name: "SolventCoreTests",
             dependencies: [
                 "SolventCore",
+                "SolventTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(
             name: "SolventStoreTests",
             dependencies: ["SolventStore", "SolventCore", "CLMDB"]
+        ),
+        .testTarget(
+            name: "SolventAuditTests",
+            dependencies: [
+                "SolventAudit", "SolventStore", "SolventCore", "SolventTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "SolventServerTests",
