@@ -104,19 +104,39 @@ extension Ledger {
     /// Accounts under liquidation are not candidates: their position is already being closed by
     /// their own auction, whose remainder would no longer match it (and a later fill would close
     /// more than they hold, flipping them).
-    func adlRanking(market m: Int, opposite position: Quantity, excluding account: Int) -> [(Int, Rate)] {
-        guard let mark = markets[m].mark else { return [] }
-        var ranked: [(index: Int, score: Rate)] = []
-        for index in markets[m].cells.indices where index != account && index > Self.feesIndex && !accounts.states[index].isLiquidating {
-            let cell = markets[m].cells[index]
+    /// Every candidate is scored now, at the marks and balances before the first ADL fill, and
+    /// handed out lazily in that order (`ADLQueue`): only as many as the remainder needs are ranked.
+    func adlRanking(market m: Int, opposite position: Quantity, excluding account: Int) -> ADLQueue {
+        guard let mark = markets[m].mark else { return ADLQueue([], ids: accounts.ids) }
+        var candidates: [ADLQueue.Element] = []
+        let cells = markets[m].cells
+        for index in cells.indices where index != account && index > Self.feesIndex && !accounts.states[index].isLiquidating {
+            let cell = cells[index]
             guard !cell.qty.isZero, cell.qty.isPositive != position.isPositive else { continue }
-            let margin = markets[m].margin(qty: cell.qty, openCost: cell.openCost, mark: mark)
-            let equity = marginTotals(account: index, cash: accounts.states[index].cash).equity
-            ranked.append((index, adlScore(upnl: margin.upnl, openCost: cell.openCost, notional: margin.notional, equity: equity)))
+            candidates.append((index, adlScore(account: index, cell: cell, market: m, mark: mark)))
         }
-        let ids = accounts.ids
-        ranked.sort { $0.score != $1.score ? $0.score > $1.score : ids[$0.index] < ids[$1.index] }
-        return ranked.map { ($0.index, $0.score) }
+        return ADLQueue(candidates, ids: accounts.ids)
+    }
+
+    /// The rank score of account `index` holding `cell` in market `m` at `mark`. The same numbers
+    /// as `markets[m].margin(…).upnl`/`.notional` and `marginTotals(…).equity` (value rounded
+    /// down, notional up, equity = cash + Σ value in market order), without the tiers, MM and
+    /// IM the score does not use: scoring every holder is the ranking's O(n) part.
+    func adlScore(account index: Int, cell: PositionCell, market m: Int, mark: Price) -> Rate {
+        let value = cell.qty.value(at: mark, rounding: .down)
+        let notional = cell.qty.notional(at: mark, rounding: .up)
+        var equity = accounts.states[index].cash
+        for other in markets.indices {
+            if other == m {
+                equity += value
+                continue
+            }
+            let held = markets[other].cell(index)
+            guard !held.qty.isZero else { continue }
+            guard let otherMark = markets[other].mark else { preconditionFailure("a position without a mark in \(markets[other].id)") }
+            equity += held.qty.value(at: otherMark, rounding: .down)
+        }
+        return adlScore(upnl: value - cell.openCost, openCost: cell.openCost, notional: notional, equity: equity)
     }
 
     func adlScore(upnl: Money, openCost: Money, notional: Money, equity: Money) -> Rate {
