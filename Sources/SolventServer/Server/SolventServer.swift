@@ -14,22 +14,28 @@ public final class SolventServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let serverChannel: any Channel
     private let committer: Committer
+    private let hub: SubscriptionHub
     private let connections: Connections
 
-    private init(group: MultiThreadedEventLoopGroup, serverChannel: any Channel, committer: Committer, connections: Connections) {
+    private init(group: MultiThreadedEventLoopGroup, serverChannel: any Channel, committer: Committer,
+                 hub: SubscriptionHub, connections: Connections) {
         self.group = group
         self.serverChannel = serverChannel
         self.committer = committer
+        self.hub = hub
         self.connections = connections
     }
 
     /// Opens (creating if needed) the log in `dataDirectory`, replaces a stale socket file at
-    /// `socketPath`, and serves. `nowMs` is the receipt clock for inputs without `time`.
+    /// `socketPath`, and serves. `nowMs` is the receipt clock for inputs without `time`;
+    /// `subscriberBacklogRecords` bounds what a live subscriber may leave unread.
     public static func start(
-        socketPath: String, dataDirectory: String, nowMs: @escaping @Sendable () -> TimeMs = SystemClock.nowMs
+        socketPath: String, dataDirectory: String, nowMs: @escaping @Sendable () -> TimeMs = SystemClock.nowMs,
+        subscriberBacklogRecords: Int = SubscriptionHub.defaultBacklogRecords
     ) async throws -> SolventServer {
         let journal = try openJournal(dataDirectory, nowMs: nowMs)
-        let committer = Committer(journal: journal, nowMs: nowMs)
+        let hub = SubscriptionHub(log: journal.log, backlogLimitRecords: subscriberBacklogRecords)
+        let committer = Committer(journal: journal, hub: hub, nowMs: nowMs)
         committer.start()
         let connections = Connections()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount - 1))
@@ -41,14 +47,14 @@ public final class SolventServer: Sendable {
                     connections.add(channel)
                     return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers(
-                            ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: Request.maxLineBytes),
-                            ConnectionHandler(committer: committer))
+                            ByteToMessageHandler(FrameDecoder()),
+                            ConnectionHandler(committer: committer, hub: hub))
                     }
                 }
                 .bind(unixDomainSocketPath: socketPath, cleanupExistingSocketFile: true)
                 .get()
             try FileManager.default.setAttributes([.posixPermissions: socketMode], ofItemAtPath: socketPath)
-            return SolventServer(group: group, serverChannel: channel, committer: committer, connections: connections)
+            return SolventServer(group: group, serverChannel: channel, committer: committer, hub: hub, connections: connections)
         } catch {
             committer.stop()
             try? await group.shutdownGracefully()
@@ -62,6 +68,12 @@ public final class SolventServer: Sendable {
             return try Journal(directory: directory)
         }
     }
+
+    /// Group commits made so far and the inputs they appended.
+    public var commitCounts: CommitCounts { committer.commitCounts }
+
+    /// Subscriptions open now (catching up or live); also the `solvent_subscribers` gauge.
+    public var subscriberCount: Int { hub.subscriberCount }
 
     /// Graceful stop: no new connections, every request already read is committed and
     /// acknowledged (later ones are refused `shutting_down`), connections close once their
