@@ -7,7 +7,7 @@ struct Solvent: AsyncParsableCommand {
         abstract: "Event-sourced margin ledger and liquidation engine: offline tools and a daemon client.",
         subcommands: [
             InitCommand.self, AppendCommand.self, LogCommand.self, VerifyCommand.self,
-            AccountCommand.self, ParamsCommand.self, BenchCommand.self, SendCommand.self,
+            AccountCommand.self, ParamsCommand.self, BenchCommand.self, SendCommand.self, TailCommand.self,
         ]
     )
 
