@@ -1,8 +1,28 @@
+import NIOCore
 import SolventCore
 import SolventServer
 import Testing
 
 @Suite struct BinaryProtocolTests {
+    /// The example of docs/FORMAT.md "Binary wire frames", byte for byte, and back.
+    @Test func anAppendFrameIsTheDocumentedBytes() throws {
+        var deposit = Deposit()
+        deposit.account = AccountID(valid: "alice")
+        deposit.amount = Money(raw: 10_050_000_000)
+        deposit.ref = Identifier(valid: "d1")
+        var buffer = ByteBuffer()
+        BinaryProtocol.appendFrame(key: "k1", time: nil, event: .deposit(deposit), into: &buffer)
+        let expected: [UInt8] = [0, 0, 0, 0x18, 0x01, 0x02, 0x6B, 0x31, 0x00, 0x03, 0x05, 0x61, 0x6C, 0x69, 0x63, 0x65,
+                                 0, 0, 0, 0x02, 0x57, 0x06, 0xD4, 0x80, 0x01, 0x02, 0x64, 0x31]
+        #expect(Array(buffer.readableBytesView) == expected)
+        let body = buffer.getSlice(at: 4, length: buffer.readableBytes - 4)!
+        guard case .append(let key, let time, let event) = try BinaryProtocol.request(body: body) else {
+            Issue.record("not an append")
+            return
+        }
+        #expect(key == "k1" && time == nil && event == .deposit(deposit))
+    }
+
     static func appends(_ lines: [String], prefix: String) throws -> [FrameClient.Append] {
         try lines.enumerated().map { index, line in
             let (time, event) = try RecordJSON.input(line: Array(line.utf8), requireTime: false)

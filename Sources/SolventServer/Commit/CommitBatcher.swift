@@ -24,9 +24,9 @@ final class CommitBatcher {
         var waiting: [Submission]
     }
 
-    /// Commits `work` and answers every request in it; returns how many inputs were appended.
-    @discardableResult
-    func commit(_ work: [Submission]) -> Int {
+    /// Commits `work` and answers every request in it; `counted` learns how many inputs were
+    /// appended before any answer leaves, so a client that has its answers sees them counted.
+    func commit(_ work: [Submission], counted: (Int) -> Void = { _ in }) {
         var outbox = Outbox()
         var fresh: [Fresh] = []
         var freshIndex: [String: Int] = [:]
@@ -46,8 +46,8 @@ final class CommitBatcher {
         fresh = answerStored(fresh, into: &outbox)
         let appended = fresh.isEmpty ? 0 : append(fresh, into: &outbox)
         for query in queries { outbox.add(answer(query.request), for: query) }
+        counted(appended)
         outbox.send()
-        return appended
     }
 
     /// Answers the keys already in the log (a retry: the first append committed earlier) from

@@ -60,11 +60,12 @@ final class Committer: @unchecked Sendable {
 
     private func run() {
         while let work = next() {
-            let appended = batcher.commit(work)
-            condition.lock()
-            if appended > 0 { counts.batches += 1 }
-            counts.inputs += appended
-            condition.unlock()
+            batcher.commit(work) { appended in
+                condition.lock()
+                if appended > 0 { counts.batches += 1 }
+                counts.inputs += appended
+                condition.unlock()
+            }
         }
         finished.lock()
         done = true

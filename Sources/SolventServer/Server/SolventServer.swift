@@ -11,15 +11,18 @@ public final class SolventServer: Sendable {
     /// The socket file's mode: owner and group may connect.
     public static let socketMode: Int16 = 0o660
 
-    private let group: MultiThreadedEventLoopGroup
+    private let group: any EventLoopGroup
+    /// Whether `shutdown` shuts the group down (it was made by `start`, not passed in).
+    private let ownsGroup: Bool
     private let serverChannel: any Channel
     private let committer: Committer
     private let hub: SubscriptionHub
     private let connections: Connections
 
-    private init(group: MultiThreadedEventLoopGroup, serverChannel: any Channel, committer: Committer,
+    private init(group: any EventLoopGroup, ownsGroup: Bool, serverChannel: any Channel, committer: Committer,
                  hub: SubscriptionHub, connections: Connections) {
         self.group = group
+        self.ownsGroup = ownsGroup
         self.serverChannel = serverChannel
         self.committer = committer
         self.hub = hub
@@ -28,17 +31,19 @@ public final class SolventServer: Sendable {
 
     /// Opens (creating if needed) the log in `dataDirectory`, replaces a stale socket file at
     /// `socketPath`, and serves. `nowMs` is the receipt clock for inputs without `time`;
-    /// `subscriberBacklogRecords` bounds what a live subscriber may leave unread.
+    /// `subscriberBacklogRecords` bounds what a live subscriber may leave unread. Connections run
+    /// on `eventLoopGroup` if given (left running at shutdown), else on a group of their own.
     public static func start(
         socketPath: String, dataDirectory: String, nowMs: @escaping @Sendable () -> TimeMs = SystemClock.nowMs,
-        subscriberBacklogRecords: Int = SubscriptionHub.defaultBacklogRecords
+        subscriberBacklogRecords: Int = SubscriptionHub.defaultBacklogRecords, eventLoopGroup: (any EventLoopGroup)? = nil
     ) async throws -> SolventServer {
         let journal = try openJournal(dataDirectory, nowMs: nowMs)
         let hub = SubscriptionHub(log: journal.log, backlogLimitRecords: subscriberBacklogRecords)
         let committer = Committer(journal: journal, hub: hub, nowMs: nowMs)
         committer.start()
         let connections = Connections()
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount - 1))
+        let group = eventLoopGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount - 1))
+        let ownsGroup = eventLoopGroup == nil
         do {
             let channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
@@ -54,10 +59,11 @@ public final class SolventServer: Sendable {
                 .bind(unixDomainSocketPath: socketPath, cleanupExistingSocketFile: true)
                 .get()
             try FileManager.default.setAttributes([.posixPermissions: socketMode], ofItemAtPath: socketPath)
-            return SolventServer(group: group, serverChannel: channel, committer: committer, hub: hub, connections: connections)
+            return SolventServer(group: group, ownsGroup: ownsGroup, serverChannel: channel, committer: committer, hub: hub,
+                                 connections: connections)
         } catch {
             committer.stop()
-            try? await group.shutdownGracefully()
+            if ownsGroup { try? await group.shutdownGracefully() }
             throw error
         }
     }
@@ -81,13 +87,14 @@ public final class SolventServer: Sendable {
     public func shutdown() async throws {
         try? await serverChannel.close()
         committer.stop()
+
         for channel in connections.all() {
             channel.pipeline.fireUserInboundEventTriggered(DrainAndClose())
         }
         for channel in connections.all() {
             try? await channel.closeFuture.get()
         }
-        try await group.shutdownGracefully()
+        if ownsGroup { try await group.shutdownGracefully() }
     }
 }
 
