@@ -7,7 +7,8 @@ struct Solvent: AsyncParsableCommand {
         abstract: "Event-sourced margin ledger and liquidation engine: offline tools and a daemon client.",
         subcommands: [
             InitCommand.self, AppendCommand.self, LogCommand.self, VerifyCommand.self,
-            AccountCommand.self, ParamsCommand.self, BenchCommand.self, SendCommand.self, TailCommand.self,
+            AccountCommand.self, ParamsCommand.self, BenchCommand.self, SendCommand.self,
+            ReplayCommand.self, ProveCommand.self, CheckProofCommand.self, CrashTestCommand.self, TailCommand.self,
         ]
     )
 

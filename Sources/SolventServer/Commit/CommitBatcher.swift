@@ -9,11 +9,13 @@ final class CommitBatcher {
     let journal: Journal
     let hub: SubscriptionHub
     let nowMs: @Sendable () -> TimeMs
+    let observer: (any CommitObserver)?
 
-    init(journal: Journal, hub: SubscriptionHub, nowMs: @escaping @Sendable () -> TimeMs) {
+    init(journal: Journal, hub: SubscriptionHub, nowMs: @escaping @Sendable () -> TimeMs, observer: (any CommitObserver)? = nil) {
         self.journal = journal
         self.hub = hub
         self.nowMs = nowMs
+        self.observer = observer
     }
 
     private struct Fresh {
@@ -31,7 +33,12 @@ final class CommitBatcher {
         var fresh: [Fresh] = []
         var freshIndex: [String: Int] = [:]
         var queries: [Submission] = []
+        var ticks: [Submission] = []
         for submission in work {
+            if case .clockTick = submission.request {
+                ticks.append(submission)
+                continue
+            }
             guard case .append(let key, let time, let event) = submission.request else {
                 queries.append(submission)
                 continue
@@ -44,7 +51,10 @@ final class CommitBatcher {
             }
         }
         fresh = answerStored(fresh, into: &outbox)
-        let appended = fresh.isEmpty ? 0 : append(fresh, into: &outbox)
+        // A tick that could derive nothing is skipped: it would only move time (EngineFigures.swift).
+        let clock = !ticks.isEmpty && journal.ledger.awaitsTime
+        let appended = fresh.isEmpty && !clock ? 0 : append(fresh, clock: clock, requests: work.count, into: &outbox)
+        for tick in ticks { outbox.add(.ticked(clock), for: tick) }
         for query in queries { outbox.add(answer(query.request), for: query) }
         counted(appended)
         outbox.send()
@@ -86,14 +96,21 @@ final class CommitBatcher {
         return derived
     }
 
-    private func append(_ fresh: [Fresh], into outbox: inout Outbox) -> Int {
-        let inputs = stamped(fresh)
+    private func append(_ fresh: [Fresh], clock: Bool, requests: Int, into outbox: inout Outbox) -> Int {
+        var inputs = stamped(fresh)
+        if clock {
+            // After every input of the group, so that no explicit future time refuses the tick.
+            let timeMs = inputs.reduce(max(nowMs(), journal.log.lastTime)) { max($0, $1.time) }
+            inputs.append(JournalInput(time: timeMs, event: .clock(Clock())))
+        }
         let results: [Result<[Record], InputError>]
+        let started = ContinuousClock.now
         do { results = try journal.appendAccepted(inputs) } catch {
             let failure = InputError(code: "commit_failed", message: "the log could not commit: \(error)")
             for entry in fresh { for submission in entry.waiting { outbox.add(.refused(key: entry.key, failure), for: submission) } }
             return 0
         }
+        if let observer { report(results, requests: requests, since: started, to: observer) }
         var committed: [Record] = []
         var appended = 0
         for (entry, result) in zip(fresh, results) {
@@ -109,8 +126,19 @@ final class CommitBatcher {
             }
             for submission in entry.waiting { outbox.add(response, for: submission) }
         }
+        if clock, case .success(let records)? = results.last { committed.append(contentsOf: records) }
         hub.publish(committed)
         return appended
+    }
+
+    private func report(_ results: [Result<[Record], InputError>], requests: Int, since started: ContinuousClock.Instant,
+                        to observer: any CommitObserver) {
+        var byKind = [Int](repeating: 0, count: 256)
+        for case .success(let records) in results {
+            for record in records { byKind[Int(record.kind.rawValue)] += 1 }
+        }
+        let report = CommitReport(requests: requests, recordsByKind: byKind, commitDuration: ContinuousClock.now - started)
+        observer.committed(report, ledger: journal.ledger)
     }
 
     /// Inputs without `time` get the receipt time, never before the log's (or an earlier
@@ -136,8 +164,8 @@ final class CommitBatcher {
                                                      message: "account \(id) does not appear in the log"))
             }
             return .account(view)
-        case .append, .subscribe:
-            preconditionFailure("appends are committed and subscriptions served by the hub, not answered as queries")
+        case .append, .clockTick, .subscribe:
+            preconditionFailure("appends and ticks are committed and subscriptions served by the hub, not answered as queries")
         }
     }
 }

@@ -16,10 +16,11 @@ final class Committer: @unchecked Sendable {
     private var counts = CommitCounts()
     private let finished = NSCondition()
     private var done = false
-    private let batcher: CommitBatcher
+    /// Dropped when the thread finishes, so the journal (and its LMDB environment) closes then.
+    private var batcher: CommitBatcher?
 
-    init(journal: Journal, hub: SubscriptionHub, nowMs: @escaping @Sendable () -> TimeMs) {
-        batcher = CommitBatcher(journal: journal, hub: hub, nowMs: nowMs)
+    init(journal: Journal, hub: SubscriptionHub, nowMs: @escaping @Sendable () -> TimeMs, observer: (any CommitObserver)? = nil) {
+        batcher = CommitBatcher(journal: journal, hub: hub, nowMs: nowMs, observer: observer)
     }
 
     func start() {
@@ -60,13 +61,14 @@ final class Committer: @unchecked Sendable {
 
     private func run() {
         while let work = next() {
-            batcher.commit(work) { appended in
+            batcher?.commit(work) { appended in
                 condition.lock()
                 if appended > 0 { counts.batches += 1 }
                 counts.inputs += appended
                 condition.unlock()
             }
         }
+        batcher = nil
         finished.lock()
         done = true
         finished.broadcast()

@@ -94,7 +94,7 @@ public enum BinaryProtocol {
             buffer.writeInteger(UInt16(message.count))
             buffer.writeBytes(message)
             writeShort(error.field ?? "", into: &buffer)
-        case .status, .account:
+        case .status, .account, .ticked:
             preconditionFailure("binary requests are appends; queries are NDJSON only")
         }
         buffer.setInteger(UInt32(buffer.writerIndex - lengthIndex - 4), at: lengthIndex)

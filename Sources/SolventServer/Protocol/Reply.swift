@@ -10,6 +10,7 @@ public enum Reply {
         case .refused(let key, let error): refused(key: key, error)
         case .status(let seq, let headHash, let timeMs): status(seq: seq, headHash: headHash, timeMs: timeMs)
         case .account(let view): account(view)
+        case .ticked(let appended): appended ? "clock" : "clock skipped"
         }
     }
 

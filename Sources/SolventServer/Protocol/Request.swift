@@ -9,6 +9,9 @@ public enum Request: Sendable {
     case account(AccountID)
     /// Records from `from` (nil: from the next one committed) whose kind `kinds` selects.
     case subscribe(from: Seq?, kinds: KindFilter)
+    /// The daemon's clock: append a `clock` input (no key) unless the engine awaits nothing
+    /// (`Ledger.awaitsTime`). Never parsed from the wire; see `SolventServer.tick`.
+    case clockTick
 }
 
 /// A request refused before it reached the committer; `key` echoes the request's key if it had one.

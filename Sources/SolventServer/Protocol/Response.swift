@@ -8,6 +8,9 @@ public enum Response: Sendable, Equatable {
     case refused(key: String?, InputError)
     case status(seq: Seq, headHash: [UInt8], timeMs: TimeMs)
     case account(AccountView)
+    /// The daemon's clock tick went through the group (true) or was skipped as nothing awaited
+    /// time (false). Never sent on the wire: ticks come from the daemon, not a connection.
+    case ticked(Bool)
 }
 
 /// A derived record named in an append's reply.

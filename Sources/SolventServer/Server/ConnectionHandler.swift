@@ -26,6 +26,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     private let committer: Committer
     private let hub: SubscriptionHub
+    /// What this peer may append (its roles, resolved when it connected).
+    private let permission: AppendPermission
     private var order = ReplyOrder<Response>()
     private var context: ChannelHandlerContext?
     private var route: Route?
@@ -39,9 +41,10 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var inputEnded = false
     private var lastWrite: EventLoopFuture<Void>?
 
-    init(committer: Committer, hub: SubscriptionHub) {
+    init(committer: Committer, hub: SubscriptionHub, permission: AppendPermission = .everything) {
         self.committer = committer
         self.hub = hub
+        self.permission = permission
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -79,6 +82,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
             streaming = .waiting(from: from, kinds: kinds)
             submitPending()
             startStreamingIfDrained()
+        case .success(.append(let key, _, let event)) where !permission.allows(event.kind):
+            deliver(order.open(), .refused(key: key, InputError(
+                code: "forbidden", field: "kind", message: "this peer's roles may not append \(event.kind.name)")))
         case .success(let request):
             pending.append(Submission(request: request, index: order.open(), target: route!))
         }

@@ -37,28 +37,47 @@ public final class SolventServer: Sendable {
         socketPath: String, dataDirectory: String, nowMs: @escaping @Sendable () -> TimeMs = SystemClock.nowMs,
         subscriberBacklogRecords: Int = SubscriptionHub.defaultBacklogRecords, eventLoopGroup: (any EventLoopGroup)? = nil
     ) async throws -> SolventServer {
-        let journal = try openJournal(dataDirectory, nowMs: nowMs)
-        let hub = SubscriptionHub(log: journal.log, backlogLimitRecords: subscriberBacklogRecords)
-        let committer = Committer(journal: journal, hub: hub, nowMs: nowMs)
+        var options = ServerOptions()
+        options.subscriberBacklogRecords = subscriberBacklogRecords
+        options.eventLoopGroup = eventLoopGroup
+        return try await start(listener: .path(socketPath), dataDirectory: dataDirectory, options: options, nowMs: nowMs)
+    }
+
+    /// Opens (creating if needed) the log in `dataDirectory` — loading the latest snapshot and
+    /// re-deriving the tail, which must match — and then listens on `listener`. When this
+    /// returns, recovery is complete and connections are accepted.
+    public static func start(
+        listener: ServerOptions.Listener, dataDirectory: String, options: ServerOptions = ServerOptions(),
+        nowMs: @escaping @Sendable () -> TimeMs = SystemClock.nowMs
+    ) async throws -> SolventServer {
+        let journal = try openJournal(dataDirectory, snapshotEvery: options.snapshotEvery, nowMs: nowMs)
+        let hub = SubscriptionHub(log: journal.log, backlogLimitRecords: options.subscriberBacklogRecords)
+        let committer = Committer(journal: journal, hub: hub, nowMs: nowMs, observer: options.observer)
         committer.start()
         let connections = Connections()
-        let group = eventLoopGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount - 1))
-        let ownsGroup = eventLoopGroup == nil
+        let group = options.eventLoopGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount - 1))
+        let ownsGroup = options.eventLoopGroup == nil
+        let roles = options.roles
         do {
-            let channel = try await ServerBootstrap(group: group)
+            let bootstrap = ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .childChannelInitializer { channel in
                     connections.add(channel)
-                    return channel.eventLoop.makeCompletedFuture {
+                    return PeerCredentials.of(channel).flatMapThrowing { peer in
                         try channel.pipeline.syncOperations.addHandlers(
                             ByteToMessageHandler(FrameDecoder()),
-                            ConnectionHandler(committer: committer, hub: hub))
+                            ConnectionHandler(committer: committer, hub: hub, permission: roles.permission(for: peer)))
                     }
                 }
-                .bind(unixDomainSocketPath: socketPath, cleanupExistingSocketFile: true)
-                .get()
-            try FileManager.default.setAttributes([.posixPermissions: socketMode], ofItemAtPath: socketPath)
+            let channel: any Channel
+            switch listener {
+            case .path(let socketPath):
+                channel = try await bootstrap.bind(unixDomainSocketPath: socketPath, cleanupExistingSocketFile: true).get()
+                try FileManager.default.setAttributes([.posixPermissions: socketMode], ofItemAtPath: socketPath)
+            case .descriptor(let descriptor):
+                channel = try await bootstrap.withBoundSocket(descriptor).get()
+            }
             return SolventServer(group: group, ownsGroup: ownsGroup, serverChannel: channel, committer: committer, hub: hub,
                                  connections: connections)
         } catch {
@@ -68,12 +87,8 @@ public final class SolventServer: Sendable {
         }
     }
 
-    private static func openJournal(_ directory: String, nowMs: @Sendable () -> TimeMs) throws -> Journal {
-        do { return try Journal(directory: directory) } catch StoreError.notInitialized {
-            try EventLog.create(directory: directory, createdTimeMs: nowMs())
-            return try Journal(directory: directory)
-        }
-    }
+    /// Open connections right now.
+    public var connectionCount: Int { connections.count }
 
     /// Group commits made so far and the inputs they appended.
     public var commitCounts: CommitCounts { committer.commitCounts }
@@ -81,13 +96,36 @@ public final class SolventServer: Sendable {
     /// Subscriptions open now (catching up or live); also the `solvent_subscribers` gauge.
     public var subscriberCount: Int { hub.subscriberCount }
 
+    /// Queues a `clock` input for the next group (skipped then if the engine awaits nothing).
+    public func tick() {
+        _ = committer.submit([Submission(request: .clockTick, index: 0, target: Discard())])
+    }
+
+    /// Runs `request` through the committer like a connection's request and returns its reply
+    /// line (`shutting_down` once shutdown began). The watchdog's liveness probe.
+    public func answer(_ request: Request) async -> String {
+        await withCheckedContinuation { continuation in
+            let target = Resume(continuation)
+            if !committer.submit([Submission(request: request, index: 0, target: target)]) {
+                continuation.resume(returning: Reply.refused(key: nil, InputError(
+                    code: "shutting_down", message: "the server is shutting down")))
+            }
+        }
+    }
+
+    private static func openJournal(_ directory: String, snapshotEvery: UInt64?, nowMs: @Sendable () -> TimeMs) throws -> Journal {
+        do { return try Journal(directory: directory, snapshotEvery: snapshotEvery) } catch StoreError.notInitialized {
+            try EventLog.create(directory: directory, createdTimeMs: nowMs())
+            return try Journal(directory: directory, snapshotEvery: snapshotEvery)
+        }
+    }
+
     /// Graceful stop: no new connections, every request already read is committed and
     /// acknowledged (later ones are refused `shutting_down`), connections close once their
     /// replies are written, then the log is closed.
     public func shutdown() async throws {
         try? await serverChannel.close()
         committer.stop()
-
         for channel in connections.all() {
             channel.pipeline.fireUserInboundEventTriggered(DrainAndClose())
         }
@@ -95,6 +133,20 @@ public final class SolventServer: Sendable {
             try? await channel.closeFuture.get()
         }
         if ownsGroup { try await group.shutdownGracefully() }
+    }
+}
+
+/// Where the daemon's own ticks' answers go: nowhere.
+private final class Discard: ReplyTarget {
+    func deliver(_ responses: [IndexedResponse]) {}
+}
+
+/// Hands one answer to a waiting task, as its reply line.
+private final class Resume: ReplyTarget {
+    let continuation: CheckedContinuation<String, Never>
+    init(_ continuation: CheckedContinuation<String, Never>) { self.continuation = continuation }
+    func deliver(_ responses: [IndexedResponse]) {
+        continuation.resume(returning: Reply.line(responses[0].response))
     }
 }
 
@@ -112,6 +164,8 @@ private final class Connections: @unchecked Sendable {
     }
 
     func all() -> [any Channel] { lock.withLock { Array(channels.values) } }
+
+    var count: Int { lock.withLock { channels.count } }
 }
 
 /// The wall clock in Unix milliseconds: the receipt time of inputs sent without `time`.

@@ -32,7 +32,7 @@ public final class Journal {
     public private(set) var ledger: Ledger
     public let snapshotEvery: UInt64
 
-    public static let defaultSnapshotEvery: UInt64 = 100_000
+    public static let defaultSnapshotEvery = EventLog.defaultSnapshotEvery
 
     /// Opens the log and rebuilds the state: the latest snapshot plus a replay of the tail, which
     /// must re-derive exactly (a log that does not is refused; `solvent verify` says where).
@@ -46,9 +46,9 @@ public final class Journal {
 
     static func load(_ log: EventLog) throws -> Ledger {
         let lastSeq = try log.read { $0.lastSeq }
-        var replay = Rederivation()
+        var replay = Rederivation(stateRoots: log.stateRoots)
         if let snapshot = try log.snapshot(atOrBefore: lastSeq) {
-            replay = Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq)
+            replay = Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq, stateRoots: log.stateRoots)
         }
         let from = replay.lastSeq + 1
         var mismatch: ReplayMismatch?
@@ -72,7 +72,7 @@ public final class Journal {
         // The undo copy: copy-on-write makes it cost only what the batch touches, paid on this
         // (CLI) path and never by the group commit.
         let before = ledger
-        var staging = Staging(nextSeq: log.lastSeq + 1, lastTime: log.lastTime)
+        var staging = Staging(nextSeq: log.lastSeq + 1, lastTime: log.lastTime, stateRoots: log.stateRoots)
         var results: [[Record]] = []
         for (index, input) in inputs.enumerated() {
             do { results.append(try staging.stage(input, into: &ledger)) } catch {
@@ -94,7 +94,7 @@ public final class Journal {
     /// is appended and the state is rebuilt from the log. Keys must not be stored already; a key
     /// repeated in `inputs` is refused.
     public func appendAccepted(_ inputs: [JournalInput]) throws -> [Result<[Record], InputError>] {
-        var staging = Staging(nextSeq: log.lastSeq + 1, lastTime: log.lastTime)
+        var staging = Staging(nextSeq: log.lastSeq + 1, lastTime: log.lastTime, stateRoots: log.stateRoots)
         var keys = Set<String>()
         var results: [Result<[Record], InputError>] = []
         results.reserveCapacity(inputs.count)
@@ -125,6 +125,8 @@ public final class Journal {
     private struct Staging {
         var nextSeq: Seq
         var lastTime: TimeMs
+        /// The log's `state.root` rule (seq-based, so batching cannot change where roots go).
+        let stateRoots: StateRootPolicy
         var batch: [AppendRecord] = []
 
         mutating func stage(_ input: JournalInput, into state: inout Ledger) throws(InputError) -> [Record] {
@@ -132,7 +134,7 @@ public final class Journal {
                 throw InputError(code: "time_regression", field: "time",
                                  message: "time \(input.time) is before the log's last time \(lastTime)")
             }
-            let records = try state.process(input.event, seq: nextSeq, time: input.time)
+            let records = try state.process(input.event, seq: nextSeq, time: input.time, stateRoots: stateRoots)
             for (position, record) in records.enumerated() {
                 batch.append(AppendRecord(seq: record.seq, time: record.time, bytes: RecordCodec.encode(record),
                                           requestKey: position == 0 ? input.key : nil))
