@@ -1,3 +1,5 @@
+import NIOPosix
+import NIOCore
 import Foundation
 import SolventCore
 import SolventServer
@@ -24,11 +26,11 @@ func withServer<T>(in directory: String, _ body: (String) async throws -> T) asy
 /// `withServer` with the server itself at hand (counts, gauges) and a chosen subscriber backlog.
 func withRunningServer<T>(
     in directory: String, subscriberBacklogRecords: Int = SubscriptionHub.defaultBacklogRecords,
-    _ body: (SolventServer, String) async throws -> T
+    eventLoopGroup: (any EventLoopGroup)? = nil, _ body: (SolventServer, String) async throws -> T
 ) async throws -> T {
     let socket = directory + "/solventd.sock"
     let server = try await SolventServer.start(socketPath: socket, dataDirectory: directory + "/data", nowMs: { testNowMs },
-                                               subscriberBacklogRecords: subscriberBacklogRecords)
+                                               subscriberBacklogRecords: subscriberBacklogRecords, eventLoopGroup: eventLoopGroup)
     do {
         let result = try await body(server, socket)
         try await server.shutdown()
