@@ -22,7 +22,7 @@ extension Ledger {
         precondition(!auction.isFundUnwind, "the fund's unwind never backstops into the fund")
         let fill = Fill(market: auction.market, qty: auction.remaining, price: bankruptcy)
         let fund = counterpartySide(.insurance, fill: fill)
-        if rejection(fund, market: auction.market, mark: bankruptcy) == nil {
+        if rejection(fund, market: auction.market, mark: bankruptcy).reason == nil {
             settle(fill, account: auction.account, counterparty: Self.insuranceIndex)
             recordFill(a, fill: fill, bidder: .insurance, penalty: .zero, into: &sink)
             startFundUnwind(market: auction.market, after: auction.liquidation, into: &sink)
