@@ -7,10 +7,7 @@
 struct InternTable: Sendable {
     /// Interned ids; an id's index is its position here.
     private(set) var ids: [Identifier] = []
-    /// Open-addressing slots, a power of two in size and at most half full. Each is 0 when empty,
-    /// else (top 32 bits of the id's hash) << 32 | (index + 1): most probes that meet another id
-    /// are told apart by the hash bits without touching `ids`.
-    private var slots: [UInt64] = []
+    private var slots = InternSlots()
 
     var count: Int { ids.count }
 
@@ -19,9 +16,37 @@ struct InternTable: Sendable {
     /// The index of `id`, or nil if it was never interned.
     @inline(__always)
     func index(of id: Identifier) -> Int? {
+        ids.withUnsafeBufferPointer { ids in slots.find(InternSlots.hash(id)) { ids[$0] == id } }
+    }
+
+    /// The index of `id`, interning it at the end if it was never seen.
+    mutating func intern(_ id: Identifier) -> (index: Int, inserted: Bool) {
+        if let known = index(of: id) { return (known, false) }
+        ids.append(id)
+        slots.added(InternSlots.hash(id), count: ids.count) { [ids] in InternSlots.hash(ids[$0]) }
+        return (ids.count - 1, true)
+    }
+
+    mutating func reserveCapacity(_ capacity: Int) {
+        ids.reserveCapacity(capacity)
+        slots.reserve(capacity, count: ids.count) { [ids] in InternSlots.hash(ids[$0]) }
+    }
+}
+
+/// The open-addressing slots of an intern table, apart from where its ids are kept (the
+/// `InternTable`'s own array, or the account records of `AccountTable`): `find` asks the owner
+/// whether the id at an index matches.
+struct InternSlots: Sendable {
+    /// A power of two in size and at most half full. Each is 0 when empty, else (top 32 bits of
+    /// the id's hash) << 32 | (index + 1): most probes that meet another id are told apart by
+    /// the hash bits without touching the id.
+    private var slots: [UInt64] = []
+
+    /// The index whose id hashes to `hash` and `matches`, or nil.
+    @inline(__always)
+    func find(_ hash: UInt64, _ matches: (Int) -> Bool) -> Int? {
         guard !slots.isEmpty else { return nil }
         return slots.withUnsafeBufferPointer { slots in
-            let hash = Self.hash(id)
             let tag = hash & Self.tagMask
             let mask = slots.count - 1
             var slot = Int(truncatingIfNeeded: hash) & mask
@@ -30,27 +55,24 @@ struct InternTable: Sendable {
                 if entry == 0 { return nil }
                 if entry & Self.tagMask == tag {
                     let index = Int(truncatingIfNeeded: entry & ~Self.tagMask) - 1
-                    if ids[index] == id { return index }
+                    if matches(index) { return index }
                 }
                 slot = (slot + 1) & mask
             }
         }
     }
 
-    /// The index of `id`, interning it at the end if it was never seen.
-    mutating func intern(_ id: Identifier) -> (index: Int, inserted: Bool) {
-        if let known = index(of: id) { return (known, false) }
-        precondition(ids.count < Int(UInt32.max), "intern table full")
-        if (ids.count + 1) * 2 > slots.count { rehash(capacity: ids.count + 1) }
-        let index = ids.count
-        ids.append(id)
-        place(Self.hash(id), index: index)
-        return (index, true)
+    /// Records that the id hashing to `hash` now has index `count - 1`; `hashAt` gives the hash
+    /// of every earlier index, for a rehash.
+    mutating func added(_ hash: UInt64, count: Int, hashAt: (Int) -> UInt64) {
+        precondition(count <= Int(UInt32.max), "intern table full")
+        if count * 2 > slots.count { rehash(capacity: count, count: count - 1, hashAt: hashAt) }
+        place(hash, index: count - 1)
     }
 
-    mutating func reserveCapacity(_ capacity: Int) {
-        ids.reserveCapacity(capacity)
-        if capacity * 2 > slots.count { rehash(capacity: capacity) }
+    /// Makes room for `capacity` ids without rehashing; `count` are held now.
+    mutating func reserve(_ capacity: Int, count: Int, hashAt: (Int) -> UInt64) {
+        if capacity * 2 > slots.count { rehash(capacity: capacity, count: count, hashAt: hashAt) }
     }
 
     private static let tagMask: UInt64 = 0xFFFF_FFFF_0000_0000
@@ -62,12 +84,12 @@ struct InternTable: Sendable {
         slots[slot] = (hash & Self.tagMask) | UInt64(index + 1)
     }
 
-    /// Rebuilds the slots for at least `capacity` ids, re-placing every id in index order.
-    private mutating func rehash(capacity: Int) {
+    /// Rebuilds the slots for at least `capacity` ids, re-placing the `count` held in index order.
+    private mutating func rehash(capacity: Int, count: Int, hashAt: (Int) -> UInt64) {
         var size = 16
         while size < capacity * 2 { size *= 2 }
         slots = [UInt64](repeating: 0, count: size)
-        for (index, id) in ids.enumerated() { place(Self.hash(id), index: index) }
+        for index in 0..<count { place(hashAt(index), index: index) }
     }
 
     /// FNV-1a over the UTF-8 bytes, then a murmur3 finalizer so that ids differing only in

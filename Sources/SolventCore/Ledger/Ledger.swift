@@ -180,7 +180,7 @@ public struct Ledger: Sendable {
             if holders > 0 && market.mark == nil { problems.append("positions in \(market.id) without a mark") }
         }
         for (index, state) in accounts.states.enumerated() where Int(state.openPositions) != openCounts[index] {
-            problems.append("open position count of \(accounts.ids[index]) is stale")
+            problems.append("open position count of \(accounts.id(index)) is stale")
         }
         problems += engine.invariantViolations()
         return problems

@@ -71,7 +71,7 @@ extension Ledger {
         engine.addCall(MarginCallEntry(account: index, deadline: deadline))
         accounts.states[index].flags |= AccountState.Flags.marginCall
         var call = MarginCall()
-        call.account = accounts.ids[index]
+        call.account = accounts.id(index)
         call.equity = totals.equity
         call.mm = totals.mm
         call.deadline = deadline
@@ -82,7 +82,7 @@ extension Ledger {
         let index = engine.calls[call].account
         removeMarginCall(call)
         var cleared = MarginCallCleared()
-        cleared.account = accounts.ids[index]
+        cleared.account = accounts.id(index)
         cleared.equity = totals.equity
         cleared.mm = totals.mm
         sink.append(.marginCallCleared(cleared))
