@@ -19,6 +19,10 @@ struct AccountState: Equatable, Sendable {
     var flags: UInt8 = 0
     /// Number of markets where this account holds a non-zero position.
     var openPositions: UInt16 = 0
+    /// Derived, not stored in snapshots: `Ledger.armedCode` of the band this account's trigger
+    /// index entry holds, or 0 when not known. Lets `rearm` skip reading the index when the band
+    /// it would store is the one there (fits the record's padding: still 32 bytes).
+    var armedBand: UInt16 = 0
 
     init(id: AccountID) {
         self.id = id

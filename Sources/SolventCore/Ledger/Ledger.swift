@@ -182,6 +182,13 @@ public struct Ledger: Sendable {
         for (index, state) in accounts.states.enumerated() where Int(state.openPositions) != openCounts[index] {
             problems.append("open position count of \(accounts.id(index)) is stale")
         }
+        for (index, state) in accounts.states.enumerated() where state.armedBand != 0 {
+            let m = Int(state.armedBand >> 8)
+            let held = m < markets.count ? markets[m].triggers.triggers(of: UInt32(index)) : (nil, nil)
+            if m >= markets.count || Self.armedCode(held, market: m) != state.armedBand {
+                problems.append("armed band of \(accounts.id(index)) is not what the trigger index holds")
+            }
+        }
         problems += engine.invariantViolations()
         return problems
     }
