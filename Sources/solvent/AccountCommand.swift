@@ -17,7 +17,7 @@ struct AccountCommand: ParsableCommand {
     func run() throws {
         let account: AccountID
         do { account = try AccountID(id) } catch { throw ValidationError("account id: \(error)") }
-        let log = try EventLog(directory: options.data)
+        let log = try EventLog(directory: options.data, readOnly: true)
         let lastSeq = try log.read { $0.lastSeq }
         let target = min(at ?? lastSeq, lastSeq)
         let ledger = try StateAt.ledger(log, seq: target)
@@ -44,9 +44,9 @@ struct AccountCommand: ParsableCommand {
 /// The state after a given seq: the nearest snapshot at or before it, then a checked replay.
 enum StateAt {
     static func ledger(_ log: EventLog, seq: Seq) throws -> Ledger {
-        var replay = Rederivation()
+        var replay = Rederivation(stateRoots: log.stateRoots)
         if let snapshot = try log.snapshot(atOrBefore: seq) {
-            replay = Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq)
+            replay = Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq, stateRoots: log.stateRoots)
         }
         guard replay.lastSeq < seq else { return replay.ledger }
         var failure: ReplayMismatch?

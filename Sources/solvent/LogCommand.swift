@@ -19,7 +19,7 @@ struct LogCommand: ParsableCommand {
     }
 
     func run() throws {
-        let log = try EventLog(directory: options.data)
+        let log = try EventLog(directory: options.data, readOnly: true)
         var out = StandardOutput()
         var failure: Error?
         try log.read { reader in

@@ -12,7 +12,7 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var options: DataOptions
 
     func run() throws {
-        let log = try EventLog(directory: options.data)
+        let log = try EventLog(directory: options.data, readOnly: true)
         let lastSeq = try log.read { $0.lastSeq }
         try verifyChain(log, lastSeq: lastSeq)
         try verifyDerivation(log, lastSeq: lastSeq)
@@ -31,7 +31,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     private func verifyDerivation(_ log: EventLog, lastSeq: Seq) throws {
-        var replay = Rederivation()
+        var replay = Rederivation(stateRoots: log.stateRoots)
         var snapshots = try log.snapshotSeqs()[...]
         var checkedSnapshots = 0
         var progress = Progress("re-derive", total: lastSeq)

@@ -276,6 +276,8 @@ enum Payloads {
             var p = AuctionBidRejected()
             p.auction = Draw.seq(&rng); p.bidder = id(); p.reason = text(); p.price = price()
             return .auctionBidRejected(p)
+        case .stateRoot:
+            return .stateRoot(StateRoot(accounts: Draw.raw(&rng), root: text()))
         }
     }
 

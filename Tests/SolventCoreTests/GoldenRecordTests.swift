@@ -209,6 +209,9 @@ enum GoldenRecords {
         bidRejected.auction = 57; bidRejected.bidder = id("bot1"); bidRejected.reason = "limit_not_met"; bidRejected.price = p("9150.5")
         events.append(.auctionBidRejected(bidRejected))
 
+        events.append(.stateRoot(StateRoot(accounts: 1_000_002,
+                                           root: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")))
+
         // Inputs have no cause; each derived record names an earlier input.
         return events.enumerated().map { index, event in
             let seq = Seq(index + 1)

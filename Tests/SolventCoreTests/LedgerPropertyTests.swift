@@ -1,27 +1,6 @@
 import Testing
 @testable import SolventCore
 
-/// SplitMix64: a tiny seeded generator, so every generated history is reproducible from its seed.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in `range` (bias negligible for the small ranges used here).
-    mutating func int(_ range: ClosedRange<Int64>) -> Int64 {
-        range.lowerBound + Int64(next() % UInt64(range.upperBound - range.lowerBound + 1))
-    }
-
-    mutating func chance(_ percent: Int64) -> Bool { int(1...100) <= percent }
-}
-
 /// Generates plausible input streams: two markets, a handful of accounts, deposits, withdrawals
 /// (some beyond available), trades near the reference price (some unaffordable), oracle random
 /// walks off the tick grid, funding both ways, parameter changes, and malformed inputs.

@@ -7,22 +7,6 @@ import Testing
 // stairstep 10 s × 0.99, dust 10) except minFee 0.001 and maxFee 0.01 so that a partial close
 // can restore an account (a penalty above the MMR never can).
 
-func params(_ build: (inout ParamsSet) -> Void) -> Event {
-    var p = ParamsSet()
-    build(&p)
-    return .paramsSet(p)
-}
-
-func bid(_ auction: Seq, _ bidder: String, _ quantity: String, limit: String) -> Event {
-    var p = AuctionBid()
-    p.auction = auction
-    p.bidder = id(bidder)
-    p.qty = qty(quantity)
-    p.limitPrice = price(limit)
-    return .auctionBid(p)
-}
-
-let clockTick = Event.clock(Clock())
 
 /// alice: 1,000 deposited, long 1 BTC at 10,000 (cash −9,000) against bob; bot1 funded to bid;
 /// the insurance fund holds `fund`.

@@ -22,10 +22,10 @@ import Testing
     }
 
     @Test func kindBytesAreTheDocumentedOnes() {
-        // docs/FORMAT.md: inputs 1–10, derived 32–48; never renumbered.
-        #expect(EventKind.allCases.count == 28)
+        // docs/FORMAT.md: inputs 1–10, derived 32–50; never renumbered.
+        #expect(EventKind.allCases.count == 29)
         #expect(Gens.inputKinds.map(\.rawValue) == Array(1...10))
-        #expect(EventKind.allCases.filter { !$0.isInput }.map(\.rawValue) == Array(32...49))
+        #expect(EventKind.allCases.filter { !$0.isInput }.map(\.rawValue) == Array(32...50))
         for kind in EventKind.allCases {
             #expect(EventKind(name: kind.name) == kind)
             #expect(Event.blank(kind).kind == kind)
@@ -108,7 +108,7 @@ import Testing
         ("kind 0", depositWith { $0[17] = 0 }, 17),
         ("kind 11 (gap after inputs)", depositWith { $0[17] = 11 }, 17),
         ("kind 31", depositWith { $0[17] = 31 }, 17),
-        ("kind 50", depositWith { $0[17] = 50 }, 17),
+        ("kind 51", depositWith { $0[17] = 51 }, 17),
         ("kind 255", depositWith { $0[17] = 255 }, 17),
         ("length one short", depositWith { $0[29] = 0x11 }, 26),
         ("length one long", depositWith { $0[29] = 0x13 }, 26),

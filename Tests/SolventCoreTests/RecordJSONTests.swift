@@ -278,6 +278,7 @@ import Testing
         case .marketHalted: .marketHalted(try RecordJSON.payload(json, as: MarketHalted.self))
         case .marketResumed: .marketResumed(try RecordJSON.payload(json, as: MarketResumed.self))
         case .auctionBidRejected: .auctionBidRejected(try RecordJSON.payload(json, as: AuctionBidRejected.self))
+        case .stateRoot: .stateRoot(try RecordJSON.payload(json, as: StateRoot.self))
         }
     }
 }
@@ -314,6 +315,7 @@ extension Event {
         case .marketHalted(let p): p
         case .marketResumed(let p): p
         case .auctionBidRejected(let p): p
+        case .stateRoot(let p): p
         }
     }
 }

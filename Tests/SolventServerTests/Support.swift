@@ -73,7 +73,7 @@ func expectLogVerifies(_ dataDirectory: String, records: UInt64) throws {
     }
     #expect(count == records)
     #expect(head == log.headHash)
-    var replay = Rederivation()
+    var replay = Rederivation(stateRoots: log.stateRoots)
     var mismatch: ReplayMismatch?
     try log.read { reader in
         try reader.forEach { stored in

@@ -125,7 +125,7 @@ import Testing
             #expect(snapshots.count >= 4)
             // Reopening loads the latest snapshot and replays only the tail.
             let reopened = try Journal(directory: directory)
-            var genesis = Rederivation()
+            var genesis = Rederivation(stateRoots: journal.log.stateRoots)
             try journal.log.read { reader in
                 try reader.forEach(from: 1, through: nil) { stored in
                     #expect(genesis.feed(stored.bytes) == nil)
@@ -135,7 +135,7 @@ import Testing
             #expect(reopened.ledger.encodeSnapshot() == genesis.ledger.encodeSnapshot())
             // Every snapshot equals the state replayed from genesis up to its seq.
             for seq in snapshots {
-                var replay = Rederivation()
+                var replay = Rederivation(stateRoots: journal.log.stateRoots)
                 try journal.log.read { reader in
                     try reader.forEach(from: 1, through: seq) { replay.feed($0.bytes) == nil }
                 }

@@ -31,6 +31,7 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
     case marketHalted = 47
     case marketResumed = 48
     case auctionBidRejected = 49
+    case stateRoot = 50
 
     /// The name used in JSON and on the command line.
     public var name: String {
@@ -63,6 +64,7 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
         case .marketHalted: "market.halted"
         case .marketResumed: "market.resumed"
         case .auctionBidRejected: "auction.bid.rejected"
+        case .stateRoot: "state.root"
         }
     }
 
@@ -116,4 +118,5 @@ public enum Event: Equatable, Sendable {
     case marketHalted(MarketHalted)
     case marketResumed(MarketResumed)
     case auctionBidRejected(AuctionBidRejected)
+    case stateRoot(StateRoot)
 }

@@ -32,6 +32,7 @@ extension Event {
         case .marketHalted: .marketHalted
         case .marketResumed: .marketResumed
         case .auctionBidRejected: .auctionBidRejected
+        case .stateRoot: .stateRoot
         }
     }
 
@@ -66,6 +67,7 @@ extension Event {
         case .marketHalted(var p): try p.fields(&c); self = .marketHalted(p)
         case .marketResumed(var p): try p.fields(&c); self = .marketResumed(p)
         case .auctionBidRejected(var p): try p.fields(&c); self = .auctionBidRejected(p)
+        case .stateRoot(var p): try p.fields(&c); self = .stateRoot(p)
         }
     }
 
@@ -106,6 +108,7 @@ extension Event {
         case .marketHalted: .marketHalted(try read(&c))
         case .marketResumed: .marketResumed(try read(&c))
         case .auctionBidRejected: .auctionBidRejected(try read(&c))
+        case .stateRoot: .stateRoot(try read(&c))
         }
     }
 
@@ -140,6 +143,7 @@ extension Event {
         case .marketHalted: .marketHalted(.init())
         case .marketResumed: .marketResumed(.init())
         case .auctionBidRejected: .auctionBidRejected(.init())
+        case .stateRoot: .stateRoot(.init())
         }
     }
 

@@ -93,3 +93,10 @@ struct MarketState: Sendable {
         markFromOracle ? (mark ?? tradePrice) : tradePrice
     }
 }
+
+extension Ledger {
+    /// The listing of a market (lot, tick, risk tiers), nil if it was never listed.
+    public func listing(market id: MarketID) -> MarketListed? {
+        marketIndexByID[id].map { markets[$0].listing }
+    }
+}

@@ -2,8 +2,11 @@ extension Ledger {
     /// Checks and applies one input that the log will store at `seq`; returns the input's record
     /// followed by its derived records (seq + 1, seq + 2, …, cause = seq), ready to append.
     /// The write path and replay both go through `checkAndApply`, so they cannot diverge.
-    public mutating func process(_ event: Event, seq: Seq, time: TimeMs) throws(InputError) -> [Record] {
-        let derived = try checkAndApply(event, seq: seq, time: time)
+    /// With `stateRoots`, a due `state.root` ends the records (`stateRootIfDue`).
+    public mutating func process(_ event: Event, seq: Seq, time: TimeMs,
+                                 stateRoots: StateRootPolicy? = nil) throws(InputError) -> [Record] {
+        var derived = try checkAndApply(event, seq: seq, time: time)
+        if let root = stateRootIfDue(stateRoots, inputSeq: seq, derivedCount: derived.count) { derived.append(root) }
         var records: [Record] = []
         records.reserveCapacity(derived.count + 1)
         records.append(Record(seq: seq, time: time, event: event))

@@ -14,11 +14,20 @@ public struct Rederivation: Sendable {
     private var expectedTime: TimeMs = 0
     private var lastTime: TimeMs = .min
     public private(set) var lastSeq: Seq
+    /// The log's `state.root` rule; nil for logs written without one (pure core tests).
+    public let stateRoots: StateRootPolicy?
 
     /// Starts from `ledger`, the state after record `lastSeq` (0 for genesis).
-    public init(ledger: Ledger = Ledger(), lastSeq: Seq = 0) {
+    public init(ledger: Ledger = Ledger(), lastSeq: Seq = 0, stateRoots: StateRootPolicy? = nil) {
         self.ledger = ledger
         self.lastSeq = lastSeq
+        self.stateRoots = stateRoots
+    }
+
+    /// The records the last input derived, as the engine derives them again (for audits that
+    /// show them beside the log's).
+    public var derivedRecords: [Record] {
+        expected.indices.map { Record(seq: expectedCause + 1 + Seq($0), time: expectedTime, cause: expectedCause, event: expected[$0]) }
     }
 
     /// Whether every derived record expected so far has been seen.
@@ -72,6 +81,9 @@ public struct Rederivation: Sendable {
         }
         do {
             expected = try ledger.checkAndApply(record.event, seq: record.seq, time: record.time)
+            if let root = ledger.stateRootIfDue(stateRoots, inputSeq: record.seq, derivedCount: expected.count) {
+                expected.append(root)
+            }
         } catch {
             return ReplayMismatch(seq: record.seq, reason: "input refused on replay: \(error)", expected: nil, actual: record)
         }

@@ -7,10 +7,12 @@ import SolventStore
 final class CommitBatcher {
     let journal: Journal
     let nowMs: @Sendable () -> TimeMs
+    let observer: (any CommitObserver)?
 
-    init(journal: Journal, nowMs: @escaping @Sendable () -> TimeMs) {
+    init(journal: Journal, nowMs: @escaping @Sendable () -> TimeMs, observer: (any CommitObserver)? = nil) {
         self.journal = journal
         self.nowMs = nowMs
+        self.observer = observer
     }
 
     private struct Fresh {
@@ -25,7 +27,12 @@ final class CommitBatcher {
         var fresh: [Fresh] = []
         var freshIndex: [String: Int] = [:]
         var queries: [(Request, ReplySink)] = []
+        var ticks: [ReplySink] = []
         for (request, reply) in work {
+            if case .clockTick = request {
+                ticks.append(reply)
+                continue
+            }
             guard case .append(let key, let time, let event) = request else {
                 queries.append((request, reply))
                 continue
@@ -39,18 +46,28 @@ final class CommitBatcher {
                 fresh.append(Fresh(key: key, time: time, event: event, replies: [reply]))
             }
         }
-        if !fresh.isEmpty { append(fresh) }
+        // A tick that could derive nothing is skipped: it would only move time (EngineFigures.swift).
+        let clock = !ticks.isEmpty && journal.ledger.awaitsTime
+        if !fresh.isEmpty || clock { append(fresh, clock: clock, requests: work.count) }
+        for reply in ticks { reply(clock ? "clock" : "clock skipped") }
         for (request, reply) in queries { reply(answer(request)) }
     }
 
-    private func append(_ fresh: [Fresh]) {
-        let inputs = stamped(fresh)
+    private func append(_ fresh: [Fresh], clock: Bool, requests: Int) {
+        var inputs = stamped(fresh)
+        if clock {
+            // After every input of the group, so that no explicit future time refuses the tick.
+            let timeMs = inputs.reduce(max(nowMs(), journal.log.lastTime)) { max($0, $1.time) }
+            inputs.append(JournalInput(time: timeMs, event: .clock(Clock())))
+        }
         let results: [Result<[Record], InputError>]
+        let started = ContinuousClock.now
         do { results = try journal.appendAccepted(inputs) } catch {
             let failure = InputError(code: "commit_failed", message: "the log could not commit: \(error)")
             for entry in fresh { for reply in entry.replies { reply(Reply.refused(key: entry.key, failure)) } }
             return
         }
+        if let observer { report(results, requests: requests, since: started, to: observer) }
         for (entry, result) in zip(fresh, results) {
             let line: String
             switch result {
@@ -62,6 +79,16 @@ final class CommitBatcher {
             }
             for reply in entry.replies { reply(line) }
         }
+    }
+
+    private func report(_ results: [Result<[Record], InputError>], requests: Int, since started: ContinuousClock.Instant,
+                        to observer: any CommitObserver) {
+        var byKind = [Int](repeating: 0, count: 256)
+        for case .success(let records) in results {
+            for record in records { byKind[Int(record.kind.rawValue)] += 1 }
+        }
+        let report = CommitReport(requests: requests, recordsByKind: byKind, commitDuration: ContinuousClock.now - started)
+        observer.committed(report, ledger: journal.ledger)
     }
 
     /// Inputs without `time` get the receipt time, never before the log's (or an earlier
@@ -107,8 +134,8 @@ final class CommitBatcher {
                                                           message: "account \(id) does not appear in the log"))
             }
             return Reply.account(view)
-        case .append:
-            preconditionFailure("appends are committed, not answered as queries")
+        case .append, .clockTick:
+            preconditionFailure("appends and ticks are committed, not answered as queries")
         }
     }
 }

@@ -23,10 +23,11 @@ final class Committer: @unchecked Sendable {
     private var stopping = false
     private let finished = NSCondition()
     private var done = false
-    private let batcher: CommitBatcher
+    /// Dropped when the thread finishes, so the journal (and its LMDB environment) closes then.
+    private var batcher: CommitBatcher?
 
-    init(journal: Journal, nowMs: @escaping @Sendable () -> TimeMs) {
-        batcher = CommitBatcher(journal: journal, nowMs: nowMs)
+    init(journal: Journal, nowMs: @escaping @Sendable () -> TimeMs, observer: (any CommitObserver)? = nil) {
+        batcher = CommitBatcher(journal: journal, nowMs: nowMs, observer: observer)
     }
 
     func start() {
@@ -59,8 +60,9 @@ final class Committer: @unchecked Sendable {
 
     private func run() {
         while let work = next() {
-            batcher.commit(work.map { ($0.request, $0.reply) })
+            batcher?.commit(work.map { ($0.request, $0.reply) })
         }
+        batcher = nil
         finished.lock()
         done = true
         finished.broadcast()

@@ -7,6 +7,9 @@ public enum Request: Sendable {
     case append(key: String, time: TimeMs?, event: Event)
     case status
     case account(AccountID)
+    /// The daemon's clock: append a `clock` input (no key) unless the engine awaits nothing
+    /// (`Ledger.awaitsTime`). Never parsed from the wire; see `SolventServer.tick`.
+    case clockTick
 }
 
 /// A request refused before it reached the committer; `key` echoes the request's key if it had one.

@@ -17,14 +17,17 @@ final class ConnectionHandler: ChannelDuplexHandler {
     static let maxInFlight = 1024
 
     private let committer: Committer
+    /// What this peer may append (its roles, resolved when it connected).
+    private let permission: AppendPermission
     private var order = ReplyOrder()
     private var context: ChannelHandlerContext?
     private var readPending = false
     private var closing = false
     private var lastWrite: EventLoopFuture<Void>?
 
-    init(committer: Committer) {
+    init(committer: Committer, permission: AppendPermission = .everything) {
         self.committer = committer
+        self.permission = permission
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -40,6 +43,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
         let request: Request
         do { request = try Request.parse(line: line) } catch {
             deliver(index, Reply.refused(key: error.key, error.error))
+            return
+        }
+        if case .append(let key, _, let event) = request, !permission.allows(event.kind) {
+            deliver(index, Reply.refused(key: key, InputError(
+                code: "forbidden", field: "kind", message: "this peer's roles may not append \(event.kind.name)")))
             return
         }
         let loop = context.eventLoop

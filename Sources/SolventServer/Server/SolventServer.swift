@@ -28,26 +28,42 @@ public final class SolventServer: Sendable {
     public static func start(
         socketPath: String, dataDirectory: String, nowMs: @escaping @Sendable () -> TimeMs = SystemClock.nowMs
     ) async throws -> SolventServer {
-        let journal = try openJournal(dataDirectory, nowMs: nowMs)
-        let committer = Committer(journal: journal, nowMs: nowMs)
+        try await start(listener: .path(socketPath), dataDirectory: dataDirectory, nowMs: nowMs)
+    }
+
+    /// Opens (creating if needed) the log in `dataDirectory` — loading the latest snapshot and
+    /// re-deriving the tail, which must match — and then listens on `listener`. When this
+    /// returns, recovery is complete and connections are accepted.
+    public static func start(
+        listener: ServerOptions.Listener, dataDirectory: String, options: ServerOptions = ServerOptions(),
+        nowMs: @escaping @Sendable () -> TimeMs = SystemClock.nowMs
+    ) async throws -> SolventServer {
+        let journal = try openJournal(dataDirectory, snapshotEvery: options.snapshotEvery, nowMs: nowMs)
+        let committer = Committer(journal: journal, nowMs: nowMs, observer: options.observer)
         committer.start()
         let connections = Connections()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount - 1))
+        let roles = options.roles
         do {
-            let channel = try await ServerBootstrap(group: group)
+            let bootstrap = ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .childChannelInitializer { channel in
                     connections.add(channel)
-                    return channel.eventLoop.makeCompletedFuture {
+                    return PeerCredentials.of(channel).flatMapThrowing { peer in
                         try channel.pipeline.syncOperations.addHandlers(
                             ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: Request.maxLineBytes),
-                            ConnectionHandler(committer: committer))
+                            ConnectionHandler(committer: committer, permission: roles.permission(for: peer)))
                     }
                 }
-                .bind(unixDomainSocketPath: socketPath, cleanupExistingSocketFile: true)
-                .get()
-            try FileManager.default.setAttributes([.posixPermissions: socketMode], ofItemAtPath: socketPath)
+            let channel: any Channel
+            switch listener {
+            case .path(let socketPath):
+                channel = try await bootstrap.bind(unixDomainSocketPath: socketPath, cleanupExistingSocketFile: true).get()
+                try FileManager.default.setAttributes([.posixPermissions: socketMode], ofItemAtPath: socketPath)
+            case .descriptor(let descriptor):
+                channel = try await bootstrap.withBoundSocket(descriptor).get()
+            }
             return SolventServer(group: group, serverChannel: channel, committer: committer, connections: connections)
         } catch {
             committer.stop()
@@ -56,10 +72,30 @@ public final class SolventServer: Sendable {
         }
     }
 
-    private static func openJournal(_ directory: String, nowMs: @Sendable () -> TimeMs) throws -> Journal {
-        do { return try Journal(directory: directory) } catch StoreError.notInitialized {
+    /// Open connections right now.
+    public var connectionCount: Int { connections.count }
+
+    /// Queues a `clock` input for the next group (skipped then if the engine awaits nothing).
+    public func tick() {
+        _ = committer.submit(.clockTick) { _ in }
+    }
+
+    /// Runs `request` through the committer like a connection's request and returns its reply
+    /// line (`shutting_down` once shutdown began). The watchdog's liveness probe.
+    public func answer(_ request: Request) async -> String {
+        await withCheckedContinuation { continuation in
+            let queued = committer.submit(request) { continuation.resume(returning: $0) }
+            if !queued {
+                continuation.resume(returning: Reply.refused(key: nil, InputError(
+                    code: "shutting_down", message: "the server is shutting down")))
+            }
+        }
+    }
+
+    private static func openJournal(_ directory: String, snapshotEvery: UInt64?, nowMs: @Sendable () -> TimeMs) throws -> Journal {
+        do { return try Journal(directory: directory, snapshotEvery: snapshotEvery) } catch StoreError.notInitialized {
             try EventLog.create(directory: directory, createdTimeMs: nowMs())
-            return try Journal(directory: directory)
+            return try Journal(directory: directory, snapshotEvery: snapshotEvery)
         }
     }
 
@@ -93,6 +129,8 @@ private final class Connections: @unchecked Sendable {
     }
 
     func all() -> [any Channel] { lock.withLock { Array(channels.values) } }
+
+    var count: Int { lock.withLock { channels.count } }
 }
 
 /// The wall clock in Unix milliseconds: the receipt time of inputs sent without `time`.

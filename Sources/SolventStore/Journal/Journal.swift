@@ -30,7 +30,7 @@ public final class Journal {
     public private(set) var ledger: Ledger
     public let snapshotEvery: UInt64
 
-    public static let defaultSnapshotEvery: UInt64 = 100_000
+    public static let defaultSnapshotEvery = EventLog.defaultSnapshotEvery
 
     /// Opens the log and rebuilds the state: the latest snapshot plus a replay of the tail, which
     /// must re-derive exactly (a log that does not is refused; `solvent verify` says where).
@@ -44,9 +44,9 @@ public final class Journal {
 
     static func load(_ log: EventLog) throws -> Ledger {
         let lastSeq = try log.read { $0.lastSeq }
-        var replay = Rederivation()
+        var replay = Rederivation(stateRoots: log.stateRoots)
         if let snapshot = try log.snapshot(atOrBefore: lastSeq) {
-            replay = Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq)
+            replay = Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq, stateRoots: log.stateRoots)
         }
         let from = replay.lastSeq + 1
         var mismatch: ReplayMismatch?
@@ -67,7 +67,7 @@ public final class Journal {
     /// record followed by its derived records.
     @discardableResult
     public func append(_ inputs: [JournalInput]) throws -> [[Record]] {
-        var staging = Staging(state: ledger, nextSeq: log.lastSeq + 1, lastTime: log.lastTime)
+        var staging = Staging(state: ledger, nextSeq: log.lastSeq + 1, lastTime: log.lastTime, stateRoots: log.stateRoots)
         var results: [[Record]] = []
         for (index, input) in inputs.enumerated() {
             do { results.append(try staging.stage(input)) } catch {
@@ -84,7 +84,7 @@ public final class Journal {
     /// input, its records or its refusal. Throws only when the commit itself fails (then nothing
     /// is appended). Keys must not be stored already; a key repeated in `inputs` is refused.
     public func appendAccepted(_ inputs: [JournalInput]) throws -> [Result<[Record], InputError>] {
-        var staging = Staging(state: ledger, nextSeq: log.lastSeq + 1, lastTime: log.lastTime)
+        var staging = Staging(state: ledger, nextSeq: log.lastSeq + 1, lastTime: log.lastTime, stateRoots: log.stateRoots)
         var keys = Set<String>()
         var results: [Result<[Record], InputError>] = []
         results.reserveCapacity(inputs.count)
@@ -105,6 +105,8 @@ public final class Journal {
         var state: Ledger
         var nextSeq: Seq
         var lastTime: TimeMs
+        /// The log's `state.root` rule (seq-based, so batching cannot change where roots go).
+        let stateRoots: StateRootPolicy
         var batch: [AppendRecord] = []
 
         mutating func stage(_ input: JournalInput) throws(InputError) -> [Record] {
@@ -112,7 +114,7 @@ public final class Journal {
                 throw InputError(code: "time_regression", field: "time",
                                  message: "time \(input.time) is before the log's last time \(lastTime)")
             }
-            let records = try state.process(input.event, seq: nextSeq, time: input.time)
+            let records = try state.process(input.event, seq: nextSeq, time: input.time, stateRoots: stateRoots)
             for (position, record) in records.enumerated() {
                 batch.append(AppendRecord(seq: record.seq, time: record.time, bytes: RecordCodec.encode(record),
                                           requestKey: position == 0 ? input.key : nil))

@@ -18,6 +18,9 @@ public final class Environment: @unchecked Sendable {
     public let directory: String
     /// Growth stops here; past it a full map is `storage_full`.
     public let maxMapSizeBytes: Int
+    /// Opened with MDB_RDONLY: never writes (no write transaction can begin), safe beside a
+    /// running writer, and usable on a copy the process may not write to.
+    public let isReadOnly: Bool
 
     /// `mdb_env_set_mapsize` is legal only while this process has no transaction open: every
     /// transaction holds this lock shared, a resize holds it exclusive.
@@ -26,7 +29,8 @@ public final class Environment: @unchecked Sendable {
     private let writerLock = Lock()
 
     /// Opens (creating the files if absent) the environment in `directory`, which must exist.
-    public init(directory: String, initialMapSizeBytes: Int = 1 << 30, maxMapSizeBytes: Int = 1 << 40) throws(StoreError) {
+    public init(directory: String, initialMapSizeBytes: Int = 1 << 30, maxMapSizeBytes: Int = 1 << 40,
+                readOnly: Bool = false) throws(StoreError) {
         precondition(initialMapSizeBytes > 0 && initialMapSizeBytes <= maxMapSizeBytes, "map size bounds")
         var created: OpaquePointer?
         try check(mdb_env_create(&created), "mdb_env_create")
@@ -38,7 +42,10 @@ public final class Environment: @unchecked Sendable {
             // MDB_NOTLS: a read transaction's reader slot belongs to the transaction, not the
             // thread, so async code may finish a read on another thread. Sync flags stay default:
             // a commit is durable when it returns.
-            try check(mdb_env_open(env, directory, UInt32(MDB_NOTLS), 0o644), "mdb_env_open")
+            // MDB_RDONLY still takes a reader slot in lock.mdb like any reader, so the writer
+            // never reuses pages this process reads.
+            let flags = UInt32(MDB_NOTLS) | (readOnly ? UInt32(MDB_RDONLY) : 0)
+            try check(mdb_env_open(env, directory, flags, 0o644), "mdb_env_open")
         } catch {
             mdb_env_close(env)
             throw error
@@ -46,6 +53,7 @@ public final class Environment: @unchecked Sendable {
         self.pointer = env
         self.directory = directory
         self.maxMapSizeBytes = maxMapSizeBytes
+        self.isReadOnly = readOnly
     }
 
     deinit { mdb_env_close(pointer) }
@@ -152,7 +160,11 @@ public final class Environment: @unchecked Sendable {
     /// Opens the named sub-database, creating it if `create`; nil if absent and not created.
     /// Call before sharing the environment: LMDB forbids concurrent `mdb_dbi_open`.
     public func database(named name: String, create: Bool) throws -> Database? {
-        try write { transaction in
+        if isReadOnly {
+            precondition(!create, "a read-only environment cannot create a sub-database")
+            return try openDatabaseReadOnly(named: name)
+        }
+        return try write { transaction in
             var handle = MDB_dbi()
             let flags = create ? UInt32(MDB_CREATE) : 0
             let status = mdb_dbi_open(transaction.pointer, name, flags, &handle)
@@ -160,5 +172,21 @@ public final class Environment: @unchecked Sendable {
             try transaction.record(status, "mdb_dbi_open")
             return Database(handle: handle, name: name)
         }
+    }
+
+    /// `mdb_dbi_open` in a read-only transaction, which must COMMIT (not abort) for the handle
+    /// to outlive it (LMDB's mdb_dbi_open documentation).
+    private func openDatabaseReadOnly(named name: String) throws -> Database? {
+        let transaction = try begin(flags: UInt32(MDB_RDONLY))
+        defer { resizeLock.unlock() }
+        var handle = MDB_dbi()
+        let status = mdb_dbi_open(transaction, name, 0, &handle)
+        guard status == MDB_SUCCESS else {
+            mdb_txn_abort(transaction)
+            if status == MDB_NOTFOUND { return nil }
+            throw lmdbError(status, "mdb_dbi_open")
+        }
+        try check(mdb_txn_commit(transaction), "mdb_txn_commit")
+        return Database(handle: handle, name: name)
     }
 }

@@ -45,12 +45,16 @@ public final class EventLog: @unchecked Sendable {
         }
     }
 
-    /// Opens the log that `create` made in `directory`.
-    public init(directory: String, initialMapSizeBytes: Int = 1 << 30, maxMapSizeBytes: Int = 1 << 40) throws {
+    /// Opens the log that `create` made in `directory`. `readOnly` opens it with MDB_RDONLY:
+    /// nothing is ever written (no transaction, not even to open sub-databases), so audits can run
+    /// beside a live daemon or on a read-only copy; `append` then fails.
+    public init(directory: String, initialMapSizeBytes: Int = 1 << 30, maxMapSizeBytes: Int = 1 << 40,
+                readOnly: Bool = false) throws {
         // Checked first so that opening a wrong path does not leave LMDB files behind.
         guard Directory.holdsDataFile(directory) else { throw StoreError.notInitialized(directory: directory) }
         let environment = try Environment(
-            directory: directory, initialMapSizeBytes: initialMapSizeBytes, maxMapSizeBytes: maxMapSizeBytes)
+            directory: directory, initialMapSizeBytes: initialMapSizeBytes, maxMapSizeBytes: maxMapSizeBytes,
+            readOnly: readOnly)
         guard let meta = try environment.database(named: LogSchema.metaName, create: false),
               let (version, created, snapshotEvery) = try Self.readMeta(environment, meta)
         else { throw StoreError.notInitialized(directory: directory) }

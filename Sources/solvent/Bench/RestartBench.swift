@@ -11,9 +11,9 @@ struct RestartBench {
     func run(_ report: inout BenchReport) throws {
         try withTemporaryDirectory { directory in
             let inputs = self.inputs()
-            try EventLog.create(directory: directory, createdTimeMs: 0)
-            // One snapshot, at the very end: the restart replays no tail.
+            // One snapshot (and state root), at the very end: the restart replays no tail.
             let snapshotEvery = UInt64(inputs.count)
+            try EventLog.create(directory: directory, createdTimeMs: 0, snapshotEvery: snapshotEvery)
             let journal = try Journal(directory: directory, snapshotEvery: snapshotEvery)
             var start = 0
             while start < inputs.count {

@@ -1,0 +1,119 @@
+/// `state.root` (derived, kind 50): the Merkle root over every account's canonical state, recorded
+/// at each snapshot boundary (docs/FORMAT.md "State roots") so that one account's balance can be
+/// proven against the log without showing the others (`solvent prove`, `solvent check-proof`).
+public struct StateRoot: Payload {
+    /// Number of leaves: every account the log has seen, `insurance` and `fees` included.
+    public var accounts: Int64 = 0
+    /// The tree's root, 64 lowercase hex digits.
+    public var root = ""
+
+    public init() {}
+    public init(accounts: Int64, root: String) {
+        self.accounts = accounts
+        self.root = root
+    }
+
+    public mutating func fields<C: FieldCoder>(_ c: inout C) throws {
+        try c.field("accounts", &accounts)
+        try c.field("root", &root)
+    }
+}
+
+/// When a `state.root` is due and how it is hashed. The hash function is injected (SHA-256 from
+/// swift-crypto, in SolventStore) so that SolventCore stays free of dependencies; a hash is a
+/// pure function, so the core stays deterministic.
+public struct StateRootPolicy: Sendable {
+    /// Roots are recorded where the log crosses a multiple of this many records (`snapshotEvery`).
+    public let everyRecords: UInt64
+    public let hash: @Sendable ([UInt8]) -> [UInt8]
+
+    public init(everyRecords: UInt64, hash: @escaping @Sendable ([UInt8]) -> [UInt8]) {
+        precondition(everyRecords > 0, "everyRecords must be positive")
+        self.everyRecords = everyRecords
+        self.hash = hash
+    }
+
+    /// Whether the records of one input, `firstSeq` (the input) through `rootSeq` (where its
+    /// `state.root` would go, after its derived records), contain a multiple of `everyRecords`.
+    /// Depends only on seqs, never on how appends were batched, so a replay decides the same.
+    public func isDue(firstSeq: Seq, rootSeq: Seq) -> Bool {
+        rootSeq / everyRecords > (firstSeq - 1) / everyRecords
+    }
+}
+
+extension Ledger {
+    /// The `state.root` that ends the records of the input at `inputSeq` (which derived
+    /// `derivedCount` events), or nil when none is due. Shared by the write path
+    /// (`process(_:seq:time:stateRoots:)`) and `Rederivation`, so both decide alike.
+    public mutating func stateRootIfDue(_ policy: StateRootPolicy?, inputSeq: Seq, derivedCount: Int) -> Event? {
+        guard let policy else { return nil }
+        let rootSeq = inputSeq + 1 + Seq(derivedCount)
+        guard policy.isDue(firstSeq: inputSeq, rootSeq: rootSeq) else { return nil }
+        let tree = stateTree(hash: policy.hash)
+        lastSeq = rootSeq
+        return .stateRoot(StateRoot(accounts: Int64(tree.leafCount), root: Hex.string(tree.root)))
+    }
+
+    /// The Merkle tree over every account's `AccountLeaf`, sorted by account id (bytewise).
+    public func stateTree(hash: @Sendable ([UInt8]) -> [UInt8]) -> MerkleTree {
+        let leaves = sortedAccountLeaves()
+        return MerkleTree(leafHashes: leaves.map { MerkleTree.leafHash($0.canonicalBytes, hash: hash) }, hash: hash)
+    }
+
+    /// Every account's leaf, in account-id order (the tree's leaf order).
+    public func sortedAccountLeaves() -> [AccountLeaf] {
+        accounts.ids.enumerated().sorted { $0.element < $1.element }.map { index, id in accountLeaf(index: index, id: id) }
+    }
+
+    /// One account's leaf, nil if the account never appeared.
+    public func accountLeaf(_ id: AccountID) -> AccountLeaf? {
+        accounts.index(of: id).map { accountLeaf(index: $0, id: id) }
+    }
+
+    private func accountLeaf(index: Int, id: AccountID) -> AccountLeaf {
+        var leaf = AccountLeaf()
+        leaf.account = id
+        leaf.cash = accounts.states[index].cash
+        leaf.positions = markets.sorted { $0.id < $1.id }.compactMap { market in
+            let cell = market.cell(index)
+            guard !cell.qty.isZero else { return nil }
+            var position = LeafPosition()
+            position.market = market.id
+            position.qty = cell.qty
+            position.openCost = cell.openCost
+            return position
+        }
+        return leaf
+    }
+}
+
+/// Lowercase hex for hashes in records and proofs.
+public enum Hex {
+    public static func string(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in bytes { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 0xF)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes of an even-length hex string, nil if it is not one.
+    public static func bytes(_ text: String) -> [UInt8]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: c - 48
+            case 97...102: c - 87
+            case 65...70: c - 55
+            default: nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count / 2)
+        for i in stride(from: 0, to: utf8.count, by: 2) {
+            guard let high = nibble(utf8[i]), let low = nibble(utf8[i + 1]) else { return nil }
+            out.append(high << 4 | low)
+        }
+        return out
+    }
+}
