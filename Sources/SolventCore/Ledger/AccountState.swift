@@ -67,6 +67,14 @@ struct AccountTable: Sendable {
         states.withUnsafeBufferPointer { states in slots.find(InternSlots.hash(id)) { states[$0].id == id } }
     }
 
+    /// The indices of two ids, looked up together (see `InternSlots.find(_:_:_:_:)`).
+    @inline(__always)
+    func indices(of a: AccountID, _ b: AccountID) -> (Int?, Int?) {
+        states.withUnsafeBufferPointer { states in
+            slots.find(InternSlots.hash(a), { states[$0].id == a }, InternSlots.hash(b), { states[$0].id == b })
+        }
+    }
+
     /// The index of `id`, interning it with zero cash if it was never seen.
     mutating func intern(_ id: AccountID) -> Int {
         if let known = index(of: id) { return known }

@@ -47,18 +47,44 @@ struct InternSlots: Sendable {
     func find(_ hash: UInt64, _ matches: (Int) -> Bool) -> Int? {
         guard !slots.isEmpty else { return nil }
         return slots.withUnsafeBufferPointer { slots in
-            let tag = hash & Self.tagMask
+            let slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
+            return Self.probe(slots, hash, from: slot, entry: slots[slot], matches)
+        }
+    }
+
+    /// `find` for two ids at once (a trade's buyer and seller): both first slots are loaded
+    /// before either is examined, so with tables larger than the cache the two misses overlap
+    /// instead of following each other; likewise the two records `matches` reads.
+    @inline(__always)
+    func find(_ hashA: UInt64, _ matchesA: (Int) -> Bool, _ hashB: UInt64, _ matchesB: (Int) -> Bool) -> (Int?, Int?) {
+        guard !slots.isEmpty else { return (nil, nil) }
+        return slots.withUnsafeBufferPointer { slots in
             let mask = slots.count - 1
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while true {
-                let entry = slots[slot]
-                if entry == 0 { return nil }
-                if entry & Self.tagMask == tag {
-                    let index = Int(truncatingIfNeeded: entry & ~Self.tagMask) - 1
-                    if matches(index) { return index }
-                }
-                slot = (slot + 1) & mask
+            let slotA = Int(truncatingIfNeeded: hashA) & mask
+            let slotB = Int(truncatingIfNeeded: hashB) & mask
+            let entryA = slots[slotA]
+            let entryB = slots[slotB]
+            return (Self.probe(slots, hashA, from: slotA, entry: entryA, matchesA),
+                    Self.probe(slots, hashB, from: slotB, entry: entryB, matchesB))
+        }
+    }
+
+    /// Linear probing from `slot`, whose entry is already loaded.
+    @inline(__always)
+    private static func probe(_ slots: UnsafeBufferPointer<UInt64>, _ hash: UInt64, from slot: Int, entry first: UInt64,
+                              _ matches: (Int) -> Bool) -> Int? {
+        let tag = hash & tagMask
+        let mask = slots.count - 1
+        var slot = slot
+        var entry = first
+        while true {
+            if entry == 0 { return nil }
+            if entry & tagMask == tag {
+                let index = Int(truncatingIfNeeded: entry & ~tagMask) - 1
+                if matches(index) { return index }
             }
+            slot = (slot + 1) & mask
+            entry = slots[slot]
         }
     }
 

@@ -70,8 +70,9 @@ extension Ledger {
         let received = p.qty.value(at: p.price, rounding: .down)
         let buyerFee = p.buyerFee ?? .zero
         let sellerFee = p.sellerFee ?? .zero
-        let buyer = tradeSide(p.buyer, market: m, delta: p.qty, price: p.price, signedCost: paid, cashDelta: -(paid + buyerFee))
-        let seller = tradeSide(p.seller, market: m, delta: -p.qty, price: p.price, signedCost: -received, cashDelta: received - sellerFee)
+        let (buyerFound, sellerFound) = accounts.indices(of: p.buyer, p.seller)
+        let buyer = tradeSide(buyerFound, market: m, delta: p.qty, price: p.price, signedCost: paid, cashDelta: -(paid + buyerFee))
+        let seller = tradeSide(sellerFound, market: m, delta: -p.qty, price: p.price, signedCost: -received, cashDelta: received - sellerFee)
         let buyerCheck = rejection(buyer, market: m, mark: mark)
         if let reason = buyerCheck.reason { return tradeRejected(p.buyer, reason, p.ref) }
         let sellerCheck = rejection(seller, market: m, mark: mark)
@@ -94,7 +95,11 @@ extension Ledger {
     }
 
     func tradeSide(_ id: AccountID, market m: Int, delta: Quantity, price: Price, signedCost: Money, cashDelta: Money) -> TradeSide {
-        let index = accounts.index(of: id)
+        tradeSide(accounts.index(of: id), market: m, delta: delta, price: price, signedCost: signedCost, cashDelta: cashDelta)
+    }
+
+    /// One side of a trade, for the account at `index` (nil: never seen).
+    func tradeSide(_ index: Int?, market m: Int, delta: Quantity, price: Price, signedCost: Money, cashDelta: Money) -> TradeSide {
         let old = index.map { markets[m].cell($0) } ?? .empty
         let cash = index.map { accounts.states[$0].cash } ?? .zero
         let new = old.afterTrade(delta: delta, price: price, signedCost: signedCost)
