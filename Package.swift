@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "SolventServer", targets: ["SolventServer"]),
         .library(name: "SolventDaemon", targets: ["SolventDaemon"]),
         .library(name: "SolventAudit", targets: ["SolventAudit"]),
+        .library(name: "SolventSim", targets: ["SolventSim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -84,6 +85,14 @@ let package = Package(
         // The auditor's tools of SPEC §9: liquidation replay and explanation, what-if, reports
         // (JSON, HTML with SVG charts), state proofs. Reads logs read-only.
         .target(name: "SolventAudit", dependencies: ["SolventCore", "SolventStore"]),
+        // The seeded generator shared by the simulation, the benches and the test histories.
+        .target(name: "SolventRandom"),
+        // Cascade simulation on real price paths (issue 8): seeded population, bidding bots and a
+        // price-impact model driving the real write path. Outside the pure core.
+        .target(
+            name: "SolventSim",
+            dependencies: ["SolventCore", "SolventStore", "SolventRandom"]
+        ),
         .executableTarget(
             name: "solvent",
             dependencies: [
@@ -93,13 +102,15 @@ let package = Package(
                 "SolventServer",
                 "SolventDaemon",
                 "SolventAudit",
+                "SolventSim",
+                "SolventRandom",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Builders, the ledger driver and the seeded history generators, shared by test targets.
-        .target(name: "SolventTestSupport", dependencies: ["SolventCore"], path: "Tests/SolventTestSupport"),
+        .target(name: "SolventTestSupport", dependencies: ["SolventCore", "SolventRandom"], path: "Tests/SolventTestSupport"),
         .testTarget(
             name: "SolventCoreTests",
             dependencies: [
@@ -118,6 +129,10 @@ let package = Package(
                 "SolventAudit", "SolventStore", "SolventCore", "SolventTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        .testTarget(
+            name: "SolventSimTests",
+            dependencies: ["SolventSim", "SolventAudit", "SolventStore", "SolventCore"]
         ),
         .testTarget(
             name: "SolventServerTests",

@@ -10,10 +10,10 @@ struct BenchCommand: AsyncParsableCommand {
     )
 
     enum Suite: String, ExpressibleByArgument, CaseIterable {
-        case store, ingest, replay, tick, restart, tickindex, all
+        case store, ingest, replay, tick, restart, tickindex, simulate, all
     }
 
-    @Argument(help: "Which bench: store, ingest, replay, tick, restart, tickindex or all.") var suite: Suite = .all
+    @Argument(help: "Which bench: store, ingest, replay, tick, restart, tickindex, simulate or all.") var suite: Suite = .all
     @Flag(help: "One JSON object per figure per line.") var json = false
     @Option(help: "Scale record counts by this factor (e.g. 0.1 for a quick run).") var scale: Double = 1
 
@@ -25,6 +25,7 @@ struct BenchCommand: AsyncParsableCommand {
         if suite == .tick || suite == .all { try TickBench(scale: scale).run(&report) }
         if suite == .restart || suite == .all { try RestartBench(scale: scale).run(&report) }
         if suite == .tickindex || suite == .all { try TickIndexBench(scale: scale).run(&report) }
+        if suite == .simulate || suite == .all { try SimulateBench(scale: scale).run(&report) }
     }
 }
 
