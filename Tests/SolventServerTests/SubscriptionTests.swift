@@ -72,10 +72,9 @@ import Testing
 
     @Test func aSlowSubscriberIsToldAndDisconnectedWhileTheWriterKeepsCommitting() async throws {
         try await withTemporaryDirectory { directory in
-            // On NIO's singleton group, not one of its own: with a group shut down at the end of
-            // this test, the crash drill running beside it in the suite stopped getting answers
-            // (seen three runs in a row; the same hang as in `solvent bench ingest`, see
-            // IngestBench.measure).
+            // On NIO's singleton group and at modest load: with its own group and 6,000 records,
+            // the crash drill running beside it in the full suite failed to see solventd serve
+            // (three runs in a row; the cause is not found yet, see the stream branch's notes).
             try await withRunningServer(in: directory, subscriberBacklogRecords: 64,
                                         eventLoopGroup: MultiThreadedEventLoopGroup.singleton) { server, socket in
                 try await LineClient.withConnection(socketPath: socket) { slow in
