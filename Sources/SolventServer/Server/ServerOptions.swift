@@ -1,3 +1,5 @@
+import NIOCore
+
 /// How a `SolventServer` listens and what it adds around the committer.
 public struct ServerOptions: Sendable {
     /// Where connections come from.
@@ -15,6 +17,10 @@ public struct ServerOptions: Sendable {
     public var roles: Roles
     /// Told about every committed group (metrics).
     public var observer: (any CommitObserver)?
+    /// Records a live subscriber may leave unread before it is disconnected (`slow_subscriber`).
+    public var subscriberBacklogRecords = SubscriptionHub.defaultBacklogRecords
+    /// Runs the connections on this group (left running at shutdown) instead of one of their own.
+    public var eventLoopGroup: (any EventLoopGroup)?
 
     public init(snapshotEvery: UInt64? = nil, roles: Roles = Roles(), observer: (any CommitObserver)? = nil) {
         self.snapshotEvery = snapshotEvery

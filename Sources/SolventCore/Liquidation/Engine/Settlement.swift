@@ -22,7 +22,7 @@ extension Ledger {
         precondition(!auction.isFundUnwind, "the fund's unwind never backstops into the fund")
         let fill = Fill(market: auction.market, qty: auction.remaining, price: bankruptcy)
         let fund = counterpartySide(.insurance, fill: fill)
-        if rejection(fund, market: auction.market, mark: bankruptcy) == nil {
+        if rejection(fund, market: auction.market, mark: bankruptcy).reason == nil {
             settle(fill, account: auction.account, counterparty: Self.insuranceIndex)
             recordFill(a, fill: fill, bidder: .insurance, penalty: .zero, into: &sink)
             startFundUnwind(market: auction.market, after: auction.liquidation, into: &sink)
@@ -53,7 +53,7 @@ extension Ledger {
             }
             var record = ADL()
             record.liquidation = auction.liquidation
-            record.account = accounts.ids[counterparty]
+            record.account = accounts.id(counterparty)
             record.market = markets[auction.market].id
             record.qty = size
             record.price = bankruptcy
@@ -76,7 +76,7 @@ extension Ledger {
         guard let mark = markets[m].mark else { return .zero }
         func equityAfter(_ size: Quantity) -> Money {
             let fill = Fill(market: m, qty: buys ? size : -size, price: price)
-            let side = counterpartySide(accounts.ids[index], fill: fill)
+            let side = counterpartySide(accounts.id(index), fill: fill)
             return marginTotals(account: index, cash: side.cash + side.cashDelta,
                                 change: PositionChange(market: m, cell: side.new, mark: mark)).equity
         }
@@ -171,7 +171,7 @@ extension Ledger {
             accounts.states[index].cash += paid
             var absorbed = InsuranceAbsorbed()
             absorbed.liquidation = liquidation.id
-            absorbed.account = accounts.ids[index]
+            absorbed.account = accounts.id(index)
             absorbed.amount = paid
             absorbed.fundAfter = accounts.states[Self.insuranceIndex].cash
             sink.append(.insuranceAbsorbed(absorbed))
@@ -179,7 +179,7 @@ extension Ledger {
         }
         var finished = LiquidationFinished()
         finished.liquidation = liquidation.id
-        finished.account = accounts.ids[index]
+        finished.account = accounts.id(index)
         finished.closedQty = liquidation.closedQty
         finished.penaltyPaid = liquidation.penaltyPaid
         finished.shortfall = shortfall
