@@ -6,10 +6,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "solvent", targets: ["solvent"]),
+        .executable(name: "solventd", targets: ["solventd"]),
         .library(name: "SolventCore", targets: ["SolventCore"]),
         .library(name: "SolventStore", targets: ["SolventStore"]),
         .library(name: "SolventServer", targets: ["SolventServer"]),
+        .library(name: "SolventDaemon", targets: ["SolventDaemon"]),
         .library(name: "SolventAudit", targets: ["SolventAudit"]),
+        .library(name: "SolventSim", targets: ["SolventSim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -17,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.25.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // LMDB from Debian's liblmdb-dev, found through pkg-config.
@@ -44,11 +51,48 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // The daemon around the server (SPEC §1 solventd/): configuration, roles, sd_notify,
+        // socket activation, the clock, metrics, the crash drill. `solventd` is its thin main.
+        .target(
+            name: "SolventDaemon",
+            dependencies: [
+                "SolventCore",
+                "SolventStore",
+                "SolventServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .executableTarget(
+            name: "solventd",
+            dependencies: [
+                "SolventDaemon",
+                "SolventServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // The auditor's tools of SPEC §9: liquidation replay and explanation, what-if, reports
         // (JSON, HTML with SVG charts), state proofs. Reads logs read-only.
         .target(name: "SolventAudit", dependencies: ["SolventCore", "SolventStore"]),
+        // The seeded generator shared by the simulation, the benches and the test histories.
+        .target(name: "SolventRandom"),
+        // Cascade simulation on real price paths (issue 8): seeded population, bidding bots and a
+        // price-impact model driving the real write path. Outside the pure core.
+        .target(
+            name: "SolventSim",
+            dependencies: ["SolventCore", "SolventStore", "SolventRandom"]
+        ),
         .executableTarget(
             name: "solvent",
             dependencies: [
@@ -56,12 +100,17 @@ let package = Package(
                 "SolventCore",
                 "SolventStore",
                 "SolventServer",
+                "SolventDaemon",
                 "SolventAudit",
+                "SolventSim",
+                "SolventRandom",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Builders, the ledger driver and the seeded history generators, shared by test targets.
-        .target(name: "SolventTestSupport", dependencies: ["SolventCore"], path: "Tests/SolventTestSupport"),
+        .target(name: "SolventTestSupport", dependencies: ["SolventCore", "SolventRandom"], path: "Tests/SolventTestSupport"),
         .testTarget(
             name: "SolventCoreTests",
             dependencies: [
@@ -82,11 +131,25 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "SolventSimTests",
+            dependencies: ["SolventSim", "SolventAudit", "SolventStore", "SolventCore"]
+        ),
+        .testTarget(
             name: "SolventServerTests",
             dependencies: [
                 "SolventServer", "SolventStore", "SolventCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "SolventDaemonTests",
+            dependencies: [
+                "SolventDaemon", "SolventServer", "SolventStore", "SolventCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
     ],

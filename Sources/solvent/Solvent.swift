@@ -8,7 +8,8 @@ struct Solvent: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, AppendCommand.self, LogCommand.self, VerifyCommand.self,
             AccountCommand.self, ParamsCommand.self, BenchCommand.self, SendCommand.self,
-            ReplayCommand.self, ProveCommand.self, CheckProofCommand.self,
+            ReplayCommand.self, ProveCommand.self, CheckProofCommand.self, CrashTestCommand.self,
+            SimulateCommand.self, TailCommand.self,
         ]
     )
 

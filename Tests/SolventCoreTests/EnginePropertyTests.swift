@@ -197,7 +197,7 @@ struct EnginePropertyTests {
             guard !state.isLiquidating, !(index == Ledger.insuranceIndex && fundUnwinding(ledger)) else { continue }
             let equity = ledger.marginTotals(account: index, cash: state.cash).equity
             guard equity.isNegative else { continue }
-            let id = ledger.accounts.ids[index]
+            let id = ledger.accounts.id(index)
             guard let record = watch.badDebt[id] else {
                 Issue.record("\(context): \(id) has equity \(equity) outside liquidation and no recorded bad debt")
                 continue

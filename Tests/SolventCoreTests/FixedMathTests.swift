@@ -2,7 +2,7 @@ import PropertyBased
 import Testing
 @testable import SolventCore
 
-/// SPEC §2: products go through Int128 and round in the system's favour; "down" is floor and
+/// SPEC §2: products are exact (full-width) and round in the system's favour; "down" is floor and
 /// "up" is ceiling whatever the sign. (Overflow traps by design and cannot be tested in-process.)
 @Suite struct FixedMathTests {
     static let rounding: [(a: Int64, b: Int64, divisor: Int64, down: Int64, up: Int64)] = [
@@ -48,6 +48,44 @@ import Testing
             #expect(Int128(up) * Int128(divisor) >= exact)
             #expect(exact > (Int128(up) - 1) * Int128(divisor))
             #expect(up - down == (exact % Int128(divisor) == 0 ? 0 : 1))
+        }
+    }
+
+    /// The definition the unsigned full-width division must reproduce (FixedMath's comment):
+    /// floor and ceiling of the exact Int128 quotient, whenever that fits Int64.
+    static func reference(_ a: Int64, _ b: Int64, _ divisor: Int64) -> (down: Int64, up: Int64)? {
+        let (quotient, remainder) = (Int128(a) * Int128(b)).quotientAndRemainder(dividingBy: Int128(divisor))
+        let down = remainder < 0 ? quotient - 1 : quotient
+        let up = remainder > 0 ? quotient + 1 : quotient
+        guard let down = Int64(exactly: down), let up = Int64(exactly: up) else { return nil }
+        return (down, up)
+    }
+
+    @Test func fullWidthDivisionEqualsTheInt128Quotient() async {
+        // Any sign and size of operand (a shift makes small ones as likely as huge ones), by
+        // 10^8 (the scale every value uses), a small divisor or any: both the 64-bit path
+        // (product < 2^64) and the 128-bit one.
+        let full = Gen.int64(in: .min ... .max)
+        let input = zip(full, full, Gen.int(in: 0...63), Gen.int(in: 0...63), Gen.int64(in: 1 ... .max), Gen.int(in: 0...2))
+        await propertyCheck(count: 3000, input: input) { a, b, shiftA, shiftB, anyDivisor, pick in
+            let d = pick == 0 ? fixedScale : (pick == 1 ? anyDivisor % 1000 + 1 : anyDivisor)
+            let (x, y) = (a >> Int64(shiftA), b >> Int64(shiftB))
+            guard let want = Self.reference(x, y, d) else { return }
+            #expect(FixedMath.mulDivRoundingDown(x, y, d) == want.down)
+            #expect(FixedMath.mulDivRoundingUp(x, y, d) == want.up)
+        }
+    }
+
+    @Test func fullWidthDivisionAtTheEdgesOfInt64() {
+        let edges: [Int64] = [.min, .min + 1, -fixedScale - 1, -fixedScale, -1, 0, 1, fixedScale - 1, fixedScale, .max - 1, .max]
+        for a in edges {
+            for b in edges {
+                for d in [1, 2, 3, fixedScale, .max - 1, .max] as [Int64] {
+                    guard let want = Self.reference(a, b, d) else { continue }
+                    #expect(FixedMath.mulDivRoundingDown(a, b, d) == want.down, "\(a)·\(b)/\(d)")
+                    #expect(FixedMath.mulDivRoundingUp(a, b, d) == want.up, "\(a)·\(b)/\(d)")
+                }
+            }
         }
     }
 

@@ -65,3 +65,36 @@ import Testing
         }
     }
 }
+
+@Suite struct MisbehavingConnectionTests {
+    /// Malformed JSON, an unknown op, an oversized line and a half-closed socket, each on its own
+    /// connection, while a well-behaved client pipelines appends: each gets its clear error and
+    /// the good client all its acknowledgements.
+    @Test func eachBadConnectionGetsItsErrorWhileAGoodOneGoesOn() async throws {
+        try await withTemporaryDirectory { directory in
+            try await withServer(in: directory) { socket in
+                async let good = exchange(socket, (0..<2_000).map { appendRequest(key: "g\($0)", event: deposit("alice", "1", ref: "g\($0)")) })
+                let malformed = try await exchange(socket, [#"{"op":"append","key":"m","event":{"kind":"deposit","#, #"[1,2]"#, "\u{1}"])
+                #expect(malformed.map(errorCode) == ["bad_json", "bad_json", "bad_json"])
+                let unknown = try await exchange(socket, [#"{"op":"delete","key":"x"}"#, #"{"key":"x"}"#])
+                #expect(unknown.map(errorCode) == ["bad_op", "bad_op"])
+                let oversized = try await LineClient.withConnection(socketPath: socket) { client in
+                    try await client.send(raw: [UInt8](repeating: UInt8(ascii: "{"), count: Request.maxLineBytes + 2))
+                    return (try await client.receive(), try await client.receive())
+                }
+                #expect(errorCode(try JSONParser.parse(try #require(oversized.0))) == "line_too_long")
+                #expect(oversized.1 == nil)
+                let halfClosed = try await LineClient.withConnection(socketPath: socket) { client in
+                    try await client.send(raw: Array(#"{"op":"status"}"#.utf8))
+                    client.finishSending()
+                    return (try await client.receive(), try await client.receive())
+                }
+                #expect(try JSONParser.parse(try #require(halfClosed.0))["ok"] == .bool(true))
+                #expect(halfClosed.1 == nil)
+                let goodReplies = try await good
+                #expect(goodReplies.count == 2_000 && goodReplies.allSatisfy { $0["ok"] == .bool(true) })
+            }
+            try expectLogVerifies(directory + "/data", records: 2_000)
+        }
+    }
+}

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct ReplyOrderTests {
     @Test func repliesLeaveInRequestOrderWhateverOrderTheyAreReadyIn() {
-        var order = ReplyOrder()
+        var order = ReplyOrder<String>()
         let first = order.open(), second = order.open(), third = order.open()
         #expect(order.fill(third, with: "c") == [])
         #expect(order.fill(second, with: "b") == [])

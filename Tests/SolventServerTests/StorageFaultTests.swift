@@ -16,8 +16,9 @@ import Testing
             try EventLog.create(directory: data, createdTimeMs: 0, initialMapSizeBytes: 256 << 10)
             var acknowledged: [String: UInt64] = [:]
             var refused: [String] = []
-            let server = try await SolventServer.start(socketPath: socket, dataDirectory: data, nowMs: { testNowMs },
-                                                       maxMapSizeBytes: 512 << 10)
+            var options = ServerOptions()
+            options.maxMapSizeBytes = 512 << 10
+            let server = try await SolventServer.start(listener: .path(socket), dataDirectory: data, options: options, nowMs: { testNowMs })
             do {
                 var batch = 0
                 while refused.isEmpty && batch < 100 {

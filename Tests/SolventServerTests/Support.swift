@@ -1,3 +1,5 @@
+import NIOPosix
+import NIOCore
 import Foundation
 import SolventCore
 import SolventServer
@@ -18,10 +20,19 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws 
 /// Runs `body` against a server on `directory`/solventd.sock and data in `directory`/data, then
 /// shuts the server down gracefully (also when `body` throws).
 func withServer<T>(in directory: String, _ body: (String) async throws -> T) async throws -> T {
+    try await withRunningServer(in: directory) { _, socket in try await body(socket) }
+}
+
+/// `withServer` with the server itself at hand (counts, gauges) and a chosen subscriber backlog.
+func withRunningServer<T>(
+    in directory: String, subscriberBacklogRecords: Int = SubscriptionHub.defaultBacklogRecords,
+    eventLoopGroup: (any EventLoopGroup)? = nil, _ body: (SolventServer, String) async throws -> T
+) async throws -> T {
     let socket = directory + "/solventd.sock"
-    let server = try await SolventServer.start(socketPath: socket, dataDirectory: directory + "/data", nowMs: { testNowMs })
+    let server = try await SolventServer.start(socketPath: socket, dataDirectory: directory + "/data", nowMs: { testNowMs },
+                                               subscriberBacklogRecords: subscriberBacklogRecords, eventLoopGroup: eventLoopGroup)
     do {
-        let result = try await body(socket)
+        let result = try await body(server, socket)
         try await server.shutdown()
         return result
     } catch {
@@ -83,4 +94,34 @@ func expectLogVerifies(_ dataDirectory: String, records: UInt64) throws {
     }
     #expect(mismatch == nil)
     #expect(replay.finish() == nil)
+}
+
+/// The scenario in Fixtures/scenarios/`name`.ndjson, one event JSON per line.
+func scenario(_ name: String) throws -> [String] {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/scenarios/\(name).ndjson")
+    return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init)
+}
+
+/// Every record of the log in `dataDirectory` as `solvent log --json` prints it.
+func logLines(_ dataDirectory: String) throws -> [String] {
+    let log = try EventLog(directory: dataDirectory)
+    var lines: [String] = []
+    try log.read { reader in
+        try reader.forEach { stored in
+            lines.append(JSONWriter.string(RecordJSON.json(try RecordCodec.decode(stored.bytes))))
+            return true
+        }
+    }
+    return lines
+}
+
+/// Waits (polling, at most `seconds`) until `condition` holds; false if it never did.
+func eventually(seconds: Double = 10, _ condition: () -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
 }

@@ -118,6 +118,51 @@ import Testing
         }
     }
 
+    /// A batch that the store refuses at commit (a key already stored: the write transaction
+    /// throws after the state was changed in place) leaves no trace of the batch in the state.
+    @Test func aFailedGroupCommitRebuildsTheStateFromTheLog() throws {
+        try Self.withJournal(snapshotEvery: 5) { journal, directory in
+            let inputs = try Self.scenarioInputs()
+            try journal.append(Array(inputs.prefix(8)))
+            var keyed = inputs[8]
+            keyed.key = "taken"
+            try journal.append([keyed])
+            let before = journal.ledger.encodeSnapshot()
+            let lastSeq = journal.log.lastSeq
+            var deposit = Deposit()
+            deposit.account = AccountID(valid: "alice")
+            deposit.amount = Money(units: 500)
+            let time = inputs[8].time
+            #expect(throws: StoreError.self) {
+                try journal.appendAccepted([
+                    JournalInput(time: time, event: .deposit(deposit), key: "fresh"),
+                    JournalInput(time: time, event: .deposit(deposit), key: "taken"),
+                ])
+            }
+            #expect(journal.ledger.encodeSnapshot() == before)
+            #expect(journal.log.lastSeq == lastSeq)
+            // The journal goes on from the rebuilt state, and a reopen agrees with it.
+            let results = try journal.appendAccepted([JournalInput(time: time, event: .deposit(deposit), key: "fresh")])
+            #expect((try? results[0].get())?.first?.seq == lastSeq + 1)
+            #expect(try Journal(directory: directory).ledger == journal.ledger)
+        }
+    }
+
+    @Test func aFailedAllOrNothingCommitLeavesTheStateAsBefore() throws {
+        try Self.withJournal { journal, _ in
+            let inputs = try Self.scenarioInputs()
+            var keyed = inputs[0]
+            keyed.key = "taken"
+            try journal.append([keyed] + inputs[1..<8])
+            let before = journal.ledger.encodeSnapshot()
+            var again = inputs[8]
+            again.key = "taken"
+            #expect(throws: StoreError.self) { try journal.append([inputs[8], again]) }
+            #expect(journal.ledger.encodeSnapshot() == before)
+            #expect(journal.log.lastSeq == 8)
+        }
+    }
+
     @Test func snapshotPlusTailEqualsReplayFromGenesis() throws {
         try Self.withJournal(snapshotEvery: 4) { journal, directory in
             for input in try Self.scenarioInputs() { try journal.append([input]) }

@@ -7,10 +7,7 @@
 struct InternTable: Sendable {
     /// Interned ids; an id's index is its position here.
     private(set) var ids: [Identifier] = []
-    /// Open-addressing slots, a power of two in size and at most half full. Each is 0 when empty,
-    /// else (top 32 bits of the id's hash) << 32 | (index + 1): most probes that meet another id
-    /// are told apart by the hash bits without touching `ids`.
-    private var slots: [UInt64] = []
+    private var slots = InternSlots()
 
     var count: Int { ids.count }
 
@@ -19,38 +16,89 @@ struct InternTable: Sendable {
     /// The index of `id`, or nil if it was never interned.
     @inline(__always)
     func index(of id: Identifier) -> Int? {
-        guard !slots.isEmpty else { return nil }
-        return slots.withUnsafeBufferPointer { slots in
-            let hash = Self.hash(id)
-            let tag = hash & Self.tagMask
-            let mask = slots.count - 1
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while true {
-                let entry = slots[slot]
-                if entry == 0 { return nil }
-                if entry & Self.tagMask == tag {
-                    let index = Int(truncatingIfNeeded: entry & ~Self.tagMask) - 1
-                    if ids[index] == id { return index }
-                }
-                slot = (slot + 1) & mask
-            }
-        }
+        ids.withUnsafeBufferPointer { ids in slots.find(InternSlots.hash(id)) { ids[$0] == id } }
     }
 
     /// The index of `id`, interning it at the end if it was never seen.
     mutating func intern(_ id: Identifier) -> (index: Int, inserted: Bool) {
         if let known = index(of: id) { return (known, false) }
-        precondition(ids.count < Int(UInt32.max), "intern table full")
-        if (ids.count + 1) * 2 > slots.count { rehash(capacity: ids.count + 1) }
-        let index = ids.count
         ids.append(id)
-        place(Self.hash(id), index: index)
-        return (index, true)
+        slots.added(InternSlots.hash(id), count: ids.count) { [ids] in InternSlots.hash(ids[$0]) }
+        return (ids.count - 1, true)
     }
 
     mutating func reserveCapacity(_ capacity: Int) {
         ids.reserveCapacity(capacity)
-        if capacity * 2 > slots.count { rehash(capacity: capacity) }
+        slots.reserve(capacity, count: ids.count) { [ids] in InternSlots.hash(ids[$0]) }
+    }
+}
+
+/// The open-addressing slots of an intern table, apart from where its ids are kept (the
+/// `InternTable`'s own array, or the account records of `AccountTable`): `find` asks the owner
+/// whether the id at an index matches.
+struct InternSlots: Sendable {
+    /// A power of two in size and at most half full. Each is 0 when empty, else (top 32 bits of
+    /// the id's hash) << 32 | (index + 1): most probes that meet another id are told apart by
+    /// the hash bits without touching the id.
+    private var slots: [UInt64] = []
+
+    /// The index whose id hashes to `hash` and `matches`, or nil.
+    @inline(__always)
+    func find(_ hash: UInt64, _ matches: (Int) -> Bool) -> Int? {
+        guard !slots.isEmpty else { return nil }
+        return slots.withUnsafeBufferPointer { slots in
+            let slot = Int(truncatingIfNeeded: hash) & (slots.count - 1)
+            return Self.probe(slots, hash, from: slot, entry: slots[slot], matches)
+        }
+    }
+
+    /// `find` for two ids at once (a trade's buyer and seller): both first slots are loaded
+    /// before either is examined, so with tables larger than the cache the two misses overlap
+    /// instead of following each other; likewise the two records `matches` reads.
+    @inline(__always)
+    func find(_ hashA: UInt64, _ matchesA: (Int) -> Bool, _ hashB: UInt64, _ matchesB: (Int) -> Bool) -> (Int?, Int?) {
+        guard !slots.isEmpty else { return (nil, nil) }
+        return slots.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 1
+            let slotA = Int(truncatingIfNeeded: hashA) & mask
+            let slotB = Int(truncatingIfNeeded: hashB) & mask
+            let entryA = slots[slotA]
+            let entryB = slots[slotB]
+            return (Self.probe(slots, hashA, from: slotA, entry: entryA, matchesA),
+                    Self.probe(slots, hashB, from: slotB, entry: entryB, matchesB))
+        }
+    }
+
+    /// Linear probing from `slot`, whose entry is already loaded.
+    @inline(__always)
+    private static func probe(_ slots: UnsafeBufferPointer<UInt64>, _ hash: UInt64, from slot: Int, entry first: UInt64,
+                              _ matches: (Int) -> Bool) -> Int? {
+        let tag = hash & tagMask
+        let mask = slots.count - 1
+        var slot = slot
+        var entry = first
+        while true {
+            if entry == 0 { return nil }
+            if entry & tagMask == tag {
+                let index = Int(truncatingIfNeeded: entry & ~tagMask) - 1
+                if matches(index) { return index }
+            }
+            slot = (slot + 1) & mask
+            entry = slots[slot]
+        }
+    }
+
+    /// Records that the id hashing to `hash` now has index `count - 1`; `hashAt` gives the hash
+    /// of every earlier index, for a rehash.
+    mutating func added(_ hash: UInt64, count: Int, hashAt: (Int) -> UInt64) {
+        precondition(count <= Int(UInt32.max), "intern table full")
+        if count * 2 > slots.count { rehash(capacity: count, count: count - 1, hashAt: hashAt) }
+        place(hash, index: count - 1)
+    }
+
+    /// Makes room for `capacity` ids without rehashing; `count` are held now.
+    mutating func reserve(_ capacity: Int, count: Int, hashAt: (Int) -> UInt64) {
+        if capacity * 2 > slots.count { rehash(capacity: capacity, count: count, hashAt: hashAt) }
     }
 
     private static let tagMask: UInt64 = 0xFFFF_FFFF_0000_0000
@@ -62,12 +110,12 @@ struct InternTable: Sendable {
         slots[slot] = (hash & Self.tagMask) | UInt64(index + 1)
     }
 
-    /// Rebuilds the slots for at least `capacity` ids, re-placing every id in index order.
-    private mutating func rehash(capacity: Int) {
+    /// Rebuilds the slots for at least `capacity` ids, re-placing the `count` held in index order.
+    private mutating func rehash(capacity: Int, count: Int, hashAt: (Int) -> UInt64) {
         var size = 16
         while size < capacity * 2 { size *= 2 }
         slots = [UInt64](repeating: 0, count: size)
-        for (index, id) in ids.enumerated() { place(Self.hash(id), index: index) }
+        for index in 0..<count { place(hashAt(index), index: index) }
     }
 
     /// FNV-1a over the UTF-8 bytes, then a murmur3 finalizer so that ids differing only in

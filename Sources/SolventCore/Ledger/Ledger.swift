@@ -49,12 +49,13 @@ public struct Ledger: Sendable {
         precondition(seq > lastSeq, "input seq \(seq) is not after \(lastSeq)")
         lastTimeMs = time
         var sink = DerivedSink(inputSeq: seq, time: time)
+        var settled: SettledTrade?
         switch event {
         case .marketListed(let p): applyMarketListed(p, seq: seq)
         case .paramsSet(let p): applyParamsSet(p, seq: seq)
         case .deposit(let p): applyDeposit(p)
         case .withdrawal(let p): sink.append(applyWithdrawal(p))
-        case .trade(let p): if let rejected = applyTrade(p) { sink.append(.tradeRejected(rejected)) }
+        case .trade(let p): if let rejected = applyTrade(p, settled: &settled) { sink.append(.tradeRejected(rejected)) }
         case .oraclePrice(let p): applyOraclePrice(p, time: time, into: &sink)
         case .funding(let p): applyFunding(p)
         case .insuranceDeposit(let p): applyInsuranceDeposit(p)
@@ -62,7 +63,7 @@ public struct Ledger: Sendable {
         default:
             preconditionFailure("unreachable: derived kinds return above")
         }
-        if !engine.isEmpty || hasPositions(after: event) { runEngine(after: event, into: &sink) }
+        if !engine.isEmpty || hasPositions(after: event) { runEngine(after: event, settled: settled, into: &sink) }
         lastSeq = seq + Seq(sink.events.count)
         return sink.events
     }
@@ -179,7 +180,14 @@ public struct Ledger: Sendable {
             if holders > 0 && market.mark == nil { problems.append("positions in \(market.id) without a mark") }
         }
         for (index, state) in accounts.states.enumerated() where Int(state.openPositions) != openCounts[index] {
-            problems.append("open position count of \(accounts.ids[index]) is stale")
+            problems.append("open position count of \(accounts.id(index)) is stale")
+        }
+        for (index, state) in accounts.states.enumerated() where state.armedBand != 0 {
+            let m = Int(state.armedBand >> 8)
+            let held = m < markets.count ? markets[m].triggers.triggers(of: UInt32(index)) : (nil, nil)
+            if m >= markets.count || Self.armedCode(held, market: m) != state.armedBand {
+                problems.append("armed band of \(accounts.id(index)) is not what the trigger index holds")
+            }
         }
         problems += engine.invariantViolations()
         return problems

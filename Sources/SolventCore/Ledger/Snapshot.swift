@@ -46,8 +46,8 @@ extension Ledger {
             coder.writer.writeUInt64(market.paramsVersion)
         }
         coder.writer.writeUInt32(UInt32(accounts.count))
-        for (id, state) in zip(accounts.ids, accounts.states) {
-            coder.writer.writeShortString(id.text)
+        for state in accounts.states {
+            coder.writer.writeShortString(state.id.text)
             coder.writer.writeInt64(state.cash.raw)
             coder.writer.writeUInt8(state.flags)
         }
@@ -184,7 +184,7 @@ private struct SnapshotDecoder {
             guard flags & ~AccountState.Flags.all == 0 else { throw fail("unknown flags \(flags) of \(id)") }
             ledger.accounts.states[index].flags = flags
         }
-        guard ledger.accounts.ids[Ledger.insuranceIndex] == .insurance, ledger.accounts.ids[Ledger.feesIndex] == .fees else {
+        guard ledger.accounts.id(Ledger.insuranceIndex) == .insurance, ledger.accounts.id(Ledger.feesIndex) == .fees else {
             throw fail("the first accounts must be insurance and fees")
         }
     }

@@ -13,6 +13,17 @@ public enum TradeRejection: String, Sendable, CaseIterable {
     case liquidating
 }
 
+/// An applied trade's two accounts with their margin totals after it: exactly what
+/// `marginTotals` gives once the trade is stored (same cash, same cells, and the trade's market
+/// valued at `markOrProvisional`, which is what its mark becomes), so the engine's assessment
+/// that follows need not compute them again (two of the four margin computations of a trade).
+struct SettledTrade {
+    var buyer: Int
+    var seller: Int
+    var buyerTotals: MarginTotals
+    var sellerTotals: MarginTotals
+}
+
 /// One side of a trade, evaluated before anything is applied.
 struct TradeSide {
     var index: Int?
@@ -50,22 +61,22 @@ extension PositionCell {
 }
 
 extension Ledger {
-    /// Applies a checked trade, or returns why it is refused (and changes nothing).
-    mutating func applyTrade(_ p: Trade) -> TradeRejected? {
+    /// Applies a checked trade, or returns why it is refused (and changes nothing). When applied,
+    /// `settled` receives both sides' indices and totals after it.
+    mutating func applyTrade(_ p: Trade, settled: inout SettledTrade?) -> TradeRejected? {
         guard let m = marketIndexByID[p.market] else { preconditionFailure("trade in unknown market \(p.market)") }
         let mark = markets[m].markOrProvisional(p.price)
         let paid = p.qty.value(at: p.price, rounding: .up)
         let received = p.qty.value(at: p.price, rounding: .down)
         let buyerFee = p.buyerFee ?? .zero
         let sellerFee = p.sellerFee ?? .zero
-        let buyer = tradeSide(p.buyer, market: m, delta: p.qty, price: p.price, signedCost: paid, cashDelta: -(paid + buyerFee))
-        let seller = tradeSide(p.seller, market: m, delta: -p.qty, price: p.price, signedCost: -received, cashDelta: received - sellerFee)
-        if let reason = rejection(buyer, market: m, mark: mark) {
-            return tradeRejected(p.buyer, reason, p.ref)
-        }
-        if let reason = rejection(seller, market: m, mark: mark) {
-            return tradeRejected(p.seller, reason, p.ref)
-        }
+        let (buyerFound, sellerFound) = accounts.indices(of: p.buyer, p.seller)
+        let buyer = tradeSide(buyerFound, market: m, delta: p.qty, price: p.price, signedCost: paid, cashDelta: -(paid + buyerFee))
+        let seller = tradeSide(sellerFound, market: m, delta: -p.qty, price: p.price, signedCost: -received, cashDelta: received - sellerFee)
+        let buyerCheck = rejection(buyer, market: m, mark: mark)
+        if let reason = buyerCheck.reason { return tradeRejected(p.buyer, reason, p.ref) }
+        let sellerCheck = rejection(seller, market: m, mark: mark)
+        if let reason = sellerCheck.reason { return tradeRejected(p.seller, reason, p.ref) }
         let buyerIndex = buyer.index ?? accounts.intern(p.buyer)
         let sellerIndex = seller.index ?? accounts.intern(p.seller)
         let dust = paid - received
@@ -79,34 +90,41 @@ extension Ledger {
         markets[m].netQty -= p.qty
         precondition(markets[m].netQty.isZero, "positions in \(p.market) do not sum to zero")
         if !markets[m].markFromOracle { markets[m].mark = p.price }
+        settled = SettledTrade(buyer: buyerIndex, seller: sellerIndex, buyerTotals: buyerCheck.after, sellerTotals: sellerCheck.after)
         return nil
     }
 
     func tradeSide(_ id: AccountID, market m: Int, delta: Quantity, price: Price, signedCost: Money, cashDelta: Money) -> TradeSide {
-        let index = accounts.index(of: id)
+        tradeSide(accounts.index(of: id), market: m, delta: delta, price: price, signedCost: signedCost, cashDelta: cashDelta)
+    }
+
+    /// One side of a trade, for the account at `index` (nil: never seen).
+    func tradeSide(_ index: Int?, market m: Int, delta: Quantity, price: Price, signedCost: Money, cashDelta: Money) -> TradeSide {
         let old = index.map { markets[m].cell($0) } ?? .empty
         let cash = index.map { accounts.states[$0].cash } ?? .zero
         let new = old.afterTrade(delta: delta, price: price, signedCost: signedCost)
         return TradeSide(index: index, old: old, new: new, cash: cash, cashDelta: cashDelta)
     }
 
-    /// Why `side` may not take the trade, if it may not.
-    func rejection(_ side: TradeSide, market m: Int, mark: Price) -> TradeRejection? {
-        if let index = side.index, accounts.states[index].isLiquidating { return .liquidating }
+    /// Why `side` may not take the trade, if it may not, and its margin totals after it.
+    func rejection(_ side: TradeSide, market m: Int, mark: Price) -> (reason: TradeRejection?, after: MarginTotals) {
+        if let index = side.index, accounts.states[index].isLiquidating {
+            return (.liquidating, MarginTotals(cash: side.cash, equity: .zero, mm: .zero, im: .zero, upnl: .zero))
+        }
         let change = PositionChange(market: m, cell: side.new, mark: mark)
         let after = totals(side, change: change)
         if side.increasesExposure {
             let notional = side.new.qty.notional(at: mark, rounding: .up)
-            if markets[m].tierIndex(for: notional) == nil { return .riskLimit }
+            if markets[m].tierIndex(for: notional) == nil { return (.riskLimit, after) }
             // available ≥ 0 implies equity ≥ IM (SPEC §4) and, beyond it, that unrealized
             // profit is not margin for new exposure: `available` never goes negative by a trade.
-            return after.available.isNegative ? .insufficientMargin : nil
+            return (after.available.isNegative ? .insufficientMargin : nil, after)
         }
         // Reducing exposure is always allowed, except a fee or off-mark price that would push
         // equity below zero, or further below: a user's own action never creates bad debt.
-        guard after.equity.isNegative else { return nil }
+        guard after.equity.isNegative else { return (nil, after) }
         let before = totals(side, change: nil)
-        return after.equity < before.equity ? .insufficientMargin : nil
+        return (after.equity < before.equity ? .insufficientMargin : nil, after)
     }
 
     private func totals(_ side: TradeSide, change: PositionChange?) -> MarginTotals {

@@ -26,8 +26,14 @@ public struct TriggerIndex: Sendable {
     private(set) var falling = TriggerTree()
     private(set) var rising = TriggerTree()
     /// Each account's current triggers by account index, raw; 0 means none (triggers are > 0).
-    private var fallingRaw: [Int64] = []
-    private var risingRaw: [Int64] = []
+    /// Both sides in one element: `update` reads both, and one cache line instead of two per
+    /// re-armed account was ~6% of replay (cache misses, 100k accounts).
+    private var bands: [RawBand] = []
+
+    private struct RawBand: Sendable {
+        var falling: Int64
+        var rising: Int64
+    }
     /// Nearest triggers, cached so that a tick that crosses nothing is two comparisons.
     private var highestFallingRaw = Int64.min
     private var lowestRisingRaw = Int64.max
@@ -51,8 +57,8 @@ public struct TriggerIndex: Sendable {
     /// The account's triggers, `nil` on a side that has none.
     public func triggers(of account: UInt32) -> (fallingTo: Price?, risingTo: Price?) {
         let index = Int(account)
-        guard index < fallingRaw.count else { return (nil, nil) }
-        return (Self.price(fallingRaw[index]), Self.price(risingRaw[index]))
+        guard index < bands.count else { return (nil, nil) }
+        return (Self.price(bands[index].falling), Self.price(bands[index].rising))
     }
 
     /// Sets the account's band, replacing what it had. O(log n); free when unchanged.
@@ -60,12 +66,13 @@ public struct TriggerIndex: Sendable {
         let newFalling = Self.raw(fallingTo)
         let newRising = Self.raw(risingTo)
         let index = Int(account)
-        if index >= fallingRaw.count {
+        if index >= bands.count {
             guard newFalling != 0 || newRising != 0 else { return }
             grow(to: index + 1)
         }
-        if fallingRaw[index] != newFalling { setFalling(account, from: fallingRaw[index], to: newFalling) }
-        if risingRaw[index] != newRising { setRising(account, from: risingRaw[index], to: newRising) }
+        let old = bands[index]
+        if old.falling != newFalling { setFalling(account, from: old.falling, to: newFalling) }
+        if old.rising != newRising { setRising(account, from: old.rising, to: newRising) }
     }
 
     /// Drops the account's triggers; nothing happens if it had none. O(log n).
@@ -100,7 +107,7 @@ public struct TriggerIndex: Sendable {
     private mutating func setFalling(_ account: UInt32, from old: Int64, to new: Int64) {
         if old != 0 { falling.remove(TriggerKey(price: old, account: account)) }
         if new != 0 { falling.insert(TriggerKey(price: new, account: account)) }
-        fallingRaw[Int(account)] = new
+        bands[Int(account)].falling = new
         if new > highestFallingRaw {
             highestFallingRaw = new
         } else if old == highestFallingRaw {
@@ -111,7 +118,7 @@ public struct TriggerIndex: Sendable {
     private mutating func setRising(_ account: UInt32, from old: Int64, to new: Int64) {
         if old != 0 { rising.remove(TriggerKey(price: old, account: account)) }
         if new != 0 { rising.insert(TriggerKey(price: new, account: account)) }
-        risingRaw[Int(account)] = new
+        bands[Int(account)].rising = new
         if new != 0 && new < lowestRisingRaw {
             lowestRisingRaw = new
         } else if old == lowestRisingRaw {
@@ -120,9 +127,7 @@ public struct TriggerIndex: Sendable {
     }
 
     private mutating func grow(to count: Int) {
-        let added = count - fallingRaw.count
-        fallingRaw.append(contentsOf: repeatElement(0, count: added))
-        risingRaw.append(contentsOf: repeatElement(0, count: added))
+        bands.append(contentsOf: repeatElement(RawBand(falling: 0, rising: 0), count: count - bands.count))
     }
 
     private static func raw(_ price: Price?) -> Int64 {

@@ -3,14 +3,19 @@ import SolventStore
 
 /// One group commit, as plain logic over the journal (no threads): idempotent keys answered from
 /// the log, receipt times stamped, every fresh input appended in one transaction with each
-/// refusal kept to its own request, then every reply sent.
+/// refusal kept to its own request, the committed records published to subscribers, then every
+/// answer handed to its connection.
 final class CommitBatcher {
     let journal: Journal
+    let hub: SubscriptionHub
     let nowMs: @Sendable () -> TimeMs
+    let observer: (any CommitObserver)?
 
-    init(journal: Journal, nowMs: @escaping @Sendable () -> TimeMs) {
+    init(journal: Journal, hub: SubscriptionHub, nowMs: @escaping @Sendable () -> TimeMs, observer: (any CommitObserver)? = nil) {
         self.journal = journal
+        self.hub = hub
         self.nowMs = nowMs
+        self.observer = observer
     }
 
     private struct Fresh {
@@ -18,52 +23,124 @@ final class CommitBatcher {
         var time: TimeMs?
         var event: Event
         /// The request and any later one in the same batch with the same key.
-        var replies: [ReplySink]
+        var waiting: [Submission]
     }
 
-    func commit(_ work: [(Request, ReplySink)]) {
+    /// Commits `work` and answers every request in it; `counted` learns how many inputs were
+    /// appended before any answer leaves, so a client that has its answers sees them counted.
+    func commit(_ work: [Submission], counted: (Int) -> Void = { _ in }) {
+        var outbox = Outbox()
         var fresh: [Fresh] = []
         var freshIndex: [String: Int] = [:]
-        var queries: [(Request, ReplySink)] = []
-        for (request, reply) in work {
-            guard case .append(let key, let time, let event) = request else {
-                queries.append((request, reply))
+        var queries: [Submission] = []
+        var ticks: [Submission] = []
+        for submission in work {
+            if case .clockTick = submission.request {
+                ticks.append(submission)
+                continue
+            }
+            guard case .append(let key, let time, let event) = submission.request else {
+                queries.append(submission)
                 continue
             }
             if let index = freshIndex[key] {
-                fresh[index].replies.append(reply)
-            } else if let answer = storedAnswer(key: key) {
-                reply(answer)  // Already durable: the first append of this key committed earlier.
+                fresh[index].waiting.append(submission)
             } else {
                 freshIndex[key] = fresh.count
-                fresh.append(Fresh(key: key, time: time, event: event, replies: [reply]))
+                fresh.append(Fresh(key: key, time: time, event: event, waiting: [submission]))
             }
         }
-        if !fresh.isEmpty { append(fresh) }
-        for (request, reply) in queries { reply(answer(request)) }
+        fresh = answerStored(fresh, into: &outbox)
+        // A tick that could derive nothing is skipped: it would only move time (EngineFigures.swift).
+        let clock = !ticks.isEmpty && journal.ledger.awaitsTime
+        let appended = fresh.isEmpty && !clock ? 0 : append(fresh, clock: clock, requests: work.count, into: &outbox)
+        for tick in ticks { outbox.add(.ticked(clock), for: tick) }
+        for query in queries { outbox.add(answer(query.request), for: query) }
+        counted(appended)
+        outbox.send()
     }
 
-    private func append(_ fresh: [Fresh]) {
-        let inputs = stamped(fresh)
+    /// Answers the keys already in the log (a retry: the first append committed earlier) from
+    /// one read transaction; returns the rest.
+    private func answerStored(_ fresh: [Fresh], into outbox: inout Outbox) -> [Fresh] {
+        do {
+            return try journal.log.read { reader in
+                var rest: [Fresh] = []
+                rest.reserveCapacity(fresh.count)
+                for entry in fresh {
+                    guard let seq = try reader.requestSeq(entry.key) else {
+                        rest.append(entry)
+                        continue
+                    }
+                    let response = Response.appended(key: entry.key, seq: seq, derived: try Self.derived(after: seq, reader))
+                    for submission in entry.waiting { outbox.add(response, for: submission) }
+                }
+                return rest
+            }
+        } catch {
+            let failure = InputError(code: "read_failed", message: "the log could not be read: \(error)")
+            for entry in fresh { for submission in entry.waiting { outbox.add(.refused(key: entry.key, failure), for: submission) } }
+            return []
+        }
+    }
+
+    /// The records the input at `seq` derived: those right after it whose cause is `seq`.
+    static func derived(after seq: Seq, _ reader: LogReader) throws -> [DerivedRef] {
+        var derived: [DerivedRef] = []
+        try reader.forEachBorrowed(from: seq + 1, through: nil) { stored in
+            let record = try RecordCodec.decode(stored.bytes)
+            guard record.cause == seq else { return false }
+            derived.append(DerivedRef(seq: record.seq, kind: record.kind))
+            return true
+        }
+        return derived
+    }
+
+    private func append(_ fresh: [Fresh], clock: Bool, requests: Int, into outbox: inout Outbox) -> Int {
+        var inputs = stamped(fresh)
+        if clock {
+            // After every input of the group, so that no explicit future time refuses the tick.
+            let timeMs = inputs.reduce(max(nowMs(), journal.log.lastTime)) { max($0, $1.time) }
+            inputs.append(JournalInput(time: timeMs, event: .clock(Clock())))
+        }
         let results: [Result<[Record], InputError>]
+        let started = ContinuousClock.now
         do { results = try journal.appendAccepted(inputs) } catch {
             // A full disk or map is the client's to know (retry later); other failures are internal.
             let code = (error as? StoreError)?.code == "storage_full" ? "storage_full" : "commit_failed"
             let failure = InputError(code: code, message: "the log could not commit: \(error)")
-            for entry in fresh { for reply in entry.replies { reply(Reply.refused(key: entry.key, failure)) } }
-            return
+            for entry in fresh { for submission in entry.waiting { outbox.add(.refused(key: entry.key, failure), for: submission) } }
+            return 0
         }
+        if let observer { report(results, requests: requests, since: started, to: observer) }
+        var committed: [Record] = []
+        var appended = 0
         for (entry, result) in zip(fresh, results) {
-            let line: String
+            let response: Response
             switch result {
             case .success(let records):
-                line = Reply.appended(key: entry.key, seq: records[0].seq,
-                                      derived: records.dropFirst().map { ($0.seq, $0.kind) })
+                response = .appended(key: entry.key, seq: records[0].seq,
+                                     derived: records.dropFirst().map { DerivedRef(seq: $0.seq, kind: $0.kind) })
+                committed.append(contentsOf: records)
+                appended += 1
             case .failure(let error):
-                line = Reply.refused(key: entry.key, error)
+                response = .refused(key: entry.key, error)
             }
-            for reply in entry.replies { reply(line) }
+            for submission in entry.waiting { outbox.add(response, for: submission) }
         }
+        if clock, case .success(let records)? = results.last { committed.append(contentsOf: records) }
+        hub.publish(committed)
+        return appended
+    }
+
+    private func report(_ results: [Result<[Record], InputError>], requests: Int, since started: ContinuousClock.Instant,
+                        to observer: any CommitObserver) {
+        var byKind = [Int](repeating: 0, count: 256)
+        for case .success(let records) in results {
+            for record in records { byKind[Int(record.kind.rawValue)] += 1 }
+        }
+        let report = CommitReport(requests: requests, recordsByKind: byKind, commitDuration: ContinuousClock.now - started)
+        observer.committed(report, ledger: journal.ledger)
     }
 
     /// Inputs without `time` get the receipt time, never before the log's (or an earlier
@@ -78,39 +155,19 @@ final class CommitBatcher {
         }
     }
 
-    /// The reply the first append of `key` got: its seq and the records it derived (those right
-    /// after it whose cause is its seq); nil if the key was never appended.
-    func storedAnswer(key: String) -> String? {
-        do {
-            guard let seq = try journal.seq(forKey: key) else { return nil }
-            var derived: [(seq: Seq, kind: EventKind)] = []
-            try journal.log.read { reader in
-                try reader.forEachBorrowed(from: seq + 1, through: nil) { stored in
-                    let record = try RecordCodec.decode(stored.bytes)
-                    guard record.cause == seq else { return false }
-                    derived.append((record.seq, record.kind))
-                    return true
-                }
-            }
-            return Reply.appended(key: key, seq: seq, derived: derived)
-        } catch {
-            return Reply.refused(key: key, InputError(code: "read_failed", message: "the log could not be read: \(error)"))
-        }
-    }
-
-    private func answer(_ query: Request) -> String {
+    private func answer(_ query: Request) -> Response {
         switch query {
         case .status:
             let head = journal.log.head
-            return Reply.status(seq: head.seq, headHash: head.hash, timeMs: max(nowMs(), head.time))
+            return .status(seq: head.seq, headHash: head.hash, timeMs: max(nowMs(), head.time))
         case .account(let id):
             guard let view = journal.ledger.account(id) else {
-                return Reply.refused(key: nil, InputError(code: "unknown_account", field: "account",
-                                                          message: "account \(id) does not appear in the log"))
+                return .refused(key: nil, InputError(code: "unknown_account", field: "account",
+                                                     message: "account \(id) does not appear in the log"))
             }
-            return Reply.account(view)
-        case .append:
-            preconditionFailure("appends are committed, not answered as queries")
+            return .account(view)
+        case .append, .clockTick, .subscribe:
+            preconditionFailure("appends and ticks are committed and subscriptions served by the hub, not answered as queries")
         }
     }
 }

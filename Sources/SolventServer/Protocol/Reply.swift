@@ -1,7 +1,40 @@
+import NIOCore
 import SolventCore
 
 /// The reply lines of SPEC §8, written with SolventCore's JSON writer (no newline).
 public enum Reply {
+    /// The reply line of `response`.
+    public static func line(_ response: Response) -> String {
+        switch response {
+        case .appended(let key, let seq, let derived): appended(key: key, seq: seq, derived: derived.map { ($0.seq, $0.kind) })
+        case .refused(let key, let error): refused(key: key, error)
+        case .status(let seq, let headHash, let timeMs): status(seq: seq, headHash: headHash, timeMs: timeMs)
+        case .account(let view): account(view)
+        case .ticked(let appended): appended ? "clock" : "clock skipped"
+        }
+    }
+
+    /// Writes `response`'s line and its newline. An acknowledgement with nothing derived and a
+    /// plain key, the bulk of a feeder's replies, is written directly, not through a JSON tree.
+    public static func write(_ response: Response, into buffer: inout ByteBuffer) {
+        if case .appended(let key, let seq, let derived) = response, derived.isEmpty, isPlain(key) {
+            buffer.writeStaticString(#"{"key":""#)
+            buffer.writeString(key)
+            buffer.writeStaticString(#"","ok":true,"seq":"#)
+            buffer.writeString(String(seq))
+            buffer.writeStaticString(#","derived":[]}"#)
+            buffer.writeInteger(UInt8(ascii: "\n"))
+        } else {
+            buffer.writeString(line(response))
+            buffer.writeInteger(UInt8(ascii: "\n"))
+        }
+    }
+
+    /// Printable ASCII without quote or backslash: its JSON string is itself in quotes.
+    private static func isPlain(_ key: String) -> Bool {
+        key.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+    }
+
     /// `{"key":…,"ok":true,"seq":17,"derived":[{"seq":18,"kind":"margin.call"}]}`
     public static func appended(key: String, seq: Seq, derived: [(seq: Seq, kind: EventKind)]) -> String {
         JSONWriter.string(.object([

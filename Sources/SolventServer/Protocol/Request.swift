@@ -7,6 +7,11 @@ public enum Request: Sendable {
     case append(key: String, time: TimeMs?, event: Event)
     case status
     case account(AccountID)
+    /// Records from `from` (nil: from the next one committed) whose kind `kinds` selects.
+    case subscribe(from: Seq?, kinds: KindFilter)
+    /// The daemon's clock: append a `clock` input (no key) unless the engine awaits nothing
+    /// (`Ledger.awaitsTime`). Never parsed from the wire; see `SolventServer.tick`.
+    case clockTick
 }
 
 /// A request refused before it reached the committer; `key` echoes the request's key if it had one.
@@ -38,7 +43,7 @@ extension Request {
 
     private static func parse(_ json: JSONValue, key: String?) throws(InputError) -> Request {
         guard case .string(let op)? = json["op"] else {
-            throw InputError(code: "bad_op", field: "op", message: "op must be a string: append, status or account")
+            throw InputError(code: "bad_op", field: "op", message: "op must be a string: append, status, account or subscribe")
         }
         switch op {
         case "append": return try parseAppend(json, key: key)
@@ -50,6 +55,7 @@ extension Request {
             do { return .account(try AccountID(text)) } catch {
                 throw InputError(code: "bad_id", field: "account", message: "\(error)")
             }
+        case "subscribe": return try parseSubscribe(json)
         default:
             throw InputError(code: "bad_op", field: "op", message: "unknown op \"\(op.prefix(64))\"")
         }
@@ -65,5 +71,28 @@ extension Request {
         guard let event = json["event"] else { throw InputError(code: "missing_field", field: "event", message: "append needs an event") }
         let input = try RecordJSON.input(event, requireTime: false)
         return .append(key: key, time: input.time, event: input.event)
+    }
+
+    private static func parseSubscribe(_ json: JSONValue) throws(InputError) -> Request {
+        var from: Seq?
+        if let value = json["from"], value != .null {
+            guard case .number(let text) = value, let seq = Seq(text), seq >= 1 else {
+                throw InputError(code: "bad_from", field: "from", message: "from must be a seq, an integer >= 1")
+            }
+            from = seq
+        }
+        var patterns: [String] = []
+        if let value = json["kinds"], value != .null {
+            guard case .array(let elements) = value else {
+                throw InputError(code: "bad_kind", field: "kinds", message: "kinds must be an array of kind patterns")
+            }
+            for element in elements {
+                guard case .string(let pattern) = element else {
+                    throw InputError(code: "bad_kind", field: "kinds", message: "each kind pattern must be a string")
+                }
+                patterns.append(pattern)
+            }
+        }
+        return .subscribe(from: from, kinds: try KindFilter(patterns: patterns))
     }
 }

@@ -1,83 +1,170 @@
 import NIOCore
-import NIOExtras
 import SolventCore
 
 /// Sent down every connection's pipeline at shutdown: reply to what was read, then close.
 struct DrainAndClose: Sendable {}
 
-/// One client connection: each line is a request; requests go to the committer (appends and
-/// queries alike) and replies go back in request order. At most `maxInFlight` requests are
-/// outstanding (plus the lines of the read that crossed it): beyond that, and while the socket is
-/// not writable, the handler stops reading — backpressure instead of unbounded memory.
+/// One client connection: each frame (a JSON line, or a binary frame) is a request, decoded here
+/// on the connection's event loop; requests go to the committer (appends and queries alike) and
+/// answers come back in request order, encoded here too. At most `maxInFlight` requests are
+/// outstanding (plus the frames of the read that crossed it): beyond that, and while the socket
+/// is not writable, the handler stops reading — backpressure instead of unbounded memory.
+/// A `subscribe` request turns the connection into a record stream once every earlier reply
+/// is written.
 final class ConnectionHandler: ChannelDuplexHandler {
-    typealias InboundIn = ByteBuffer
+    typealias InboundIn = InboundFrame
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     static let maxInFlight = 1024
 
+    private enum Streaming {
+        case no
+        case waiting(from: Seq?, kinds: KindFilter)
+        case started
+    }
+
     private let committer: Committer
-    private var order = ReplyOrder()
+    private let hub: SubscriptionHub
+    /// What this peer may append (its roles, resolved when it connected).
+    private let permission: AppendPermission
+    private var order = ReplyOrder<Response>()
     private var context: ChannelHandlerContext?
+    private var route: Route?
+    /// Requests of the current read, submitted together when the read completes.
+    private var pending: [Submission] = []
+    private var binaryReplies = false
     private var readPending = false
     private var closing = false
+    private var streaming = Streaming.no
+    /// The client closed its sending side before its subscription could start.
+    private var inputEnded = false
     private var lastWrite: EventLoopFuture<Void>?
 
-    init(committer: Committer) {
+    init(committer: Committer, hub: SubscriptionHub, permission: AppendPermission = .everything) {
         self.committer = committer
+        self.hub = hub
+        self.permission = permission
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        route = Route(handler: NIOLoopBound(self, eventLoop: context.eventLoop), loop: context.eventLoop)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        route = nil  // The route holds this handler: break the cycle.
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let line = unwrapInboundIn(data)
-        handle(Array(line.readableBytesView), context: context)
+        guard case .no = streaming else { return }  // A subscriber's further input is ignored.
+        switch unwrapInboundIn(data) {
+        case .line(let line):
+            handle(Result(catching: { () throws(RequestRefusal) in try Request.parse(line: Array(line.readableBytesView)) }))
+        case .binary(let body):
+            binaryReplies = true
+            handle(Result(catching: { () throws(RequestRefusal) in try BinaryProtocol.request(body: body) }))
+        case .fatal(let error, let binary):
+            // The framing cannot resynchronise: refuse, then close once the replies are out.
+            binaryReplies = binary
+            deliver(order.open(), .refused(key: nil, error))
+            closing = true
+            closeIfDrained(context: context)
+        }
     }
 
-    private func handle(_ line: [UInt8], context: ChannelHandlerContext) {
-        let index = order.open()
-        let request: Request
-        do { request = try Request.parse(line: line) } catch {
-            deliver(index, Reply.refused(key: error.key, error.error))
+    private func handle(_ parsed: Result<Request, RequestRefusal>) {
+        switch parsed {
+        case .failure(let refusal):
+            deliver(order.open(), .refused(key: refusal.key, refusal.error))
+        case .success(.subscribe(let from, let kinds)):
+            streaming = .waiting(from: from, kinds: kinds)
+            submitPending()
+            startStreamingIfDrained()
+        case .success(.append(let key, _, let event)) where !permission.allows(event.kind):
+            deliver(order.open(), .refused(key: key, InputError(
+                code: "forbidden", field: "kind", message: "this peer's roles may not append \(event.kind.name)")))
+        case .success(let request):
+            pending.append(Submission(request: request, index: order.open(), target: route!))
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        submitPending()
+        context.fireChannelReadComplete()
+    }
+
+    private func submitPending() {
+        guard !pending.isEmpty else { return }
+        let work = pending
+        pending.removeAll(keepingCapacity: true)
+        guard committer.submit(work) else {
+            for submission in work {
+                let key: String? = if case .append(let key, _, _) = submission.request { key } else { nil }
+                deliver(submission.index, .refused(key: key, InputError(code: "shutting_down", message: "the server is shutting down")))
+            }
             return
         }
-        let loop = context.eventLoop
-        let handler = NIOLoopBound(self, eventLoop: loop)
-        let queued = committer.submit(request) { reply in
-            loop.execute { handler.value.deliver(index, reply) }
-        }
-        if !queued {
-            let key: String? = if case .append(let key, _, _) = request { key } else { nil }
-            deliver(index, Reply.refused(key: key, InputError(code: "shutting_down", message: "the server is shutting down")))
-        }
     }
 
-    /// Runs on the event loop with request `index`'s reply; writes whatever is now in order.
-    private func deliver(_ index: UInt64, _ reply: String) {
+    /// Runs on the event loop with answers from one group commit; writes whatever is now in order.
+    fileprivate func deliver(_ responses: [IndexedResponse]) {
         guard let context else { return }  // The client left; what it sent is still committed.
-        let ready = order.fill(index, with: reply)
-        guard !ready.isEmpty else { return }
-        var buffer = context.channel.allocator.buffer(capacity: ready.reduce(0) { $0 + $1.utf8.count + 1 })
-        for line in ready {
-            buffer.writeString(line)
-            buffer.writeInteger(UInt8(ascii: "\n"))
+        var buffer = context.channel.allocator.buffer(capacity: responses.count * 64)
+        for answer in responses {
+            order.fill(answer.index, with: answer.response) { encode($0, into: &buffer) }
         }
-        lastWrite = context.writeAndFlush(wrapOutboundOut(buffer))
+        write(buffer, context: context)
+    }
+
+    private func deliver(_ index: UInt64, _ response: Response) {
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: 128)
+        order.fill(index, with: response) { encode($0, into: &buffer) }
+        write(buffer, context: context)
+    }
+
+    private func encode(_ response: Response, into buffer: inout ByteBuffer) {
+        if binaryReplies { BinaryProtocol.write(response, into: &buffer) } else { Reply.write(response, into: &buffer) }
+    }
+
+    private func write(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+        if buffer.readableBytes > 0 { lastWrite = context.writeAndFlush(wrapOutboundOut(buffer)) }
         resumeReading(context: context)
+        startStreamingIfDrained()
         closeIfDrained(context: context)
     }
 
-    func read(context: ChannelHandlerContext) {
-        if order.inFlight >= Self.maxInFlight || !context.channel.isWritable {
-            readPending = true
-        } else {
+    /// A subscription starts once every reply before it is written, so record lines never
+    /// interleave with replies.
+    private func startStreamingIfDrained() {
+        guard case .waiting(let from, let kinds) = streaming, order.inFlight == 0, let context else { return }
+        streaming = .started
+        if inputEnded {
+            closing = true
+            streaming = .no
+            return closeIfDrained(context: context)
+        }
+        hub.subscribe(channel: context.channel, from: from, kinds: kinds)
+        if readPending {
+            readPending = false
             context.read()
         }
     }
 
+    func read(context: ChannelHandlerContext) {
+        if case .no = streaming, order.inFlight >= Self.maxInFlight || !context.channel.isWritable {
+            readPending = true
+        } else if case .waiting = streaming {
+            readPending = true
+        } else {
+            context.read()  // A subscriber is still read, to notice when it goes away.
+        }
+    }
+
     private func resumeReading(context: ChannelHandlerContext) {
-        guard readPending, order.inFlight < Self.maxInFlight, context.channel.isWritable else { return }
+        guard readPending, case .no = streaming, order.inFlight < Self.maxInFlight, context.channel.isWritable else { return }
         readPending = false
         context.read()
     }
@@ -89,39 +176,55 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
+            switch streaming {
+            case .started:
+                context.close(promise: nil)  // A subscriber that stops sending has gone away.
+                return
+            case .waiting:
+                inputEnded = true
+                return
+            case .no: break
+            }
+            submitPending()
             closing = true  // A half-closed client still gets every reply, then the close.
             closeIfDrained(context: context)
         } else if event is DrainAndClose {
-            closing = true
-            closeIfDrained(context: context)
+            if case .no = streaming {
+                closing = true
+                closeIfDrained(context: context)
+            } else {
+                context.close(promise: nil)
+            }
         } else {
             context.fireUserInboundEventTriggered(event)
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if let leftOver = error as? NIOExtrasErrors.LeftOverBytesError {
-            // The last line lacked its newline; it is still a request.
-            handle(Array(leftOver.leftOverBytes.readableBytesView), context: context)
-        } else if error is ByteToMessageDecoderError.PayloadTooLargeError {
-            // The framing cannot resynchronise inside an endless line: refuse it, then close.
-            deliver(order.open(), Reply.refused(key: nil, InputError(
-                code: "line_too_long", message: "a request line is at most \(Request.maxLineBytes) bytes")))
-            closing = true
-            closeIfDrained(context: context)
-        } else if !closing {
-            // Once closing, the decoder only repeats its error for bytes still arriving; the
-            // close waits for the replies instead.
-            context.close(promise: nil)
-        }
+        if !closing { context.close(promise: nil) }
     }
 
     /// Closes once closing was asked for and every reply has been written out.
     private func closeIfDrained(context: ChannelHandlerContext) {
-        guard closing, order.inFlight == 0 else { return }
+        guard closing, order.inFlight == 0, case .no = streaming else { return }
         closing = false
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         guard let lastWrite else { return context.close(promise: nil) }
         lastWrite.whenComplete { _ in bound.value.close(promise: nil) }
+    }
+}
+
+/// The committer's way back to one connection: a hop to its event loop per group commit.
+private final class Route: ReplyTarget {
+    let handler: NIOLoopBound<ConnectionHandler>
+    let loop: any EventLoop
+
+    init(handler: NIOLoopBound<ConnectionHandler>, loop: any EventLoop) {
+        self.handler = handler
+        self.loop = loop
+    }
+
+    func deliver(_ responses: [IndexedResponse]) {
+        loop.execute { [handler] in handler.value.deliver(responses) }
     }
 }

@@ -11,57 +11,112 @@ public final class SolventServer: Sendable {
     /// The socket file's mode: owner and group may connect.
     public static let socketMode: Int16 = 0o660
 
-    private let group: MultiThreadedEventLoopGroup
+    private let group: any EventLoopGroup
+    /// Whether `shutdown` shuts the group down (it was made by `start`, not passed in).
+    private let ownsGroup: Bool
     private let serverChannel: any Channel
     private let committer: Committer
+    private let hub: SubscriptionHub
     private let connections: Connections
 
-    private init(group: MultiThreadedEventLoopGroup, serverChannel: any Channel, committer: Committer, connections: Connections) {
+    private init(group: any EventLoopGroup, ownsGroup: Bool, serverChannel: any Channel, committer: Committer,
+                 hub: SubscriptionHub, connections: Connections) {
         self.group = group
+        self.ownsGroup = ownsGroup
         self.serverChannel = serverChannel
         self.committer = committer
+        self.hub = hub
         self.connections = connections
     }
 
     /// Opens (creating if needed) the log in `dataDirectory`, replaces a stale socket file at
     /// `socketPath`, and serves. `nowMs` is the receipt clock for inputs without `time`;
-    /// `maxMapSizeBytes` caps the LMDB map (appends past it are refused `storage_full`).
+    /// `subscriberBacklogRecords` bounds what a live subscriber may leave unread. Connections run
+    /// on `eventLoopGroup` if given (left running at shutdown), else on a group of their own.
     public static func start(
         socketPath: String, dataDirectory: String, nowMs: @escaping @Sendable () -> TimeMs = SystemClock.nowMs,
-        maxMapSizeBytes: Int = 1 << 40
+        subscriberBacklogRecords: Int = SubscriptionHub.defaultBacklogRecords, eventLoopGroup: (any EventLoopGroup)? = nil
     ) async throws -> SolventServer {
-        let journal = try openJournal(dataDirectory, nowMs: nowMs, maxMapSizeBytes: maxMapSizeBytes)
-        let committer = Committer(journal: journal, nowMs: nowMs)
+        var options = ServerOptions()
+        options.subscriberBacklogRecords = subscriberBacklogRecords
+        options.eventLoopGroup = eventLoopGroup
+        return try await start(listener: .path(socketPath), dataDirectory: dataDirectory, options: options, nowMs: nowMs)
+    }
+
+    /// Opens (creating if needed) the log in `dataDirectory` — loading the latest snapshot and
+    /// re-deriving the tail, which must match — and then listens on `listener`. When this
+    /// returns, recovery is complete and connections are accepted.
+    public static func start(
+        listener: ServerOptions.Listener, dataDirectory: String, options: ServerOptions = ServerOptions(),
+        nowMs: @escaping @Sendable () -> TimeMs = SystemClock.nowMs
+    ) async throws -> SolventServer {
+        let journal = try openJournal(dataDirectory, snapshotEvery: options.snapshotEvery, maxMapSizeBytes: options.maxMapSizeBytes, nowMs: nowMs)
+        let hub = SubscriptionHub(log: journal.log, backlogLimitRecords: options.subscriberBacklogRecords)
+        let committer = Committer(journal: journal, hub: hub, nowMs: nowMs, observer: options.observer)
         committer.start()
         let connections = Connections()
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount - 1))
+        let group = options.eventLoopGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount - 1))
+        let ownsGroup = options.eventLoopGroup == nil
+        let roles = options.roles
         do {
-            let channel = try await ServerBootstrap(group: group)
+            let bootstrap = ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .childChannelInitializer { channel in
                     connections.add(channel)
-                    return channel.eventLoop.makeCompletedFuture {
+                    return PeerCredentials.of(channel).flatMapThrowing { peer in
                         try channel.pipeline.syncOperations.addHandlers(
-                            ByteToMessageHandler(LineBasedFrameDecoder(), maximumBufferSize: Request.maxLineBytes),
-                            ConnectionHandler(committer: committer))
+                            ByteToMessageHandler(FrameDecoder()),
+                            ConnectionHandler(committer: committer, hub: hub, permission: roles.permission(for: peer)))
                     }
                 }
-                .bind(unixDomainSocketPath: socketPath, cleanupExistingSocketFile: true)
-                .get()
-            try FileManager.default.setAttributes([.posixPermissions: socketMode], ofItemAtPath: socketPath)
-            return SolventServer(group: group, serverChannel: channel, committer: committer, connections: connections)
+            let channel: any Channel
+            switch listener {
+            case .path(let socketPath):
+                channel = try await bootstrap.bind(unixDomainSocketPath: socketPath, cleanupExistingSocketFile: true).get()
+                try FileManager.default.setAttributes([.posixPermissions: socketMode], ofItemAtPath: socketPath)
+            case .descriptor(let descriptor):
+                channel = try await bootstrap.withBoundSocket(descriptor).get()
+            }
+            return SolventServer(group: group, ownsGroup: ownsGroup, serverChannel: channel, committer: committer, hub: hub,
+                                 connections: connections)
         } catch {
             committer.stop()
-            try? await group.shutdownGracefully()
+            if ownsGroup { try? await group.shutdownGracefully() }
             throw error
         }
     }
 
-    private static func openJournal(_ directory: String, nowMs: @Sendable () -> TimeMs, maxMapSizeBytes: Int) throws -> Journal {
-        do { return try Journal(directory: directory, maxMapSizeBytes: maxMapSizeBytes) } catch StoreError.notInitialized {
+    /// Open connections right now.
+    public var connectionCount: Int { connections.count }
+
+    /// Group commits made so far and the inputs they appended.
+    public var commitCounts: CommitCounts { committer.commitCounts }
+
+    /// Subscriptions open now (catching up or live); also the `solvent_subscribers` gauge.
+    public var subscriberCount: Int { hub.subscriberCount }
+
+    /// Queues a `clock` input for the next group (skipped then if the engine awaits nothing).
+    public func tick() {
+        _ = committer.submit([Submission(request: .clockTick, index: 0, target: Discard())])
+    }
+
+    /// Runs `request` through the committer like a connection's request and returns its reply
+    /// line (`shutting_down` once shutdown began). The watchdog's liveness probe.
+    public func answer(_ request: Request) async -> String {
+        await withCheckedContinuation { continuation in
+            let target = Resume(continuation)
+            if !committer.submit([Submission(request: request, index: 0, target: target)]) {
+                continuation.resume(returning: Reply.refused(key: nil, InputError(
+                    code: "shutting_down", message: "the server is shutting down")))
+            }
+        }
+    }
+
+    private static func openJournal(_ directory: String, snapshotEvery: UInt64?, maxMapSizeBytes: Int, nowMs: @Sendable () -> TimeMs) throws -> Journal {
+        do { return try Journal(directory: directory, snapshotEvery: snapshotEvery, maxMapSizeBytes: maxMapSizeBytes) } catch StoreError.notInitialized {
             try EventLog.create(directory: directory, createdTimeMs: nowMs())
-            return try Journal(directory: directory, maxMapSizeBytes: maxMapSizeBytes)
+            return try Journal(directory: directory, snapshotEvery: snapshotEvery, maxMapSizeBytes: maxMapSizeBytes)
         }
     }
 
@@ -77,7 +132,21 @@ public final class SolventServer: Sendable {
         for channel in connections.all() {
             try? await channel.closeFuture.get()
         }
-        try await group.shutdownGracefully()
+        if ownsGroup { try await group.shutdownGracefully() }
+    }
+}
+
+/// Where the daemon's own ticks' answers go: nowhere.
+private final class Discard: ReplyTarget {
+    func deliver(_ responses: [IndexedResponse]) {}
+}
+
+/// Hands one answer to a waiting task, as its reply line.
+private final class Resume: ReplyTarget {
+    let continuation: CheckedContinuation<String, Never>
+    init(_ continuation: CheckedContinuation<String, Never>) { self.continuation = continuation }
+    func deliver(_ responses: [IndexedResponse]) {
+        continuation.resume(returning: Reply.line(responses[0].response))
     }
 }
 
@@ -95,6 +164,8 @@ private final class Connections: @unchecked Sendable {
     }
 
     func all() -> [any Channel] { lock.withLock { Array(channels.values) } }
+
+    var count: Int { lock.withLock { channels.count } }
 }
 
 /// The wall clock in Unix milliseconds: the receipt time of inputs sent without `time`.

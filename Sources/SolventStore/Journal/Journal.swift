@@ -22,9 +22,11 @@ public struct JournalRefusal: Error, Sendable, CustomStringConvertible {
 
 /// The engine in the write path: the event log plus the margin state it projects.
 ///
-/// `append` checks and applies a whole batch to a working copy of the state, writes the inputs
-/// and everything they derive in one LMDB transaction (one fsync), and only then adopts the new
-/// state. A refused input or a failed commit leaves both log and state as they were.
+/// Inputs are checked and applied to the state in place (`Ledger.process` checks before it
+/// applies, so a refused input changes nothing), written with everything they derive in one LMDB
+/// transaction (one fsync). Copying the state per batch would cost O(accounts) per group commit;
+/// instead a failed commit rebuilds the state from the log (snapshot + tail), so nothing
+/// uncommitted survives. `append` (all or nothing) alone keeps a copy to undo a refusal mid-batch.
 public final class Journal {
     public let log: EventLog
     public private(set) var ledger: Ledger
@@ -68,24 +70,32 @@ public final class Journal {
     /// record followed by its derived records.
     @discardableResult
     public func append(_ inputs: [JournalInput]) throws -> [[Record]] {
-        var staging = Staging(state: ledger, nextSeq: log.lastSeq + 1, lastTime: log.lastTime, stateRoots: log.stateRoots)
+        // The undo copy: copy-on-write makes it cost only what the batch touches, paid on this
+        // (CLI) path and never by the group commit.
+        let before = ledger
+        var staging = Staging(nextSeq: log.lastSeq + 1, lastTime: log.lastTime, stateRoots: log.stateRoots)
         var results: [[Record]] = []
         for (index, input) in inputs.enumerated() {
-            do { results.append(try staging.stage(input)) } catch {
+            do { results.append(try staging.stage(input, into: &ledger)) } catch {
+                ledger = before
                 throw JournalRefusal(index: index, error: error)
             }
         }
-        try commit(staging.batch, state: staging.state)
+        do { try commit(staging.batch) } catch {
+            ledger = before
+            throw error
+        }
         return results
     }
 
     /// Appends the inputs that are accepted, each checked against the state the earlier accepted
     /// ones leave, in one transaction (one fsync); a refused input is left out instead of sinking
     /// the batch — the group commit of many clients' requests needs exactly that. Returns, per
-    /// input, its records or its refusal. Throws only when the commit itself fails (then nothing
-    /// is appended). Keys must not be stored already; a key repeated in `inputs` is refused.
+    /// input, its records or its refusal. Throws only when the commit itself fails: then nothing
+    /// is appended and the state is rebuilt from the log. Keys must not be stored already; a key
+    /// repeated in `inputs` is refused.
     public func appendAccepted(_ inputs: [JournalInput]) throws -> [Result<[Record], InputError>] {
-        var staging = Staging(state: ledger, nextSeq: log.lastSeq + 1, lastTime: log.lastTime, stateRoots: log.stateRoots)
+        var staging = Staging(nextSeq: log.lastSeq + 1, lastTime: log.lastTime, stateRoots: log.stateRoots)
         var keys = Set<String>()
         var results: [Result<[Record], InputError>] = []
         results.reserveCapacity(inputs.count)
@@ -94,23 +104,33 @@ public final class Journal {
                 results.append(.failure(InputError(code: "duplicate_key", field: "key", message: "key repeated in the batch")))
                 continue
             }
-            do { results.append(.success(try staging.stage(input))) } catch { results.append(.failure(error)) }
+            do { results.append(.success(try staging.stage(input, into: &ledger))) } catch { results.append(.failure(error)) }
         }
-        try commit(staging.batch, state: staging.state)
+        do { try commit(staging.batch) } catch {
+            rebuildFromLog()
+            throw error
+        }
         return results
     }
 
-    /// A working copy of the state and the records staged for one transaction. `Ledger.process`
-    /// checks before it applies, so a refused input leaves the staging as it was.
+    /// Drops what the state holds beyond the log. A state that cannot be rebuilt cannot be
+    /// trusted for another input, so that stops the process; a restart recovers from the log.
+    private func rebuildFromLog() {
+        do { ledger = try Self.load(log) } catch {
+            preconditionFailure("the state cannot be rebuilt from the log after a failed commit: \(error)")
+        }
+    }
+
+    /// The records staged for one transaction. `Ledger.process` checks before it applies, so a
+    /// refused input leaves both the state and the staging as they were.
     private struct Staging {
-        var state: Ledger
         var nextSeq: Seq
         var lastTime: TimeMs
         /// The log's `state.root` rule (seq-based, so batching cannot change where roots go).
         let stateRoots: StateRootPolicy
         var batch: [AppendRecord] = []
 
-        mutating func stage(_ input: JournalInput) throws(InputError) -> [Record] {
+        mutating func stage(_ input: JournalInput, into state: inout Ledger) throws(InputError) -> [Record] {
             guard input.time >= lastTime else {
                 throw InputError(code: "time_regression", field: "time",
                                  message: "time \(input.time) is before the log's last time \(lastTime)")
@@ -126,11 +146,12 @@ public final class Journal {
         }
     }
 
-    private func commit(_ batch: [AppendRecord], state: Ledger) throws {
+    /// Writes `batch` (with a snapshot of the state, already applied in place, when the batch
+    /// crosses a snapshot boundary).
+    private func commit(_ batch: [AppendRecord]) throws {
         guard let last = batch.last else { return }
         let crossesSnapshot = last.seq / snapshotEvery > log.lastSeq / snapshotEvery
-        let snapshot = crossesSnapshot ? Snapshot(seq: last.seq, state: state.encodeSnapshot()) : nil
+        let snapshot = crossesSnapshot ? Snapshot(seq: last.seq, state: ledger.encodeSnapshot()) : nil
         try log.append(batch, snapshot: snapshot)
-        ledger = state
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import SolventCore
 
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure throughput and latency against same-run baselines (SPEC §10).",
@@ -10,20 +10,22 @@ struct BenchCommand: ParsableCommand {
     )
 
     enum Suite: String, ExpressibleByArgument, CaseIterable {
-        case store, replay, tick, restart, tickindex, all
+        case store, ingest, replay, tick, restart, tickindex, simulate, all
     }
 
-    @Argument(help: "Which bench: store, replay, tick, restart, tickindex or all.") var suite: Suite = .all
+    @Argument(help: "Which bench: store, ingest, replay, tick, restart, tickindex, simulate or all.") var suite: Suite = .all
     @Flag(help: "One JSON object per figure per line.") var json = false
     @Option(help: "Scale record counts by this factor (e.g. 0.1 for a quick run).") var scale: Double = 1
 
-    func run() throws {
+    func run() async throws {
         var report = BenchReport(json: json)
         if suite == .store || suite == .all { try StoreBench(scale: scale).run(&report) }
+        if suite == .ingest || suite == .all { try await IngestBench(scale: scale).run(&report) }
         if suite == .replay || suite == .all { try ReplayBench(scale: scale).run(&report) }
         if suite == .tick || suite == .all { try TickBench(scale: scale).run(&report) }
         if suite == .restart || suite == .all { try RestartBench(scale: scale).run(&report) }
         if suite == .tickindex || suite == .all { try TickIndexBench(scale: scale).run(&report) }
+        if suite == .simulate || suite == .all { try SimulateBench(scale: scale).run(&report) }
     }
 }
 

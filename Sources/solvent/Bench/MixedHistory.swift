@@ -1,19 +1,5 @@
 import SolventCore
-
-/// SplitMix64: a tiny, seeded, platform-independent generator, so a bench log is the same every run.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ bound: UInt64) -> UInt64 { next() % bound }
-    /// Uniform in `0..<bound` (modulo bias negligible for the bounds benches use).
-    mutating func int64(below bound: Int64) -> Int64 { Int64(next() % UInt64(bound)) }
-}
+import SolventRandom
 
 /// A seeded mixed history for benches: one market, `accounts` funded accounts, then trades
 /// between random pairs, oracle prices on a random walk, occasional deposits and funding.

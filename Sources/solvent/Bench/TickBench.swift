@@ -1,4 +1,5 @@
 import SolventCore
+import SolventRandom
 
 /// `solvent bench tick`: one `oracle.price` through the whole engine (`Ledger.apply`) with 1M
 /// accounts holding one position each in one market (SPEC §10: p99 < 50 µs when none crosses).

@@ -1,4 +1,5 @@
 import SolventCore
+import SolventRandom
 
 /// `solvent bench tickindex`: the `TriggerIndex` alone under 1M accounts with positions (SPEC §5
 /// fast ticks; issue 5 asks p99 < 50 µs per tick when nothing crosses).

@@ -22,9 +22,10 @@ extension Ledger {
     }
 
     /// Assesses account `index` and records what follows: a margin call entered or cleared, an
-    /// expired deadline, or a liquidation started.
-    mutating func assess(account index: Int, into sink: inout DerivedSink) {
-        decide(account: index, into: &sink)
+    /// expired deadline, or a liquidation started. `totals`: its current margin totals when the
+    /// caller already has them (a trade's `SettledTrade`), else they are computed here.
+    mutating func assess(account index: Int, totals: MarginTotals? = nil, into sink: inout DerivedSink) {
+        decide(account: index, totals: totals, into: &sink)
         rearm(account: index)
     }
 
@@ -40,10 +41,12 @@ extension Ledger {
         assess(account: index, into: &sink)
     }
 
-    private mutating func decide(account index: Int, into sink: inout DerivedSink) {
+    private mutating func decide(account index: Int, totals known: MarginTotals?, into sink: inout DerivedSink) {
         let state = accounts.states[index]
         guard !state.isLiquidating, index != Self.insuranceIndex, index != Self.feesIndex else { return }
-        let totals = marginTotals(account: index, cash: state.cash)
+        // Debug builds (the tests) check that totals handed in are the ones computed here.
+        assert(known == nil || known == marginTotals(account: index, cash: state.cash), "stale totals handed to assess")
+        let totals = known ?? marginTotals(account: index, cash: state.cash)
         let decision: Assessment = state.openPositions == 0 ? .healthy : assessment(totals)
         let call = state.flags & AccountState.Flags.marginCall != 0 ? engine.callIndex(account: index) : nil
         switch decision {
@@ -68,7 +71,7 @@ extension Ledger {
         engine.addCall(MarginCallEntry(account: index, deadline: deadline))
         accounts.states[index].flags |= AccountState.Flags.marginCall
         var call = MarginCall()
-        call.account = accounts.ids[index]
+        call.account = accounts.id(index)
         call.equity = totals.equity
         call.mm = totals.mm
         call.deadline = deadline
@@ -79,7 +82,7 @@ extension Ledger {
         let index = engine.calls[call].account
         removeMarginCall(call)
         var cleared = MarginCallCleared()
-        cleared.account = accounts.ids[index]
+        cleared.account = accounts.id(index)
         cleared.equity = totals.equity
         cleared.mm = totals.mm
         sink.append(.marginCallCleared(cleared))

@@ -88,7 +88,7 @@ extension Ledger {
         accounts.states[index].flags |= AccountState.Flags.liquidating
         engine.addDeferred(DeferredLiquidation(account: index, market: m, trigger: trigger, wait: wait))
         var record = LiquidationDeferred()
-        record.account = accounts.ids[index]
+        record.account = accounts.id(index)
         record.market = markets[m].id
         record.reason = wait.reason
         sink.append(.liquidationDeferred(record))

@@ -12,7 +12,7 @@ extension Ledger {
         var record = AuctionStarted()
         record.auction = id
         record.liquidation = liquidation
-        record.account = accounts.ids[index]
+        record.account = accounts.id(index)
         record.market = markets[m].id
         record.qty = -qty
         record.startPrice = start

@@ -3,7 +3,9 @@
 
 extension Ledger {
     /// Runs the liquidation engine after `event` was applied; appends what it decides to `sink`.
-    mutating func runEngine(after event: Event, into sink: inout DerivedSink) {
+    /// `settled`: the trade's sides with their totals, when `event` is a trade that was applied.
+    mutating func runEngine(after event: Event, settled: SettledTrade? = nil, into sink: inout DerivedSink) {
+        let derivedBefore = sink.events.count
         // Every record moves time, so any input can find a market stale (SPEC §5.9); halting
         // first means nothing below acts on a price that has just gone stale.
         haltStaleMarkets(into: &sink)
@@ -14,6 +16,14 @@ extension Ledger {
             if let m = marketIndexByID[p.market] { assessHolders(market: m, into: &sink) }
         case .trade(let p):
             // Buyer then seller, without a `[buyer, seller]` array (an allocation per trade).
+            if let settled {
+                assess(account: settled.buyer, totals: settled.buyerTotals, into: &sink)
+                // Anything the engine derived so far (a halt, the buyer's liquidation, which may
+                // settle against the seller) may have moved the seller: then compute afresh.
+                let sellerTotals = sink.events.count == derivedBefore ? settled.sellerTotals : nil
+                assess(account: settled.seller, totals: sellerTotals, into: &sink)
+                break
+            }
             if let index = accounts.index(of: p.buyer) { assess(account: index, into: &sink) }
             if let index = accounts.index(of: p.seller) { assess(account: index, into: &sink) }
         case .withdrawal(let p):

@@ -67,7 +67,7 @@ extension Ledger {
         let fill = Fill(market: auction.market, qty: auction.remaining.isPositive ? size : -size, price: price)
         let side = counterpartySide(bid.bidder, fill: fill)
         guard let mark = markets[auction.market].mark else { return nil }
-        switch rejection(side, market: auction.market, mark: mark) {
+        switch rejection(side, market: auction.market, mark: mark).reason {
         case nil: return nil
         case .insufficientMargin: return .insufficientMargin
         case .riskLimit: return .riskLimit

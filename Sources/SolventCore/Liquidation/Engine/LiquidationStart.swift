@@ -83,7 +83,7 @@ extension Ledger {
     func decisionRecord(account index: Int, id: Seq, trigger: LiquidationTrigger, totals: MarginTotals, market m: Int, qty: Quantity) -> LiquidationStarted {
         var record = LiquidationStarted()
         record.liquidation = id
-        record.account = accounts.ids[index]
+        record.account = accounts.id(index)
         record.trigger = trigger
         record.equity = totals.equity
         record.mm = totals.mm

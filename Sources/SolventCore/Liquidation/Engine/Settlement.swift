@@ -22,7 +22,7 @@ extension Ledger {
         precondition(!auction.isFundUnwind, "the fund's unwind never backstops into the fund")
         let fill = Fill(market: auction.market, qty: auction.remaining, price: bankruptcy)
         let fund = counterpartySide(.insurance, fill: fill)
-        if rejection(fund, market: auction.market, mark: bankruptcy) == nil {
+        if rejection(fund, market: auction.market, mark: bankruptcy).reason == nil {
             settle(fill, account: auction.account, counterparty: Self.insuranceIndex)
             recordFill(a, fill: fill, bidder: .insurance, penalty: .zero, into: &sink)
             startFundUnwind(market: auction.market, after: auction.liquidation, into: &sink)
@@ -53,7 +53,7 @@ extension Ledger {
             }
             var record = ADL()
             record.liquidation = auction.liquidation
-            record.account = accounts.ids[counterparty]
+            record.account = accounts.id(counterparty)
             record.market = markets[auction.market].id
             record.qty = size
             record.price = bankruptcy
@@ -76,7 +76,7 @@ extension Ledger {
         guard let mark = markets[m].mark else { return .zero }
         func equityAfter(_ size: Quantity) -> Money {
             let fill = Fill(market: m, qty: buys ? size : -size, price: price)
-            let side = counterpartySide(accounts.ids[index], fill: fill)
+            let side = counterpartySide(accounts.id(index), fill: fill)
             return marginTotals(account: index, cash: side.cash + side.cashDelta,
                                 change: PositionChange(market: m, cell: side.new, mark: mark)).equity
         }
@@ -104,19 +104,39 @@ extension Ledger {
     /// Accounts under liquidation are not candidates: their position is already being closed by
     /// their own auction, whose remainder would no longer match it (and a later fill would close
     /// more than they hold, flipping them).
-    func adlRanking(market m: Int, opposite position: Quantity, excluding account: Int) -> [(Int, Rate)] {
-        guard let mark = markets[m].mark else { return [] }
-        var ranked: [(index: Int, score: Rate)] = []
-        for index in markets[m].cells.indices where index != account && index > Self.feesIndex && !accounts.states[index].isLiquidating {
-            let cell = markets[m].cells[index]
+    /// Every candidate is scored now, at the marks and balances before the first ADL fill, and
+    /// handed out lazily in that order (`ADLQueue`): only as many as the remainder needs are ranked.
+    func adlRanking(market m: Int, opposite position: Quantity, excluding account: Int) -> ADLQueue {
+        guard let mark = markets[m].mark else { return ADLQueue([], ids: accounts.ids) }
+        var candidates: [ADLQueue.Element] = []
+        let cells = markets[m].cells
+        for index in cells.indices where index != account && index > Self.feesIndex && !accounts.states[index].isLiquidating {
+            let cell = cells[index]
             guard !cell.qty.isZero, cell.qty.isPositive != position.isPositive else { continue }
-            let margin = markets[m].margin(qty: cell.qty, openCost: cell.openCost, mark: mark)
-            let equity = marginTotals(account: index, cash: accounts.states[index].cash).equity
-            ranked.append((index, adlScore(upnl: margin.upnl, openCost: cell.openCost, notional: margin.notional, equity: equity)))
+            candidates.append((index, adlScore(account: index, cell: cell, market: m, mark: mark)))
         }
-        let ids = accounts.ids
-        ranked.sort { $0.score != $1.score ? $0.score > $1.score : ids[$0.index] < ids[$1.index] }
-        return ranked.map { ($0.index, $0.score) }
+        return ADLQueue(candidates, ids: accounts.ids)
+    }
+
+    /// The rank score of account `index` holding `cell` in market `m` at `mark`. The same numbers
+    /// as `markets[m].margin(…).upnl`/`.notional` and `marginTotals(…).equity` (value rounded
+    /// down, notional up, equity = cash + Σ value in market order), without the tiers, MM and
+    /// IM the score does not use: scoring every holder is the ranking's O(n) part.
+    func adlScore(account index: Int, cell: PositionCell, market m: Int, mark: Price) -> Rate {
+        let value = cell.qty.value(at: mark, rounding: .down)
+        let notional = cell.qty.notional(at: mark, rounding: .up)
+        var equity = accounts.states[index].cash
+        for other in markets.indices {
+            if other == m {
+                equity += value
+                continue
+            }
+            let held = markets[other].cell(index)
+            guard !held.qty.isZero else { continue }
+            guard let otherMark = markets[other].mark else { preconditionFailure("a position without a mark in \(markets[other].id)") }
+            equity += held.qty.value(at: otherMark, rounding: .down)
+        }
+        return adlScore(upnl: value - cell.openCost, openCost: cell.openCost, notional: notional, equity: equity)
     }
 
     func adlScore(upnl: Money, openCost: Money, notional: Money, equity: Money) -> Rate {
@@ -151,7 +171,7 @@ extension Ledger {
             accounts.states[index].cash += paid
             var absorbed = InsuranceAbsorbed()
             absorbed.liquidation = liquidation.id
-            absorbed.account = accounts.ids[index]
+            absorbed.account = accounts.id(index)
             absorbed.amount = paid
             absorbed.fundAfter = accounts.states[Self.insuranceIndex].cash
             sink.append(.insuranceAbsorbed(absorbed))
@@ -159,7 +179,7 @@ extension Ledger {
         }
         var finished = LiquidationFinished()
         finished.liquidation = liquidation.id
-        finished.account = accounts.ids[index]
+        finished.account = accounts.id(index)
         finished.closedQty = liquidation.closedQty
         finished.penaltyPaid = liquidation.penaltyPaid
         finished.shortfall = shortfall

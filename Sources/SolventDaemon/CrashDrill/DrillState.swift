@@ -1,0 +1,85 @@
+import Foundation
+import SolventServer
+import SolventCore
+
+/// What the drill's clients learned, shared between them: every key acknowledged (with the seq
+/// the reply gave), every key refused for good, every event sent, and the auctions seen.
+final class DrillState: @unchecked Sendable {
+    struct Ack {
+        var seq: UInt64
+        var identity: [UInt8]
+    }
+
+    private let lock = NSLock()
+    private var acked: [String: Ack] = [:]
+    private var refused: Set<String> = []
+    private var sent: Set<[UInt8]> = []
+    private var auctions: [UInt64] = []
+    private var conflicts = 0
+
+    /// Auctions kept for bids: the newest few (older ones have likely ended).
+    static let auctionsKept = 4
+
+    func noteSent(_ requests: [DrillRequest]) {
+        lock.withLock { for request in requests { sent.insert(request.identity) } }
+    }
+
+    /// Records `reply` to `request`; returns whether it is final (false: retry it).
+    func settle(_ request: DrillRequest, reply: String) -> Bool {
+        guard let json = try? JSONParser.parse(reply) else { return false }
+        if json["ok"] == .bool(true), case .number(let text)? = json["seq"], let seq = UInt64(text) {
+            lock.withLock {
+                // The same key answered with another seq: it was appended twice.
+                if let earlier = acked[request.key], earlier.seq != seq { conflicts += 1 }
+                acked[request.key] = Ack(seq: seq, identity: request.identity)
+                if case .array(let derived)? = json["derived"] {
+                    for record in derived where record["kind"] == .string("auction.started") {
+                        if case .number(let id)? = record["seq"], let auction = UInt64(id) { auctions.append(auction) }
+                    }
+                    auctions = Array(auctions.suffix(Self.auctionsKept))
+                }
+            }
+            return true
+        }
+        guard case .string(let code)? = json["error"]?["code"] else { return false }
+        if code == "shutting_down" || code == "commit_failed" { return false }
+        _ = lock.withLock { refused.insert(request.key) }
+        return true
+    }
+
+    var currentAuctions: [UInt64] { lock.withLock { auctions } }
+    var acknowledged: [String: Ack] { lock.withLock { acked } }
+    var refusedCount: Int { lock.withLock { refused.count } }
+    var conflictCount: Int { lock.withLock { conflicts } }
+    var sentIdentities: Set<[UInt8]> { lock.withLock { sent } }
+}
+
+/// One client of the drill: its generator and what it sent without an answer yet.
+final class DrillClient: @unchecked Sendable {
+    private var load: DrillLoad
+    /// Sent, not answered (or answered "retry"): resent first, with the same keys.
+    private(set) var pending: [DrillRequest] = []
+    /// The most requests pipelined in one exchange.
+    static let maxBatch = 16
+
+    init(number: Int) { load = DrillLoad(client: number) }
+
+    /// Sends on one connection until it breaks; with `fresh` false only what is pending, then
+    /// returns. Called by one task at a time.
+    func run(socketPath: String, state: DrillState, fresh: Bool) async {
+        _ = try? await LineClient.withConnection(socketPath: socketPath) { connection in
+            while fresh || !pending.isEmpty {
+                var batch = pending
+                if batch.isEmpty {
+                    let auctions = state.currentAuctions
+                    batch = (0..<Int.random(in: 1...Self.maxBatch)).map { _ in load.next(auctions: auctions) }
+                }
+                pending = batch  // Unanswered until a reply says otherwise.
+                state.noteSent(batch)
+                let replies = try await connection.exchange(batch.map(\.line))
+                pending = zip(batch, replies).filter { !state.settle($0, reply: $1) }.map(\.0) + batch.dropFirst(replies.count)
+                if replies.count < batch.count { return }  // The daemon went away mid-batch.
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import CoreMetrics
+import Logging
+import Prometheus
+import ServiceLifecycle
+import SolventCore
+import SolventServer
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `solventd`: recovery, then a `ServiceGroup` of the metrics endpoint, the socket server, the
+/// clock and the systemd notifier, until SIGTERM or SIGINT shuts it down gracefully.
+public enum Daemon {
+    /// Where metrics go; nil when `config.metrics` is not set.
+    public struct Metrics: Sendable {
+        public var registry: PrometheusCollectorRegistry
+        public var factory: any MetricsFactory
+
+        public init(registry: PrometheusCollectorRegistry, factory: any MetricsFactory) {
+            self.registry = registry
+            self.factory = factory
+        }
+    }
+
+    public static func run(config: DaemonConfig, environment: [String: String], metrics: Metrics?, logger: Logger) async throws {
+        EarlySignals.install()
+        let notifier = Notifier(environment: environment)
+        let activated = try SocketActivation.listeningDescriptor(environment: environment)
+        SocketActivation.unsetEnvironment()
+        let listener: ServerOptions.Listener = activated.map { .descriptor($0) } ?? .path(config.socketPath)
+        let figures = metrics.map { SolventMetrics(factory: $0.factory) }
+
+        logger.info("recovering", metadata: ["data": "\(config.data)"])
+        let options = ServerOptions(snapshotEvery: config.snapshotEvery, roles: Roles(config.roles), observer: figures)
+        let server = try await SolventServer.start(listener: listener, dataDirectory: config.data, options: options)
+        var services: [any Service] = []
+        if let metrics, let address = config.metrics {
+            do {
+                let endpoint = try await MetricsEndpoint.start(address: address, registry: metrics.registry)
+                logger.info("metrics", metadata: ["address": "\(address.host):\(endpoint.port)"])
+                services.append(MetricsService(endpoint: endpoint))
+            } catch {
+                try? await server.shutdown()
+                throw error
+            }
+        }
+        let seq = await currentSeq(server)
+        logger.info("recovered", metadata: [
+            "seq": "\(seq)", "socket": activated.map { "fd \($0) (socket activation)" } ?? .string(config.socketPath),
+            "roles": "\(config.roles.count)",
+        ])
+
+        services.append(ServerService(server: server, logger: logger))
+        if config.clockIntervalMs > 0 {
+            services.append(ClockService(server: server, interval: .milliseconds(Int64(config.clockIntervalMs))))
+        }
+        // READY=1 comes from the notifier's run: services start only once the group traps
+        // SIGTERM, so a stop sent right after READY is a graceful one, not the default death.
+        services.append(NotifyService(server: server, notifier: notifier, watchdog: watchdogInterval(environment: environment),
+                                      connections: figures?.connections, readyStatus: "ready; seq=\(seq) clients=0",
+                                      logger: logger))
+        let group = ServiceGroup(configuration: .init(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("stopped")
+    }
+
+    private static func currentSeq(_ server: SolventServer) async -> String {
+        guard let reply = try? JSONParser.parse(await server.answer(.status)), case .number(let text)? = reply["seq"] else {
+            return "?"
+        }
+        return text
+    }
+}

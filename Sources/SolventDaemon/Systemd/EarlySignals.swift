@@ -1,0 +1,24 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SIGTERM or SIGINT arriving during recovery, before the `ServiceGroup` traps them: by default
+/// either would kill the process outright. `install` catches them from the start; the notifier
+/// re-raises the first one once the group listens, so it becomes a graceful stop.
+public enum EarlySignals {
+    // Written only by the C signal handler, read once after the group took the signals over.
+    nonisolated(unsafe) static var received: Int32 = 0
+
+    public static func install() {
+        for signal in [SIGTERM, SIGINT] {
+            _ = Glibc.signal(signal) { number in EarlySignals.received = number }
+        }
+    }
+
+    /// Delivers a signal caught early again, now to the group's handler: to the process, not
+    /// with `raise` (which targets this thread, where libdispatch's source does not see it).
+    static func replay() {
+        let number = received
+        if number != 0 { kill(getpid(), number) }
+    }
+}

@@ -1,0 +1,138 @@
+import NIOCore
+import SolventCore
+import SolventStore
+
+/// The binary framed mode of SPEC §8 for high-rate feeders (docs/PROTOCOL.md "Binary frames").
+///
+/// A connection enters it by sending `magic` as its first four bytes (a NUL byte can never begin
+/// a JSON request). Then every request and every reply is a frame: u32 big-endian body length,
+/// then the body. Request body: u8 op (1 = append) | u8 key length + key (UTF-8, 1–255 bytes) |
+/// u8 time tag (0 = stamp the receipt time, 1 = followed by i64 Unix ms) | u8 kind | the kind's
+/// payload fields in the canonical encoding of docs/FORMAT.md, to the end of the frame.
+/// Reply body: u8 0 | u64 seq | u32 derived count (the derived records are seq+1 … seq+count),
+/// or u8 1 | u8 length + code | u16 length + message | u8 length + field (0: none).
+public enum BinaryProtocol {
+    /// "\0SV" and protocol version 1.
+    public static let magic: [UInt8] = [0x00, 0x53, 0x56, 0x01]
+    /// The largest frame body accepted; a longer length prefix is refused and the connection
+    /// closed (framing cannot be trusted after it).
+    public static let maxFrameBytes = 64 * 1024
+    public static let appendOp: UInt8 = 1
+
+    /// Encodes an append request's frame (length prefix included).
+    public static func appendFrame(key: String, time: TimeMs?, event: Event, into buffer: inout ByteBuffer) {
+        var writer = ByteWriter(capacity: 96)
+        writer.writeUInt8(appendOp)
+        writer.writeShortString(key)
+        if let time {
+            writer.writeUInt8(1)
+            writer.writeInt64(time)
+        } else {
+            writer.writeUInt8(0)
+        }
+        InputCodec.encode(event, into: &writer)
+        buffer.writeInteger(UInt32(writer.bytes.count))
+        buffer.writeBytes(writer.bytes)
+    }
+
+    /// Decodes one request body. Every malformation is an `InputError` (`bad_frame`, `bad_op`,
+    /// `bad_key` or the event's own codes), never a trap: the bytes come from anyone.
+    public static func request(body: ByteBuffer) throws(RequestRefusal) -> Request {
+        let result: Result<Request, RequestRefusal> = body.withUnsafeReadableBytes { raw in
+            var reader = ByteReader(unsafeBytes: raw)
+            var key: String?
+            do {
+                let op = try reader.readUInt8()
+                guard op == appendOp else {
+                    return .failure(RequestRefusal(key: nil, error: InputError(code: "bad_op", field: "op", message: "unknown binary op \(op); 1 is append")))
+                }
+                let text = try reader.readShortString()
+                guard !text.isEmpty else {
+                    return .failure(RequestRefusal(key: nil, error: InputError(code: "bad_key", field: "key", message: "0 bytes; 1 to \(EventLog.maxRequestKeyBytes) are allowed")))
+                }
+                key = text
+                let time: TimeMs?
+                switch try reader.readUInt8() {
+                case 0: time = nil
+                case 1:
+                    let value = try reader.readInt64()
+                    guard value >= 0 else {
+                        return .failure(RequestRefusal(key: key, error: InputError(code: "bad_time", field: "time", message: "must be non-negative Unix milliseconds")))
+                    }
+                    time = value
+                case let tag:
+                    return .failure(RequestRefusal(key: key, error: InputError(code: "bad_frame", field: "time", message: "time tag \(tag) is neither 0 nor 1")))
+                }
+                let event = try InputCodec.decode(&reader)
+                return .success(.append(key: text, time: time, event: event))
+            } catch let error as CodecError {
+                return .failure(RequestRefusal(key: key, error: InputError(code: "bad_frame", message: error.description)))
+            } catch let error as InputError {
+                return .failure(RequestRefusal(key: key, error: error))
+            } catch {
+                return .failure(RequestRefusal(key: key, error: InputError(code: "bad_frame", message: "\(error)")))
+            }
+        }
+        return try result.get()
+    }
+
+    /// Writes `response` as a reply frame. Binary requests are appends only, so only their two
+    /// answers occur.
+    public static func write(_ response: Response, into buffer: inout ByteBuffer) {
+        let lengthIndex = buffer.writerIndex
+        buffer.writeInteger(UInt32(0))
+        switch response {
+        case .appended(_, let seq, let derived):
+            buffer.writeInteger(UInt8(0))
+            buffer.writeInteger(seq)
+            buffer.writeInteger(UInt32(derived.count))
+        case .refused(_, let error):
+            buffer.writeInteger(UInt8(1))
+            writeShort(error.code, into: &buffer)
+            // Cut at characters so the text stays valid UTF-8 within ByteWriter.maxStringBytes.
+            let message = Array(error.message.prefix(1000).utf8)
+            buffer.writeInteger(UInt16(message.count))
+            buffer.writeBytes(message)
+            writeShort(error.field ?? "", into: &buffer)
+        case .status, .account, .ticked:
+            preconditionFailure("binary requests are appends; queries are NDJSON only")
+        }
+        buffer.setInteger(UInt32(buffer.writerIndex - lengthIndex - 4), at: lengthIndex)
+    }
+
+    private static func writeShort(_ text: String, into buffer: inout ByteBuffer) {
+        let bytes = Array(text.prefix(60).utf8)  // at most 240 bytes
+        buffer.writeInteger(UInt8(bytes.count))
+        buffer.writeBytes(bytes)
+    }
+
+    /// A decoded reply frame, for clients.
+    public enum ReplyFrame: Equatable, Sendable {
+        case appended(seq: Seq, derivedCount: UInt32)
+        case refused(code: String, message: String, field: String?)
+    }
+
+    /// Decodes one reply body (without its length prefix).
+    public static func reply(body: ByteBuffer) throws(CodecError) -> ReplyFrame {
+        let result: Result<ReplyFrame, CodecError> = body.withUnsafeReadableBytes { raw in
+            var reader = ByteReader(unsafeBytes: raw)
+            do {
+                let frame: ReplyFrame
+                switch try reader.readUInt8() {
+                case 0: frame = .appended(seq: try reader.readUInt64(), derivedCount: try reader.readUInt32())
+                case 1:
+                    let code = try reader.readShortString()
+                    let message = try reader.readString()
+                    let field = try reader.readShortString()
+                    frame = .refused(code: code, message: message, field: field.isEmpty ? nil : field)
+                case let status: throw CodecError("reply status \(status) is neither 0 nor 1", offset: 0)
+                }
+                guard reader.isAtEnd else { throw CodecError("\(reader.remaining) trailing bytes", offset: reader.offset) }
+                return .success(frame)
+            } catch let error as CodecError { return .failure(error) } catch {
+                return .failure(CodecError("\(error)", offset: 0))
+            }
+        }
+        return try result.get()
+    }
+}

@@ -1,0 +1,25 @@
+import SolventCore
+
+/// What the committer answers to one request. The connection turns it into a JSON line or a
+/// binary frame on its own event loop, so encoding replies never costs the writer's thread.
+public enum Response: Sendable, Equatable {
+    /// Committed durably at `seq`; `derived` are the records the engine appended right after it.
+    case appended(key: String, seq: Seq, derived: [DerivedRef])
+    case refused(key: String?, InputError)
+    case status(seq: Seq, headHash: [UInt8], timeMs: TimeMs)
+    case account(AccountView)
+    /// The daemon's clock tick went through the group (true) or was skipped as nothing awaited
+    /// time (false). Never sent on the wire: ticks come from the daemon, not a connection.
+    case ticked(Bool)
+}
+
+/// A derived record named in an append's reply.
+public struct DerivedRef: Sendable, Equatable {
+    public var seq: Seq
+    public var kind: EventKind
+
+    public init(seq: Seq, kind: EventKind) {
+        self.seq = seq
+        self.kind = kind
+    }
+}

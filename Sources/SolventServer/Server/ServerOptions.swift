@@ -1,0 +1,32 @@
+import NIOCore
+
+/// How a `SolventServer` listens and what it adds around the committer.
+public struct ServerOptions: Sendable {
+    /// Where connections come from.
+    public enum Listener: Sendable, Equatable {
+        /// Bind a Unix socket at this path (a stale file there is replaced; mode 0660).
+        case path(String)
+        /// A Unix stream socket already bound and listening, e.g. passed by systemd's socket
+        /// activation (`LISTEN_FDS`); its mode and owner are the unit's business.
+        case descriptor(Int32)
+    }
+
+    /// Overrides the log's `snapshotEvery` (nil: what `init` stored, else 100,000).
+    public var snapshotEvery: UInt64?
+    /// Who may append what; no roles means anyone who can connect may append anything.
+    public var roles: Roles
+    /// Told about every committed group (metrics).
+    public var observer: (any CommitObserver)?
+    /// Records a live subscriber may leave unread before it is disconnected (`slow_subscriber`).
+    public var subscriberBacklogRecords = SubscriptionHub.defaultBacklogRecords
+    /// Runs the connections on this group (left running at shutdown) instead of one of their own.
+    public var eventLoopGroup: (any EventLoopGroup)?
+    /// Caps the LMDB map (a disk-full stand-in): appends past it are refused `storage_full`.
+    public var maxMapSizeBytes = 1 << 40
+
+    public init(snapshotEvery: UInt64? = nil, roles: Roles = Roles(), observer: (any CommitObserver)? = nil) {
+        self.snapshotEvery = snapshotEvery
+        self.roles = roles
+        self.observer = observer
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import SolventCore
+import SolventServer
+import SolventStore
+
+/// `solvent bench ingest`: events acknowledged durably through the socket server (SPEC §10):
+/// one pipelined NDJSON client, one binary-frame client, and 64 clients with one request in
+/// flight each. The server runs in this process (SolventServer on a temporary directory, the
+/// same library `solventd` serves), so client and server share the machine's cores. Each figure
+/// has the raw LMDB baseline beside it: the same records appended through CLMDB with
+/// `MDB_APPEND` in transactions of the size the server's group commits averaged.
+struct IngestBench {
+    let scale: Double
+
+    static let accounts = 4_000
+    var pipelinedEvents: Int { max(Int(300_000 * scale), 2_000) }
+    var clientEvents: Int { max(Int(2_000 * scale), 20) }
+    static let clients = 64
+    /// The server's per-connection bound on requests in flight: a pipelined client keeps it full.
+    static let window = 1024
+
+    func run(_ report: inout BenchReport) async throws {
+        let setup = Self.setupEvents()
+        let load = Self.loadEvents(count: pipelinedEvents + Self.clients * clientEvents)
+        let ndjson = try await measure(setup: setup) { socket, group in
+            let requests = Self.lineRequests(Array(load.prefix(pipelinedEvents)), prefix: "n")
+            return try await LoadClient.run(socketPath: socket, group: group, preamble: [], requests: requests,
+                                            framing: .lines, window: Self.window)
+        }
+        try add(ndjson, name: "ingest.ndjson", load: load, target: "target 500000", &report)
+        let binary = try await measure(setup: setup) { socket, group in
+            let requests = Self.frameRequests(Array(load.prefix(pipelinedEvents)), prefix: "b")
+            return try await LoadClient.run(socketPath: socket, group: group, preamble: BinaryProtocol.magic,
+                                            requests: requests, framing: .binary, window: Self.window)
+        }
+        try add(binary, name: "ingest.binary", load: load, target: "target 1000000", &report)
+        let many = try await measure(setup: setup) { socket, group in
+            try await withThrowingTaskGroup(of: LoadClient.Result.self) { tasks in
+                for client in 0..<Self.clients {
+                    let slice = Array(load.dropFirst(pipelinedEvents + client * clientEvents).prefix(clientEvents))
+                    let requests = Self.lineRequests(slice, prefix: "c\(client)")
+                    tasks.addTask {
+                        try await LoadClient.run(socketPath: socket, group: group, preamble: [], requests: requests,
+                                                 framing: .lines, window: 1)
+                    }
+                }
+                return try await tasks.reduce(into: LoadClient.Result(replies: 0, latenciesNs: [])) {
+                    $0.replies += $1.replies
+                    $0.latenciesNs += $1.latenciesNs
+                }
+            }
+        }
+        try add(many, name: "ingest.clients64", load: load, target: "target 100000", &report)
+        let latencies = many.result.latenciesNs.sorted()
+        let p99 = latencies.isEmpty ? 0 : Double(latencies[min(latencies.count - 1, latencies.count * 99 / 100)]) / 1000
+        let p50 = latencies.isEmpty ? 0 : Double(latencies[latencies.count / 2]) / 1000
+        report.add(BenchFigure(bench: "ingest.clients64.p99", value: p99, unit: "us_p99",
+                               note: "ack latency, p50 \(Int(p50)) us; target < 2000 us"))
+    }
+
+    struct Measured {
+        var result: LoadClient.Result
+        var seconds: Double
+        var counts: CommitCounts
+    }
+
+    /// A fresh server with the accounts funded (not timed), then `body` timed; checks that every
+    /// request was appended (a refusal would make the figure a lie).
+    private func measure(setup: [Event], _ body: @escaping @Sendable (String, any EventLoopGroup) async throws -> LoadClient.Result) async throws -> Measured {
+        let directory = NSTemporaryDirectory() + "solvent-ingest-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let socket = directory + "/solventd.sock"
+        // The server's connections share NIO's singleton group with the clients instead of a
+        // group of their own: shutting a server's own group down between figures left this
+        // task's continuation on a closed loop now and then (a hang; NIO logs "Cannot schedule
+        // tasks on an EventLoop that has already shut down").
+        let server = try await SolventServer.start(socketPath: socket, dataDirectory: directory + "/data",
+                                                   eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        do {
+            let group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+            let requests = Self.lineRequests(setup, prefix: "setup")
+            _ = try await LoadClient.run(socketPath: socket, group: group, preamble: [], requests: requests, framing: .lines, window: Self.window)
+            let before = server.commitCounts
+            let start = ContinuousClock.now
+            let result = try await body(socket, group)
+            let elapsed = ContinuousClock.now - start
+            var counts = server.commitCounts
+            counts.batches -= before.batches
+            counts.inputs -= before.inputs
+            try await server.shutdown()
+            guard counts.inputs == result.replies else {
+                throw CommandFailure(message: "ingest bench: \(result.replies) replies but \(counts.inputs) appended; a request was refused")
+            }
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            return Measured(result: result, seconds: seconds, counts: counts)
+        } catch {
+            try? await server.shutdown()
+            throw error
+        }
+    }
+
+    private func add(_ measured: Measured, name: String, load: [Event], target: String, _ report: inout BenchReport) throws {
+        let events = measured.result.replies
+        let batch = max(1, measured.counts.inputs / max(1, measured.counts.batches))
+        let records = Self.encoded(Array(load.prefix(events)))
+        let raw = try withTemporaryDirectory { try RawLMDB.appendRate(records, batch: batch, directory: $0) }
+        report.add(BenchFigure(
+            bench: name, value: Double(events) / measured.seconds, unit: "events/s", baseline: raw,
+            note: "\(events) events acked durably, \(measured.counts.batches) group commits (avg \(batch)); baseline raw LMDB, \(batch) per transaction; in-process server; \(target)"))
+    }
+
+    // MARK: Events
+
+    /// The market, its first price and every account's deposit.
+    static func setupEvents() -> [Event] {
+        Array(MixedHistory(accounts: accounts, total: accounts + 2).map(\.1))
+    }
+
+    /// The measured mix after the setup: trades between random accounts (90%), oracle prices on
+    /// a random walk (9%), deposits (1%), a rare funding.
+    static func loadEvents(count: Int) -> [Event] {
+        Array(MixedHistory(accounts: accounts, total: accounts + 2 + count).dropFirst(accounts + 2).map(\.1))
+    }
+
+    static func eventJSON(_ event: Event) -> JSONValue {
+        guard case .object(let members) = RecordJSON.json(Record(seq: 1, time: 0, event: event)) else {
+            preconditionFailure("a record is a JSON object")
+        }
+        // Drop the envelope but the kind, and absent optionals; the server stamps the time.
+        return .object(members.filter { $0.key == "kind" || !["seq", "time", "cause"].contains($0.key) && $0.value != .null })
+    }
+
+    static func lineRequests(_ events: [Event], prefix: String) -> LoadClient.Requests {
+        var bytes = ByteBuffer()
+        var ends: [Int] = []
+        for (index, event) in events.enumerated() {
+            bytes.writeString(JSONWriter.string(.object([
+                JSONMember("op", .string("append")),
+                JSONMember("key", .string("\(prefix)-\(index)")),
+                JSONMember("event", eventJSON(event)),
+            ])))
+            bytes.writeInteger(UInt8(ascii: "\n"))
+            ends.append(bytes.writerIndex)
+        }
+        return LoadClient.Requests(bytes: bytes, ends: ends)
+    }
+
+    static func frameRequests(_ events: [Event], prefix: String) -> LoadClient.Requests {
+        var bytes = ByteBuffer()
+        var ends: [Int] = []
+        for (index, event) in events.enumerated() {
+            BinaryProtocol.appendFrame(key: "\(prefix)-\(index)", time: nil, event: event, into: &bytes)
+            ends.append(bytes.writerIndex)
+        }
+        return LoadClient.Requests(bytes: bytes, ends: ends)
+    }
+
+    /// The records as the log stores them, for the raw LMDB baseline of the same sizes.
+    static func encoded(_ events: [Event]) -> [AppendRecord] {
+        events.enumerated().map { index, event in
+            let record = Record(seq: Seq(index + 1), time: 1_700_000_000_000, event: event)
+            return AppendRecord(seq: record.seq, time: record.time, bytes: RecordCodec.encode(record), requestKey: nil)
+        }
+    }
+}

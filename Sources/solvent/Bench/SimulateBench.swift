@@ -1,0 +1,44 @@
+import Foundation
+import SolventCore
+import SolventSim
+import SolventStore
+
+/// `solvent bench simulate`: 100k accounts over two days of one-minute candles, written through
+/// the journal (the real write path) into a temporary log. The path is the first 2880 candles of
+/// Fixtures/prices/btcusdt-2021-05-19-1m-binance-spot.csv (2021-05-18T00:00Z to 2021-05-19T23:59Z,
+/// the longest one-minute BTC path, crash of 05-19 included); nothing is concatenated.
+struct SimulateBench {
+    let scale: Double
+
+    static let fixture = "Fixtures/prices/btcusdt-2021-05-19-1m-binance-spot.csv"
+    static let twoDaysMinutes = 2 * 24 * 60
+
+    var accounts: Int { max(Int(100_000 * scale), 100) }
+
+    func run(_ report: inout BenchReport) throws {
+        let path = try SimulateCommand.loadPath(Self.fixturePath()).prefix(Self.twoDaysMinutes)
+        var config = SimConfig()
+        config.accounts = accounts
+        config.seed = 7
+        config.market = MarketSetup.marketID(fileName: Self.fixture)
+        try withTemporaryDirectory { directory in
+            var result: SimResult?
+            let seconds = try measureSeconds {
+                result = try SimulateCommand.simulate(path, config, out: directory + "/sim", label: "simulating")
+            }
+            let summary = result!.summary
+            report.add(BenchFigure(bench: "simulate.wall", value: seconds, unit: "s",
+                                   note: "\(summary.accounts) traders, \(path.candles.count) one-minute candles, \(summary.liquidations) liquidations"))
+            report.add(BenchFigure(bench: "simulate", value: Double(summary.records) / seconds, unit: "events/s",
+                                   note: "\(summary.records) records (\(summary.inputs) inputs) simulated and written through the journal"))
+        }
+    }
+
+    /// The fixture from the working directory, else from the source tree this was built from.
+    static func fixturePath() -> String {
+        if FileManager.default.fileExists(atPath: fixture) { return fixture }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(fixture).path
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import SolventDaemon
+
+/// `solventd [--data DIR] [--socket PATH] [--config FILE] [--metrics HOST:PORT]` (SPEC §9).
+/// Everything but the argument parsing and the process-wide bootstraps is in SolventDaemon.
+@main
+struct Solventd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "solventd",
+        abstract: "The Solvent daemon: the event log behind a Unix socket (docs/OPERATIONS.md).")
+
+    @Option(help: "Data directory (default ./solvent-data; overrides the file's \"data\").")
+    var data: String?
+
+    @Option(help: "Unix socket path (default <data>/solventd.sock; ignored under socket activation).")
+    var socket: String?
+
+    @Option(help: "Configuration file (JSON; keys in docs/OPERATIONS.md).")
+    var config: String?
+
+    @Option(help: "Serve Prometheus metrics on HOST:PORT at /metrics.")
+    var metrics: String?
+
+    func run() async throws {
+        EarlySignals.install()  // From the first moment: a SIGTERM during start-up becomes a graceful stop.
+        let settings: DaemonConfig
+        do {
+            settings = try DaemonConfig.load(configFile: config, flags: DaemonFlags(data: data, socket: socket, metrics: metrics))
+        } catch {
+            throw ValidationError("configuration: \(error)")
+        }
+        let level = settings.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        // Bootstrapped before anything is served: other parts (subscriptions) record on the
+        // global factory with `Gauge(label:)`.
+        let registry = PrometheusCollectorRegistry()
+        let factory = SolventMetrics.prometheusFactory(registry: registry)
+        MetricsSystem.bootstrap(factory)
+        let logger = Logger(label: "solventd")
+        do {
+            try await Daemon.run(config: settings, environment: ProcessInfo.processInfo.environment,
+                                 metrics: Daemon.Metrics(registry: registry, factory: factory), logger: logger)
+        } catch {
+            logger.critical("failed", metadata: ["error": "\(error)"])
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import SolventCore
+import SolventServer
+import SolventStore
+import Testing
+
+@Suite struct AccessTests {
+    private static let market = #"{"kind":"market.listed","market":"BTC-PERP","lotSize":"0.001","tickSize":"0.1","tiers":[{"notionalCap":"50000","mmr":"0.004","imr":"0.008","maintAmount":"0"}]}"#
+    private static let price = #"{"kind":"oracle.price","market":"BTC-PERP","price":"20000","publishTime":1}"#
+
+    /// A server whose only role maps this test process's uid to `kinds`.
+    private func withServer<T>(roles: Roles, _ body: (String) async throws -> T) async throws -> T {
+        try await withTemporaryDirectory { directory in
+            let socket = directory + "/solventd.sock"
+            let server = try await SolventServer.start(
+                listener: .path(socket), dataDirectory: directory + "/data", options: ServerOptions(roles: roles), nowMs: { testNowMs })
+            do {
+                let result = try await body(socket)
+                try await server.shutdown()
+                return result
+            } catch {
+                try? await server.shutdown()
+                throw error
+            }
+        }
+    }
+
+    @Test func aPeerWhoseRoleDoesNotCoverTheKindIsRefusedAndNothingIsLogged() async throws {
+        let roles = Roles([Roles.Role(name: "feeder", uids: [getuid()], kinds: [KindPattern("market.listed")!, KindPattern("oracle.*")!])])
+        try await withServer(roles: roles) { socket in
+            let replies = try await exchange(socket, [
+                appendRequest(key: "m", event: Self.market),
+                #"{"op":"status"}"#,
+            ])
+            #expect(replies[0]["ok"] == .bool(true))
+            let before = try #require(number(replies[1]["seq"]))
+            let refused = try await exchange(socket, [
+                appendRequest(key: "d", event: deposit("alice", "100", ref: "d")),
+                appendRequest(key: "p", event: Self.price),
+                #"{"op":"status"}"#,
+            ])
+            #expect(errorCode(refused[0]) == "forbidden")
+            #expect(string(refused[0]["key"]) == "d")
+            #expect(string(refused[0]["error"]?["field"]) == "kind")
+            #expect(refused[1]["ok"] == .bool(true))  // oracle.* covers oracle.price
+            #expect(number(refused[1]["seq"]) == before + 1)
+            #expect(number(refused[2]["seq"]) == before + 1)  // the deposit left no record
+            // The key of a forbidden request was not stored: a permitted peer could use it.
+            let again = try await exchange(socket, [appendRequest(key: "d", event: Self.price.replacingOccurrences(of: "\"publishTime\":1", with: "\"publishTime\":2"))])
+            #expect(again[0]["ok"] == .bool(true))
+        }
+    }
+
+    @Test func aPeerMatchingNoRoleMayOnlyQuery() async throws {
+        let roles = Roles([Roles.Role(name: "other", uids: [getuid() &+ 1], kinds: [KindPattern("*")!])])
+        try await withServer(roles: roles) { socket in
+            let replies = try await exchange(socket, [
+                appendRequest(key: "m", event: Self.market),
+                #"{"op":"status"}"#,
+            ])
+            #expect(errorCode(replies[0]) == "forbidden")
+            #expect(number(replies[1]["seq"]) == 0)
+        }
+    }
+
+    @Test func aRoleMatchesByGroupToo() async throws {
+        let roles = Roles([Roles.Role(name: "group", gids: [getgid()], kinds: [KindPattern("*")!])])
+        try await withServer(roles: roles) { socket in
+            let replies = try await exchange(socket, [appendRequest(key: "m", event: Self.market)])
+            #expect(replies[0]["ok"] == .bool(true))
+        }
+    }
+
+    @Test(arguments: [
+        ("oracle.price", ["oracle.price"]),
+        ("auction.*", ["auction.bid"]),
+        ("*", EventKind.allCases.filter(\.isInput).map(\.name)),
+    ])
+    func kindPatternsSelectInputKinds(pattern: String, allowed: [String]) throws {
+        let permission = AppendPermission(patterns: [try #require(KindPattern(pattern))])
+        let inputs = EventKind.allCases.filter(\.isInput)
+        #expect(inputs.filter { permission.allows($0) }.map(\.name) == allowed)
+    }
+
+    @Test func malformedPatternsAreRejected() {
+        for text in ["", "auction*", "*.bid", "a b", "oracle.**"] { #expect(KindPattern(text) == nil, "\(text)") }
+    }
+}

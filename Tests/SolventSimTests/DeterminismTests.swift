@@ -1,0 +1,52 @@
+import Foundation
+import SolventCore
+import SolventSim
+import SolventStore
+import Testing
+
+/// All randomness comes from the seed: the log of a run is a function of (path, config).
+@Suite struct DeterminismTests {
+    @Test func sameSeedWritesTheSameLogBytes() throws {
+        let path = try SimSupport.blackThursdayMorning()
+        let config = SimSupport.config(accounts: 300)
+        let (first, a) = try SimSupport.runWithLog(Simulation(path: path, config: config))
+        let (second, b) = try SimSupport.runWithLog(Simulation(path: path, config: config))
+        let bytesA = try SimSupport.recordBytes(a)
+        #expect(bytesA.count > 1_000)
+        #expect(bytesA == (try SimSupport.recordBytes(b)))
+        #expect(first.summary == second.summary)
+        #expect(try EventLog(directory: a).headHash == EventLog(directory: b).headHash)
+    }
+
+    @Test func differentSeedsDrawDifferentPopulations() throws {
+        let path = try SimSupport.blackThursdayMorning()
+        let one = Simulation(path: path, config: SimSupport.config(accounts: 200, seed: 1)).population
+        let again = Simulation(path: path, config: SimSupport.config(accounts: 200, seed: 1)).population
+        let two = Simulation(path: path, config: SimSupport.config(accounts: 200, seed: 2)).population
+        #expect(one == again)
+        #expect(one != two)
+        #expect(one.pairs.map(\.qty) != two.pairs.map(\.qty))
+        #expect(one.bots.map(\.delayMs) != two.bots.map(\.delayMs))
+    }
+
+    @Test func populationOpensBalancedPositionsWithDocumentedLeverage() throws {
+        let path = try SimSupport.blackThursdayMorning()
+        let sim = Simulation(path: path, config: SimSupport.config(accounts: 1_000))
+        // One of the table's, or 90 % of the tier's maximum (1 / imr) where the table's is above it.
+        let allowed = Set(Population.leverageWeights.map(\.leverage) + MarketSetup.tiers.map { 90_000_000 / $0.imr.raw })
+        for pair in sim.population.pairs {
+            #expect(pair.qty.isPositive)
+            #expect(allowed.contains(pair.long.leverage) && allowed.contains(pair.short.leverage))
+            #expect(pair.long.deposit.isPositive && pair.short.deposit.isPositive)
+        }
+        #expect(Set(sim.population.pairs.map(\.long.leverage)).count >= 5)
+        // Setup alone: positions sum to zero and every trader holds its position.
+        let (result, _) = try SimSupport.runWithLog(Simulation(path: path.prefix(1), config: SimSupport.config(accounts: 1_000)))
+        #expect(Set(sim.population.pairs.map(\.openOffsetMs)).count > 100)
+        #expect(result.ledger.netPosition(market: MarketID(valid: "BTCUSDT-PERP")) == .zero)
+        #expect(result.ledger.invariantViolations().isEmpty)
+        let first = sim.population.pairs[0]
+        #expect(result.ledger.positions(first.long.id).first?.qty == first.qty)
+        #expect(result.ledger.positions(first.short.id).first?.qty == .zero - first.qty)
+    }
+}
