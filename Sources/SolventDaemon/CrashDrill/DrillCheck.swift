@@ -55,7 +55,7 @@ extension CrashDrill {
     /// does, less the snapshot comparison, which tools/crash-test leaves to `solvent verify`).
     private func verify(_ log: EventLog) throws -> String? {
         if case .broken(let seq, let reason) = try log.verifyChain() { return "chain broken at seq \(seq): \(reason)" }
-        var replay = Rederivation()
+        var replay = Rederivation(stateRoots: log.stateRoots)
         var mismatch: ReplayMismatch?
         try log.read { reader in
             try reader.forEachBorrowed(from: 1, through: nil) { stored in

@@ -115,7 +115,9 @@ public final class SolventServer: Sendable {
 
     private static func openJournal(_ directory: String, snapshotEvery: UInt64?, maxMapSizeBytes: Int, nowMs: @Sendable () -> TimeMs) throws -> Journal {
         do { return try Journal(directory: directory, snapshotEvery: snapshotEvery, maxMapSizeBytes: maxMapSizeBytes) } catch StoreError.notInitialized {
-            try EventLog.create(directory: directory, createdTimeMs: nowMs())
+            // A new log records the interval, so its state roots fall on the same boundaries
+            // as its snapshots (roots follow the log's stored interval, never a process option).
+            try EventLog.create(directory: directory, createdTimeMs: nowMs(), snapshotEvery: snapshotEvery)
             return try Journal(directory: directory, snapshotEvery: snapshotEvery, maxMapSizeBytes: maxMapSizeBytes)
         }
     }
