@@ -72,7 +72,7 @@ final class CommitBatcher {
                         rest.append(entry)
                         continue
                     }
-                    let response = Response.appended(key: entry.key, seq: seq, derived: try Self.derived(after: seq, reader))
+                    let response = try Self.storedAnswer(for: entry, at: seq, reader)
                     for submission in entry.waiting { outbox.add(response, for: submission) }
                 }
                 return rest
@@ -82,6 +82,21 @@ final class CommitBatcher {
             for entry in fresh { for submission in entry.waiting { outbox.add(.refused(key: entry.key, failure), for: submission) } }
             return []
         }
+    }
+
+    /// A retry gets the first append's answer; a key reused for another event (or another
+    /// explicit time) is refused `key_reused`, so a client's bug cannot pass for a retry.
+    private static func storedAnswer(for entry: Fresh, at seq: Seq, _ reader: LogReader) throws -> Response {
+        guard let stored = try reader.record(seq) else {
+            return .refused(key: entry.key, InputError(code: "read_failed", message: "seq \(seq) of key \(entry.key) is missing"))
+        }
+        let record = try RecordCodec.decode(stored.bytes)
+        guard record.event == entry.event, entry.time.map({ $0 == record.time }) ?? true else {
+            return .refused(key: entry.key, InputError(
+                code: "key_reused", field: "key",
+                message: "key \(entry.key) was used at seq \(seq) for a different event; a retry must repeat the request exactly"))
+        }
+        return .appended(key: entry.key, seq: seq, derived: try derived(after: seq, reader))
     }
 
     /// The records the input at `seq` derived: those right after it whose cause is `seq`.
