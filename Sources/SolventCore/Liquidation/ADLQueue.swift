@@ -12,12 +12,19 @@ struct ADLQueue: Sequence, IteratorProtocol {
     typealias Element = (index: Int, score: Rate)
 
     private var heap: [Element]
-    private let ids: [AccountID]
+    /// A candidate's account id, read only to break a tie in score.
+    private let id: (Int) -> AccountID
 
     /// `candidates` in any order; `ids[index]` is each candidate's account id.
     init(_ candidates: [Element], ids: [AccountID]) {
+        self.init(candidates, id: { ids[$0] })
+    }
+
+    /// `candidates` in any order; `id(index)` is each candidate's account id. A lookup instead of
+    /// an array of every account's id, so a backstop allocates nothing per account it does not rank.
+    init(_ candidates: [Element], id: @escaping (Int) -> AccountID) {
         heap = candidates
-        self.ids = ids
+        self.id = id
         var parent = heap.count / 2
         while parent > 0 {
             parent -= 1
@@ -26,8 +33,8 @@ struct ADLQueue: Sequence, IteratorProtocol {
     }
 
     /// The ranking rule: higher score first, ties by account id.
-    static func ranksBefore(_ a: Element, _ b: Element, ids: [AccountID]) -> Bool {
-        a.score != b.score ? a.score > b.score : ids[a.index] < ids[b.index]
+    private func ranksBefore(_ a: Element, _ b: Element) -> Bool {
+        a.score != b.score ? a.score > b.score : id(a.index) < id(b.index)
     }
 
     /// Candidates not taken yet.
@@ -51,8 +58,8 @@ struct ADLQueue: Sequence, IteratorProtocol {
             let left = 2 * parent + 1
             guard left < count else { return }
             let right = left + 1
-            let best = right < count && Self.ranksBefore(heap[right], heap[left], ids: ids) ? right : left
-            guard Self.ranksBefore(heap[best], heap[parent], ids: ids) else { return }
+            let best = right < count && ranksBefore(heap[right], heap[left]) ? right : left
+            guard ranksBefore(heap[best], heap[parent]) else { return }
             heap.swapAt(parent, best)
             parent = best
         }

@@ -107,7 +107,7 @@ extension Ledger {
     /// Every candidate is scored now, at the marks and balances before the first ADL fill, and
     /// handed out lazily in that order (`ADLQueue`): only as many as the remainder needs are ranked.
     func adlRanking(market m: Int, opposite position: Quantity, excluding account: Int) -> ADLQueue {
-        guard let mark = markets[m].mark else { return ADLQueue([], ids: accounts.ids) }
+        guard let mark = markets[m].mark else { return ADLQueue([], ids: []) }
         var candidates: [ADLQueue.Element] = []
         let cells = markets[m].cells
         for index in cells.indices where index != account && index > Self.feesIndex && !accounts.states[index].isLiquidating {
@@ -115,7 +115,8 @@ extension Ledger {
             guard !cell.qty.isZero, cell.qty.isPositive != position.isPositive else { continue }
             candidates.append((index, adlScore(account: index, cell: cell, market: m, mark: mark)))
         }
-        return ADLQueue(candidates, ids: accounts.ids)
+        let states = accounts.states
+        return ADLQueue(candidates, id: { states[$0].id })
     }
 
     /// The rank score of account `index` holding `cell` in market `m` at `mark`. The same numbers
