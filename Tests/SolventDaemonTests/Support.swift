@@ -16,16 +16,19 @@ func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async throws 
 }
 
 /// The `solventd` built beside this test binary (swift build puts every product in one directory).
-func solventdPath() throws -> String {
+func solventdPath() throws -> String { try productPath("solventd") }
+
+/// The executable product `name` built beside this test binary.
+func productPath(_ name: String) throws -> String {
     let tests = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     var directory = tests.deletingLastPathComponent()
     // On Linux the test binary is `<bin>/SolventPackageTests.xctest`; on macOS it sits inside a bundle.
     while !directory.path.isEmpty && directory.path != "/" {
-        let candidate = directory.appendingPathComponent("solventd").path
+        let candidate = directory.appendingPathComponent(name).path
         if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         directory = directory.deletingLastPathComponent()
     }
-    throw TestSetupError("solventd is not built next to the tests (\(tests.path)); run `swift build` first")
+    throw TestSetupError("\(name) is not built next to the tests (\(tests.path)); run `swift build` first")
 }
 
 struct TestSetupError: Error, CustomStringConvertible {
