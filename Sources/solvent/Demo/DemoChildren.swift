@@ -73,7 +73,7 @@ final class DemoChildren: @unchecked Sendable {
         }
     }
 
-    var runningBots: [DemoChild] { lock.withLock { bots } }
+    var startedBots: [DemoChild] { lock.withLock { bots } }
     var daemonChild: DemoChild? { lock.withLock { daemon } }
 
     /// Stops the bots (SIGTERM, SIGKILL after 3 s).

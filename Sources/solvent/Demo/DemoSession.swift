@@ -31,6 +31,8 @@ struct DemoSession {
             fflush(nil)
             let moment = try await feed.play(client) { moment in
                 try checkDaemon()
+                var moment = moment
+                moment.bots = children.startedBots.map { ($0.name, $0.exitStatus) }
                 view.update(moment, await tally.snapshot)
                 if !terminal { fflush(nil) }
             }
@@ -39,7 +41,9 @@ struct DemoSession {
         let elapsed = ContinuousClock.now - started
         let lastSeq = try await status()
         await catchUp(to: lastSeq)
-        view.update(moment, await tally.snapshot, final: true)
+        var last = moment
+        last.bots = children.startedBots.map { ($0.name, $0.exitStatus) }
+        view.update(last, await tally.snapshot, final: true)
         DemoView.restoreTerminal()
         try await finish(moment: moment, feed: feed, subscription: subscription, elapsed: elapsed)
     }

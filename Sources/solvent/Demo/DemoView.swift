@@ -10,6 +10,13 @@ struct DemoMoment: Sendable {
     var stepsDone: Int
     var steps: Int
     var wallSeconds: Double
+    /// Each bot process and its exit status once it has exited (filled in by the session).
+    var bots: [(name: String, exitStatus: Int32?)] = []
+
+    /// Market time played per second of real time so far (below `--speed` when the machine lags).
+    func actualSpeed(startMs: TimeMs) -> Double {
+        wallSeconds > 0 ? Double(marketMs - startMs) / 1000 / wallSeconds : 0
+    }
 }
 
 /// The live view: on a terminal a block redrawn in place (ANSI cursor-up and erase-line), at
@@ -65,11 +72,14 @@ struct DemoView {
         let width = 30
         let filled = m.steps == 0 ? width : width * m.stepsDone / m.steps
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let bots = f.botFills.isEmpty ? "none yet" : f.botFills.map { "\($0.bot) \($0.fills)" }.joined(separator: ", ")
+        let fills = Dictionary(f.botFills.map { ($0.bot, $0.fills) }, uniquingKeysWith: +)
+        let bots = m.bots.isEmpty ? "none" : m.bots.map { bot in
+            "\(bot.name) \(fills[bot.name] ?? 0) fills" + (bot.exitStatus.map { " (exited \($0), see its log)" } ?? "")
+        }.joined(separator: ", ")
         return [
             "\(plan.market) · \(plan.fileName) · \(Self.decimal(speed))× real time",
             "market time   \(UTCTime.format(ms: m.marketMs))  [\(bar)] \(m.steps == 0 ? 100 : 100 * m.stepsDone / m.steps)%  "
-                + "\(String(format: "%.1f", m.wallSeconds)) s",
+                + "\(String(format: "%.1f", m.wallSeconds)) s (\(String(format: "%.0f", m.actualSpeed(startMs: plan.path.startMs)))×)",
             "price         \(m.price)  (\(change(m.price)) from \(plan.path.firstPrice); low \(m.lowest))",
             "margin calls  \(f.marginCalls) accounts of \(plan.traderCount)",
             "auctions      \(f.auctionsRunning) running; \(f.fills) fills (bots \(f.fills - f.fundFills), insurance backstop \(f.fundFills))",
@@ -78,7 +88,7 @@ struct DemoView {
             "insurance     \(f.insurance.map(\.description) ?? "…") (opened with \(plan.population.insuranceDeposit))",
             "bad debt      \(f.badDebt)",
             "ADL           \(f.adl)",
-            "bot fills     \(bots)",
+            "bots          \(bots)",
             "log           seq \(f.lastSeq)",
         ]
     }
