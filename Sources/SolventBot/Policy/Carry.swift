@@ -38,22 +38,9 @@ struct Carry {
         let after = buying ? held + qty : held - qty
         let notionalAfter = after.magnitude.notional(at: mark, rounding: .up)
         let increases = after.magnitude > held.magnitude || (after.isPositive != held.isPositive && !held.isZero && !after.isZero)
-        guard let tierAfter = tier(for: notionalAfter) else { return !increases }
-        let imAfter = notionalAfter.times(tierAfter.imr, rounding: .up)
-        let imBefore = im(held)
-        return available - (imAfter - imBefore) >= .zero
-    }
-
-    /// The tier for a position of `notional`; nil beyond the last cap (the engine's risk limit).
-    private func tier(for notional: Money) -> Tier? {
-        listing.tiers.first { notional <= $0.notionalCap }
-    }
-
-    private func im(_ qty: Quantity) -> Money {
-        guard !qty.isZero else { return .zero }
-        let notional = qty.magnitude.notional(at: mark, rounding: .up)
-        // Beyond the last cap (the mark moved) the last tier still applies (MarketState.swift).
-        let tier = tier(for: notional) ?? listing.tiers[listing.tiers.count - 1]
-        return notional.times(tier.imr, rounding: .up)
+        // Beyond the last tier is the engine's risk limit for added exposure.
+        if increases && listing.tierIndex(for: notionalAfter) == nil { return false }
+        let imBefore = listing.initialMargin(notional: held.magnitude.notional(at: mark, rounding: .up))
+        return available - (listing.initialMargin(notional: notionalAfter) - imBefore) >= .zero
     }
 }
