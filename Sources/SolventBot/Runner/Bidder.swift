@@ -42,27 +42,40 @@ struct Bidder {
         var funds: Funds?
         for entry in view.auctions.entries {
             if let hold = holdUntil[entry.id], hold > view.lastSeq { continue }
-            switch policy.quote(entry, markets: view.markets, nowMs: view.nowMs) {
-            case .failure(let reason):
-                skip(entry.id, reason)
-            case .success(let quote):
+            var at = view.nowMs
+            var key = BotRequests.key(account: me, auction: entry.id, seq: view.lastSeq)
+            // A second attempt only at the log time a `time_regression` refusal names: the log
+            // moved on while the bid travelled, and the records that moved it are still on the way.
+            attempts: for attempt in 0..<2 {
+                let quote: Quote
+                switch policy.quote(entry, markets: view.markets, nowMs: at) {
+                case .failure(let reason):
+                    skip(entry.id, reason, at: at)
+                    break attempts
+                case .success(let priced):
+                    quote = priced
+                }
                 let current: Funds
                 if let funds { current = funds } else { current = try await account(channel) }
                 funds = current
                 switch policy.decide(quote, markets: view.markets, funds: current) {
                 case .skip(let reason):
-                    skip(entry.id, reason)
+                    skip(entry.id, reason, at: at)
+                    break attempts
                 case .bid(let bid, let price):
-                    try await send(bid, price: price, channel)
-                    funds = nil  // a fill moved them
+                    funds = nil  // a fill moves them
+                    let logTime = try await send(bid, price: price, at: at, key: key, channel)
+                    guard let logTime, logTime > at, attempt == 0 else { break attempts }
+                    at = logTime
+                    key += "-t\(logTime)"
                 }
             }
         }
     }
 
-    private mutating func skip(_ auction: Seq, _ reason: SkipReason) {
+    private mutating func skip(_ auction: Seq, _ reason: SkipReason, at: TimeMs) {
         let text = reason.description
-        let line: Logger.Message = "skip auction=\(auction) \(text) at=\(view.nowMs) seq=\(view.lastSeq)"
+        let line: Logger.Message = "skip auction=\(auction) \(text) at=\(at) seq=\(view.lastSeq)"
         if lastSkip[auction] == text { logger.debug(line) } else { logger.info(line) }
         lastSkip[auction] = text
     }
@@ -77,22 +90,24 @@ struct Bidder {
         return try Funds(reply: reply)
     }
 
-    private mutating func send(_ bid: AuctionBid, price: Price, _ channel: RequestChannel) async throws {
-        let key = BotRequests.key(account: me, auction: bid.auction, seq: view.lastSeq)
+    /// Sends `bid` stamped `at`; returns the log's last time when it was refused
+    /// `time_regression` (nil otherwise).
+    private mutating func send(_ bid: AuctionBid, price: Price, at: TimeMs, key: String, _ channel: RequestChannel) async throws -> TimeMs? {
         lastSkip[bid.auction] = nil
-        logger.info("bid auction=\(bid.auction) qty=\(bid.qty) price=\(price) limit=\(bid.limitPrice) at=\(view.nowMs) key=\(key)")
-        let reply = try await channel.send(BotRequests.append(bid, key: key, timeMs: view.nowMs))
+        logger.info("bid auction=\(bid.auction) qty=\(bid.qty) price=\(price) limit=\(bid.limitPrice) at=\(at) key=\(key)")
+        let reply = try await channel.send(BotRequests.append(bid, key: key, timeMs: at))
         if let refusal = BotRequests.refusal(reply) {
             switch refusal.code {
             case "time_regression", "unknown_auction":
-                // The log moved on (a later record, or the auction ended) before the bid arrived:
-                // the next record brings a fresh decision.
+                // The log moved on (a later record, or the auction ended) before the bid arrived.
                 logger.info("bid refused auction=\(bid.auction) \(refusal.code) key=\(key)")
+                return refusal.code == "time_regression" ? BotRequests.lastTime(inRefusal: refusal.message) : nil
             default:
                 logger.warning("bid refused auction=\(bid.auction) \(refusal.code): \(refusal.message) key=\(key)")
+                return nil
             }
-            return
         }
         if let last = BotRequests.lastAuctionSeq(ofReply: reply) { holdUntil[bid.auction] = last }
+        return nil
     }
 }

@@ -47,6 +47,13 @@ enum BotRequests {
         return last
     }
 
+    /// The log's last time named by a `time_regression` refusal ("time T is before the log's last
+    /// time L", Journal.swift), nil when the message does not end with it.
+    static func lastTime(inRefusal message: String) -> TimeMs? {
+        guard message.contains("last time "), let last = message.split(separator: " ").last else { return nil }
+        return TimeMs(last)
+    }
+
     /// `(code, message)` of a refusal line, nil when the line is not one.
     static func refusal(_ reply: JSONValue) -> (code: String, message: String)? {
         guard reply["ok"] == .bool(false) else { return nil }

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import SolventCore
 import SolventServer
 
@@ -71,13 +72,38 @@ public final class BotRunner {
                 // Records up to the head only inform; from it on the bot acts. If it has read
                 // everything already, it acts at once on what it knows.
                 if desk.view.lastSeq >= head { try await desk.act(channel) }
-                while let line = try await stream.receive() {
-                    if Task.isCancelled { throw CancellationError() }
-                    let record = try Self.record(line)
-                    guard desk.observe(record) else { continue }
-                    if record.seq >= head { try await desk.act(channel) }
+                try await follow(stream, head: head, channel: channel)
+            }
+        }
+    }
+
+    /// Reads the subscription on a task of its own into an inbox while this task decides: each
+    /// decision takes every record that arrived meanwhile, so the bot acts at the newest log time
+    /// it knows instead of working through stale records one round trip each (a bid priced at a
+    /// stale time is refused `time_regression` whenever the log has moved on).
+    private func follow(_ stream: LineClient, head: Seq, channel: RequestChannel) async throws {
+        let inbox = Inbox()
+        // The subscription's client is used by the reader task alone from here on.
+        let reader = Unchecked(stream)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    while let line = try await reader.value.receive() { inbox.push(try Self.record(line)) }
+                    inbox.finish(nil)
+                } catch {
+                    inbox.finish(error)
                 }
             }
+            for await _ in inbox.wakeups {
+                var live = false
+                for record in inbox.take() where desk.observe(record) {
+                    live = live || record.seq >= head
+                }
+                if live { try await desk.act(channel) }
+            }
+            group.cancelAll()
+            if Task.isCancelled { throw CancellationError() }
+            if let error = inbox.failure { throw error }
         }
     }
 
@@ -103,4 +129,41 @@ struct RequestChannel {
         guard case .number(let text)? = reply["seq"], let seq = Seq(text) else { throw BotError("status reply without seq") }
         return seq
     }
+}
+
+/// Records read from the subscription and not yet taken by the decision loop.
+final class Inbox: Sendable {
+    private let state = Mutex<(records: [Record], failure: (any Error)?)>(([], nil))
+    let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+
+    init() {
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    func push(_ record: Record) {
+        state.withLock { $0.records.append(record) }
+        wake.yield()
+    }
+
+    /// Ends the wakeups once what was pushed has been taken; `error` is why, nil for a clean close.
+    func finish(_ error: (any Error)?) {
+        state.withLock { $0.failure = error }
+        wake.finish()
+    }
+
+    func take() -> [Record] {
+        state.withLock { state in
+            defer { state.records.removeAll(keepingCapacity: true) }
+            return state.records
+        }
+    }
+
+    var failure: (any Error)? { state.withLock { $0.failure } }
+}
+
+/// Hands a value to one other task that uses it alone (the subscription's client to its reader).
+struct Unchecked<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
