@@ -43,6 +43,9 @@ public final class BotRunner {
     public func run() async {
         var backoffMs = options.retryInitialMs
         logger.info("bot start account=\(options.config.account) discount=\(options.config.discount) maxNotional=\(options.config.maxNotional.map { "\($0)" } ?? "none") reactionMs=\(options.config.reactionMs) socket=\(options.socketPath)")
+        if options.fromSeq > 1 {
+            logger.warning("reading from seq \(options.fromSeq): markets, parameters and prices set before it are unknown to the bot (unknown_market, no_mark)")
+        }
         while !Task.isCancelled {
             do {
                 try await session { backoffMs = self.options.retryInitialMs }
