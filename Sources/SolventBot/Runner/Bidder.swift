@@ -42,34 +42,37 @@ struct Bidder {
         var funds: Funds?
         for entry in view.auctions.entries {
             if let hold = holdUntil[entry.id], hold > view.lastSeq { continue }
-            var at = view.nowMs
-            var key = BotRequests.key(account: me, auction: entry.id, seq: view.lastSeq)
+            let key = BotRequests.key(account: me, auction: entry.id, seq: view.lastSeq)
             // A second attempt only at the log time a `time_regression` refusal names: the log
             // moved on while the bid travelled, and the records that moved it are still on the way.
-            attempts: for attempt in 0..<2 {
-                let quote: Quote
-                switch policy.quote(entry, markets: view.markets, nowMs: at) {
-                case .failure(let reason):
-                    skip(entry.id, reason, at: at)
-                    break attempts
-                case .success(let priced):
-                    quote = priced
-                }
-                let current: Funds
-                if let funds { current = funds } else { current = try await account(channel) }
-                funds = current
-                switch policy.decide(quote, markets: view.markets, funds: current) {
-                case .skip(let reason):
-                    skip(entry.id, reason, at: at)
-                    break attempts
-                case .bid(let bid, let price):
-                    funds = nil  // a fill moves them
-                    let logTime = try await send(bid, price: price, at: at, key: key, channel)
-                    guard let logTime, logTime > at, attempt == 0 else { break attempts }
-                    at = logTime
-                    key += "-t\(logTime)"
-                }
-            }
+            guard let logTime = try await decide(entry, at: view.nowMs, key: key, funds: &funds, channel),
+                  logTime > view.nowMs else { continue }
+            _ = try await decide(entry, at: logTime, key: key + "-t\(logTime)", funds: &funds, channel)
+        }
+    }
+
+    /// Skips or bids on `entry` priced at `at`; returns the log's last time if the bid was refused
+    /// `time_regression`. `funds` are fetched when first needed and dropped after a bid.
+    private mutating func decide(_ entry: AuctionBoard.Entry, at: TimeMs, key: String, funds: inout Funds?,
+                                 _ channel: RequestChannel) async throws -> TimeMs? {
+        let quote: Quote
+        switch policy.quote(entry, markets: view.markets, nowMs: at) {
+        case .failure(let reason):
+            skip(entry.id, reason, at: at)
+            return nil
+        case .success(let priced):
+            quote = priced
+        }
+        let current: Funds
+        if let funds { current = funds } else { current = try await account(channel) }
+        funds = current
+        switch policy.decide(quote, markets: view.markets, funds: current) {
+        case .skip(let reason):
+            skip(entry.id, reason, at: at)
+            return nil
+        case .bid(let bid, let price):
+            funds = nil  // a fill moves them
+            return try await send(bid, price: price, at: at, key: key, channel)
         }
     }
 
