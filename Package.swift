@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SolventDaemon", targets: ["SolventDaemon"]),
         .library(name: "SolventAudit", targets: ["SolventAudit"]),
         .library(name: "SolventSim", targets: ["SolventSim"]),
+        .library(name: "SolventBot", targets: ["SolventBot"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -87,11 +88,21 @@ let package = Package(
         .target(name: "SolventAudit", dependencies: ["SolventCore", "SolventStore"]),
         // The seeded generator shared by the simulation, the benches and the test histories.
         .target(name: "SolventRandom"),
+        // The reference bidding bot of issue 9 (docs/BOTS.md): a pure policy over the records it
+        // reads (shared with the simulator's bots) and an I/O loop on the public protocol.
+        .target(
+            name: "SolventBot",
+            dependencies: [
+                "SolventCore",
+                "SolventServer",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Cascade simulation on real price paths (issue 8): seeded population, bidding bots and a
         // price-impact model driving the real write path. Outside the pure core.
         .target(
             name: "SolventSim",
-            dependencies: ["SolventCore", "SolventStore", "SolventRandom"]
+            dependencies: ["SolventCore", "SolventStore", "SolventRandom", "SolventBot"]
         ),
         .executableTarget(
             name: "solvent",
@@ -104,7 +115,10 @@ let package = Package(
                 "SolventAudit",
                 "SolventSim",
                 "SolventRandom",
+                "SolventBot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -133,6 +147,13 @@ let package = Package(
         .testTarget(
             name: "SolventSimTests",
             dependencies: ["SolventSim", "SolventAudit", "SolventStore", "SolventCore"]
+        ),
+        .testTarget(
+            name: "SolventBotTests",
+            dependencies: [
+                "SolventBot", "SolventServer", "SolventStore", "SolventCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "SolventServerTests",

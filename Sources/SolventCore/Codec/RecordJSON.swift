@@ -63,6 +63,28 @@ public enum RecordJSON {
         return payload
     }
 
+    /// A record as `log --json` prints it (and a subscription sends it), for clients that read
+    /// the stream back: the inverse of `json(_:)`. Derived kinds are accepted, unlike `input`.
+    public static func record(_ json: JSONValue) throws(InputError) -> Record {
+        guard case .object(let members) = json else {
+            throw InputError(code: "bad_json", message: "a record must be a JSON object, not \(json.typeName)")
+        }
+        guard case .string(let name)? = json["kind"], let kind = EventKind(name: name) else {
+            throw InputError(code: "unknown_kind", field: "kind", message: "missing or unknown kind")
+        }
+        guard case .number(let seqText)? = json["seq"], let seq = Seq(seqText) else { throw InputError.missing("seq") }
+        guard let time = try timeOf(json, required: true) else { throw InputError.missing("time") }
+        var cause: Seq?
+        if case .number(let text)? = json["cause"] { cause = Seq(text) }
+        var event = Event.blank(kind)
+        var coder = JSONFieldReader(members: members, envelopeKeys: ["seq", "time", "kind", "cause"])
+        do { try event.fields(&coder) } catch let error as InputError { throw error } catch {
+            throw InputError(code: "bad_field", message: "\(error)")
+        }
+        // Members no field claims are left alone: a reader of a newer daemon's stream keeps going.
+        return Record(seq: seq, time: time, cause: cause, event: event)
+    }
+
     private static func kindOf(_ json: JSONValue) throws(InputError) -> EventKind {
         guard let kindValue = json["kind"] else { throw InputError.missing("kind") }
         guard case .string(let name) = kindValue else {

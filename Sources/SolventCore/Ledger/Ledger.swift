@@ -209,7 +209,7 @@ extension Ledger: Equatable {
 
 extension ParamsSet {
     /// This set's present fields over `base`'s: a per-market override accumulates.
-    func overlaid(on base: ParamsSet) -> ParamsSet {
+    public func overlaid(on base: ParamsSet) -> ParamsSet {
         var p = base
         p.market = market ?? base.market
         p.callBuffer = callBuffer ?? p.callBuffer

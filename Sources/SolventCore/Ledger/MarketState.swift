@@ -73,19 +73,9 @@ struct MarketState: Sendable {
         return change
     }
 
-    /// Index of the tier whose cap covers `notional` (first with notional ≤ notionalCap), or nil
-    /// beyond the last cap.
-    func tierIndex(for notional: Money) -> Int? {
-        let tiers = listing.tiers
-        for index in tiers.indices where notional <= tiers[index].notionalCap { return index }
-        return nil
-    }
+    func tierIndex(for notional: Money) -> Int? { listing.tierIndex(for: notional) }
 
-    /// The tier in force for margin: beyond the last cap (only reachable when the mark moves;
-    /// trades cannot go there) the last tier still applies.
-    func marginTierIndex(for notional: Money) -> Int {
-        tierIndex(for: notional) ?? (listing.tiers.count - 1)
-    }
+    func marginTierIndex(for notional: Money) -> Int { listing.marginTierIndex(for: notional) }
 
     /// The price positions are valued at: the mark, or for a trade in a market with no oracle
     /// price yet, that trade's price.
@@ -98,5 +88,28 @@ extension Ledger {
     /// The listing of a market (lot, tick, risk tiers), nil if it was never listed.
     public func listing(market id: MarketID) -> MarketListed? {
         marketIndexByID[id].map { markets[$0].listing }
+    }
+}
+
+/// The tier table's lookups (SPEC §4), public so that clients sizing an order or a bid (e.g.
+/// `solvent bot`) compute margin exactly as the ledger does.
+extension MarketListed {
+    /// Index of the tier whose cap covers `notional` (first with notional ≤ notionalCap), or nil
+    /// beyond the last cap: the risk limit no trade may cross.
+    public func tierIndex(for notional: Money) -> Int? {
+        for index in tiers.indices where notional <= tiers[index].notionalCap { return index }
+        return nil
+    }
+
+    /// The tier in force for margin: beyond the last cap (only reachable when the mark moves;
+    /// trades cannot go there) the last tier still applies.
+    public func marginTierIndex(for notional: Money) -> Int {
+        tierIndex(for: notional) ?? (tiers.count - 1)
+    }
+
+    /// The initial margin of a position of `notional` (at the mark, rounded up): notional × the
+    /// IMR of its margin tier, rounded up, as `MarketState.margin` computes it.
+    public func initialMargin(notional: Money) -> Money {
+        notional.isZero ? .zero : notional.times(tiers[marginTierIndex(for: notional)].imr, rounding: .up)
     }
 }

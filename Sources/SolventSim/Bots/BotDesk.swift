@@ -1,3 +1,4 @@
+import SolventBot
 import SolventCore
 
 /// What the bots decide in one step: for each running auction (id order) and each bot (in its
@@ -16,19 +17,12 @@ struct BotDesk {
     func bid(bot b: Int, on entry: AuctionBoard.Entry, price: Price, mark: Price, at timeMs: TimeMs,
              ledger: Ledger, params: RiskParams) -> AuctionBid? {
         let bot = profiles[b]
-        guard timeMs - entry.startTimeMs >= bot.delayMs, entry.account != bot.id else { return nil }
-        let buying = entry.direction == .falling
-        let limit = buying ? mark.times(.one - bot.discount, rounding: .down) : mark.times(.one + bot.discount, rounding: .up)
-        guard buying ? price <= limit : price >= limit else { return nil }
-        guard let capacity = capacity(bot: bot, buying: buying, price: price, ledger: ledger) else { return nil }
-        var qty = min(capacity, entry.remaining)
-        // A fill may not leave a remainder under the dust notional (SPEC §5.5): take all or none.
-        let rest = entry.remaining - qty
-        if rest.isPositive && rest.notional(at: price, rounding: .down) < params.dustNotional {
-            guard capacity >= entry.remaining else { return nil }
-            qty = entry.remaining
-        }
-        guard qty.isPositive else { return nil }
+        guard BidRule.hasReacted(entry, nowMs: timeMs, reactionMs: bot.delayMs), entry.account != bot.id else { return nil }
+        let limit = BidRule.limit(mark: mark, discount: bot.discount, direction: entry.direction)
+        guard BidRule.reaches(price: price, limit: limit, direction: entry.direction) else { return nil }
+        guard let capacity = capacity(bot: bot, buying: entry.direction == .falling, price: price, ledger: ledger),
+              let qty = BidRule.size(capacity: capacity, remaining: entry.remaining, price: price, dustNotional: params.dustNotional)
+        else { return nil }
         var event = AuctionBid()
         event.auction = entry.id
         event.bidder = bot.id

@@ -1,3 +1,4 @@
+import SolventBot
 import SolventCore
 
 /// One minute of a run, as charted and as `perMinute` in the JSON summary.

@@ -1,3 +1,4 @@
+import SolventBot
 import SolventCore
 import SolventStore
 
