@@ -20,6 +20,7 @@ import Testing
             let started = Self.integer(after: "\nliquidations ", in: output)
             #expect((started ?? 0) >= 1, "\(output)")
             #expect(output.contains("solventd stopped with SIGTERM: exit 0"), "\(output)")
+            #expect(output.contains("bots stopped: bot-1 (exit 0), bot-2 (exit 0), bot-3 (exit 0)"), "\(output)")
             #expect(Self.children(in: output).allSatisfy { !Self.isAlive($0) }, "a child outlived the demo: \(output)")
 
             let verify = try Run(solvent, ["--data", data, "verify"], output: root + "/verify.out")
@@ -57,12 +58,41 @@ import Testing
         }
     }
 
+    /// SIGKILL cannot be trapped: the kernel's parent-death signal (setpriv --pdeathsig) stops them.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+    func aKilledDemoLeavesNoChildRunning() async throws {
+        let solvent = try productPath("solvent")
+        try await withTemporaryDirectory { root in
+            let demo = try Run(solvent, ["demo", "--prices", Self.prices, "--speed", "60", "--accounts", "40", "--data", root + "/demo"],
+                               output: root + "/demo.out")
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !demo.output.contains("playing ") && demo.isRunning && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            demo.signal(SIGKILL)
+            _ = await demo.exit(timeout: .seconds(10))
+            let children = Self.children(in: demo.output)
+            #expect(children.count == 4, "\(demo.output)")
+            let gone = ContinuousClock.now + .seconds(30)
+            while children.contains(where: Self.isAlive) && ContinuousClock.now < gone {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(children.allSatisfy { !Self.isAlive($0) }, "a child outlived the demo: \(demo.output)")
+        }
+    }
+
     /// The pids the demo printed for solventd and its bots ("(pid N)").
     static func children(in output: String) -> [Int32] {
         output.components(separatedBy: "(pid ").dropFirst().compactMap { Int32($0.prefix { $0.isNumber }) }
     }
 
-    static func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 }
+    /// Running (a zombie waiting for its new parent to reap it counts as gone).
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z"
+    }
 
     static func integer(after marker: String, in text: String) -> UInt64? {
         guard let range = text.range(of: marker) else { return nil }

@@ -62,6 +62,11 @@ final class DemoChildren: @unchecked Sendable {
     private var bots: [DemoChild] = []
     private var signalSources: [DispatchSourceSignal] = []
     private var stopped = false
+    private var interrupted = false
+
+    /// A signal handler is stopping everything and will exit 130: what fails meanwhile (the
+    /// daemon's connection closing under the feed) is its doing, not an error to report.
+    var wasInterrupted: Bool { lock.withLock { interrupted } }
 
     private let spawner = Spawner()
 
@@ -114,6 +119,7 @@ final class DemoChildren: @unchecked Sendable {
             Foundation.signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [self] in
+                guard lock.withLock({ () -> Bool in defer { interrupted = true }; return !interrupted }) else { return }
                 announce()
                 stopAll()
                 exit(130)

@@ -52,6 +52,8 @@ struct DemoCommand: AsyncParsableCommand {
         do {
             try await session.run()
         } catch {
+            // The handler exits the process once the children are stopped.
+            while children.wasInterrupted { try? await Task.sleep(for: .seconds(1)) }
             DemoView.restoreTerminal()
             children.stopAll()
             printError("\(error)")
