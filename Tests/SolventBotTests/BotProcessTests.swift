@@ -22,7 +22,9 @@ import Testing
             try await append(socket, [Script.clock(at: Script.t0 + 44_000)], prefix: "step4")
             #expect(try await eventually { try await records(socket).contains { isFill($0, bidder: "bot1") } })
             process.terminate()  // SIGTERM
-            process.waitUntilExit()
+            // Polled, not `waitUntilExit()`: that would block a cooperative thread (it spins a run
+            // loop) that the tests running beside this one need.
+            #expect(try await eventually { !process.isRunning })
             #expect(process.terminationReason == .exit)
             #expect(process.terminationStatus == 0)
             let log = try String(contentsOfFile: logPath, encoding: .utf8)
