@@ -25,8 +25,10 @@ public struct OverloadDrill: Sendable {
     /// Holds one directory per phase (data, socket, configuration, daemon.log).
     public var directory: String
     public var connections: Int
-    /// Appends the well-behaved client times per phase.
+    /// Appends the well-behaved client times per phase, alone and then under the attack.
     public var requests: Int
+    /// Appends sent before timing starts (first connection, first commits, page faults).
+    public var warmupRequests = 50
     public var nonReaders = 2
     public var silentSubscribers = 4
     public var floodClients = 4
@@ -71,7 +73,7 @@ public struct OverloadDrill: Sendable {
         }
         do {
             let group = MultiThreadedEventLoopGroup.singleton
-            _ = try await goodClient(socket, group: group, name: "warm", count: 50)
+            _ = try await goodClient(socket, group: group, name: "warm", count: warmupRequests)
             // The same client alone first, on the same daemon, just before the attack: the
             // baseline, taken under whatever else the machine is doing at the time.
             let alone = try await goodClient(socket, group: group, name: "alone", count: requests)
