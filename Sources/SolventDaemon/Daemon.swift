@@ -31,7 +31,10 @@ public enum Daemon {
         let figures = metrics.map { SolventMetrics(factory: $0.factory) }
 
         logger.info("recovering", metadata: ["data": "\(config.data)"])
-        let options = ServerOptions(snapshotEvery: config.snapshotEvery, roles: Roles(config.roles), observer: figures)
+        var options = ServerOptions(snapshotEvery: config.snapshotEvery, roles: Roles(config.roles), observer: figures)
+        options.maxConnections = config.maxConnections
+        options.subscriberBacklogRecords = config.subscriberBacklogRecords
+        options.stalledWriteSeconds = config.stalledWriteSeconds
         let server = try await SolventServer.start(listener: listener, dataDirectory: config.data, options: options)
         var services: [any Service] = []
         if let metrics, let address = config.metrics {

@@ -16,6 +16,25 @@ import Testing
         #expect(config.snapshotEvery == nil)
         #expect(config.logLevel == .info)
         #expect(config.roles.isEmpty)
+        #expect(config.maxConnections == 4_096)
+        #expect(config.subscriberBacklogRecords == 65_536)
+        #expect(config.stalledWriteSeconds == 30)
+    }
+
+    @Test func connectionLimitsAreReadAndZeroLimitsRefused() throws {
+        let config = try parse(#"{"maxConnections": 10, "subscriberBacklogRecords": 5, "stalledWriteSeconds": 0}"#)
+        #expect(config.maxConnections == 10)
+        #expect(config.subscriberBacklogRecords == 5)
+        #expect(config.stalledWriteSeconds == 0)  // 0: never cut a stalled connection
+        #expect(throws: ConfigError(file: "solventd.json", line: 1, key: "maxConnections", reason: "must be at least 1")) {
+            try parse(#"{"maxConnections": 0}"#)
+        }
+        #expect(throws: ConfigError(file: "solventd.json", line: 1, key: "subscriberBacklogRecords", reason: "must be at least 1")) {
+            try parse(#"{"subscriberBacklogRecords": 0}"#)
+        }
+        #expect(throws: ConfigError(file: "solventd.json", line: 1, key: "stalledWriteSeconds", reason: "must be at most 86400")) {
+            try parse(#"{"stalledWriteSeconds": 86401}"#)
+        }
     }
 
     @Test func theFileSetsEveryKey() throws {
@@ -59,7 +78,7 @@ import Testing
 
     @Test func anUnknownKeyIsNamedWithItsLine() {
         #expect(throws: ConfigError(file: "solventd.json", line: 3, key: "clockInterval",
-                                    reason: "unknown key; the keys are data, socket, metrics, clockIntervalMs, snapshotEvery, logLevel, roles")) {
+                                    reason: "unknown key; the keys are data, socket, metrics, clockIntervalMs, snapshotEvery, logLevel, roles, maxConnections, subscriberBacklogRecords, stalledWriteSeconds")) {
             try parse("{\n  \"data\": \"/d\",\n  \"clockInterval\": 1000\n}")
         }
     }

@@ -63,6 +63,9 @@ private struct ConfigReader {
             }
             config.logLevel = level
         case "roles": config.roles = try roles(value)
+        case "maxConnections": config.maxConnections = try positive(value, key)
+        case "subscriberBacklogRecords": config.subscriberBacklogRecords = try positive(value, key)
+        case "stalledWriteSeconds": config.stalledWriteSeconds = Int(try unsigned(value, key, max: 86_400))
         default:
             throw fail(key, "unknown key; the keys are \(DaemonConfig.keys.joined(separator: ", "))")
         }
@@ -139,6 +142,19 @@ private struct ConfigReader {
             throw fail(key, "must be a whole number ≥ 0, not \(value.typeName)")
         }
         return number
+    }
+
+    private func unsigned(_ value: JSONValue, _ key: String, max: UInt64) throws(ConfigError) -> UInt64 {
+        let number = try unsigned(value, key)
+        guard number <= max else { throw fail(key, "must be at most \(max)") }
+        return number
+    }
+
+    /// A count from 1 to 2^31 - 1 (a limit that may not be zero).
+    private func positive(_ value: JSONValue, _ key: String) throws(ConfigError) -> Int {
+        let number = try unsigned(value, key, max: UInt64(Int32.max))
+        guard number > 0 else { throw fail(key, "must be at least 1") }
+        return Int(number)
     }
 
     /// An error at `key`, whose line is where its last path component first appears as a key.

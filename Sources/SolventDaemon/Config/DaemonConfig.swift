@@ -17,6 +17,13 @@ public struct DaemonConfig: Sendable, Equatable {
     public var logLevel: Logger.Level = .info
     /// Who may append which kinds; empty: anyone who can open the socket may append anything.
     public var roles: [Roles.Role] = []
+    /// Connections served at once; more are refused `too_many_connections`.
+    public var maxConnections = ServerOptions.defaultMaxConnections
+    /// Records a live subscriber may leave unread before it is cut off with `slow_subscriber`.
+    public var subscriberBacklogRecords = SubscriptionHub.defaultBacklogRecords
+    /// Seconds a connection's socket may stay unwritable (its peer reads nothing) before it is
+    /// closed; 0 never closes one.
+    public var stalledWriteSeconds = ServerOptions.defaultStalledWriteSeconds
 
     public init() {}
 
@@ -24,7 +31,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var socketPath: String { socket ?? (data.hasSuffix("/") ? data : data + "/") + "solventd.sock" }
 
     /// The configuration keys, for the unknown-key error.
-    static let keys = ["data", "socket", "metrics", "clockIntervalMs", "snapshotEvery", "logLevel", "roles"]
+    static let keys = ["data", "socket", "metrics", "clockIntervalMs", "snapshotEvery", "logLevel", "roles", "maxConnections",
+                       "subscriberBacklogRecords", "stalledWriteSeconds"]
 }
 
 /// `HOST:PORT` of the metrics endpoint.

@@ -23,6 +23,15 @@ public struct ServerOptions: Sendable {
     public var eventLoopGroup: (any EventLoopGroup)?
     /// Caps the LMDB map (a disk-full stand-in): appends past it are refused `storage_full`.
     public var maxMapSizeBytes = 1 << 40
+    /// Connections served at once; one more is answered `too_many_connections` and closed, so
+    /// a flood of connections costs a refusal each, not a file descriptor and buffers each.
+    public var maxConnections = ServerOptions.defaultMaxConnections
+    /// A connection whose socket stays unwritable this long (its peer reads none of its replies
+    /// or records) is closed; 0 never closes one.
+    public var stalledWriteSeconds = ServerOptions.defaultStalledWriteSeconds
+
+    public static let defaultMaxConnections = 4_096
+    public static let defaultStalledWriteSeconds = 30
 
     public init(snapshotEvery: UInt64? = nil, roles: Roles = Roles(), observer: (any CommitObserver)? = nil) {
         self.snapshotEvery = snapshotEvery

@@ -10,6 +10,14 @@ import SolventStore
 public final class SolventServer: Sendable {
     /// The socket file's mode: owner and group may connect.
     public static let socketMode: Int16 = 0o660
+    /// Connections the kernel may queue before they are accepted: a burst of a thousand clients
+    /// connecting at once is queued, not refused with EAGAIN (Linux caps it at somaxconn, 4,096).
+    static let listenBacklog: Int32 = 1_024
+    /// A connection's outbound buffer turns unwritable over `high` bytes and writable again under
+    /// `low` (NIO's defaults, stated here because the server's bounds rest on them): while it is
+    /// unwritable the connection's requests are not read (`ConnectionHandler`), and if it stays
+    /// so for `stalledWriteSeconds` the connection is closed (`StalledWriteGuard`).
+    static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 32 * 1024, high: 64 * 1024)
 
     private let group: any EventLoopGroup
     /// Whether `shutdown` shuts the group down (it was made by `start`, not passed in).
@@ -58,15 +66,24 @@ public final class SolventServer: Sendable {
         let group = options.eventLoopGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: max(1, System.coreCount - 1))
         let ownsGroup = options.eventLoopGroup == nil
         let roles = options.roles
+        let maxConnections = options.maxConnections, stalledWriteSeconds = options.stalledWriteSeconds
         do {
             let bootstrap = ServerBootstrap(group: group)
-                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.backlog, value: listenBacklog)
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .childChannelOption(.writeBufferWaterMark, value: writeBufferWaterMark)
                 .childChannelInitializer { channel in
-                    connections.add(channel)
+                    guard connections.add(channel, limit: maxConnections) else {
+                        return channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(ConnectionRefusal(limit: maxConnections))
+                        }
+                    }
                     return PeerCredentials.of(channel).flatMapThrowing { peer in
+                        if stalledWriteSeconds > 0 {
+                            try channel.pipeline.syncOperations.addHandler(StalledWriteGuard(timeout: .seconds(Int64(stalledWriteSeconds))))
+                        }
                         try channel.pipeline.syncOperations.addHandlers(
-                            ByteToMessageHandler(FrameDecoder()),
+                            ByteToMessageHandler(FrameDecoder()), ReadStopAfterFatalFrame(),
                             ConnectionHandler(committer: committer, hub: hub, permission: roles.permission(for: peer)))
                     }
                 }
@@ -157,12 +174,19 @@ private final class Connections: @unchecked Sendable {
     private let lock = NSLock()
     private var channels: [ObjectIdentifier: any Channel] = [:]
 
-    func add(_ channel: any Channel) {
+    /// Adds `channel` unless `limit` connections are open already (then false: refuse it).
+    func add(_ channel: any Channel, limit: Int) -> Bool {
         let id = ObjectIdentifier(channel)
-        lock.withLock { channels[id] = channel }
+        let added = lock.withLock {
+            guard channels.count < limit else { return false }
+            channels[id] = channel
+            return true
+        }
+        guard added else { return false }
         channel.closeFuture.whenComplete { [self] _ in
             _ = lock.withLock { channels.removeValue(forKey: id) }
         }
+        return true
     }
 
     func all() -> [any Channel] { lock.withLock { Array(channels.values) } }

@@ -112,11 +112,24 @@ public final class Environment: @unchecked Sendable {
         // mdb_txn_commit frees the transaction whether or not it succeeds.
         let status = mdb_txn_commit(pointer)
         if status == MDB_MAP_FULL { return nil }
-        if status == ENOSPC {
+        if status == ENOSPC || status == EIO && freeBytes() < Self.nearlyFullBytes {
             throw StoreError.storageFull(mapSizeBytes: mapSizeBytes, reason: "no space left on the device")
         }
         try check(status, "mdb_txn_commit")
         return value
+    }
+
+    /// A commit's pages go out in `pwritev` calls of up to 64 pages; one that a full filesystem
+    /// cuts short comes back as EIO, not ENOSPC (LMDB 0.9 mdb.c, `mdb_page_flush`: a short write
+    /// sets `rc = EIO`), which is what a full tmpfs gives. So EIO with less than this free on the
+    /// data's filesystem is a full disk (`storage_full`); with more, an I/O error.
+    static let nearlyFullBytes = 4 << 20
+
+    /// Bytes an unprivileged writer may still use on the filesystem of `directory`.
+    private func freeBytes() -> Int {
+        var stats = statvfs()
+        guard statvfs(directory, &stats) == 0 else { return Int.max }
+        return Int(stats.f_bavail) * Int(stats.f_frsize)
     }
 
     /// Begins a transaction holding `resizeLock` shared; the caller unlocks after ending it.

@@ -10,12 +10,13 @@ struct BenchCommand: AsyncParsableCommand {
     )
 
     enum Suite: String, ExpressibleByArgument, CaseIterable {
-        case store, ingest, replay, tick, restart, tickindex, simulate, all
+        case store, ingest, replay, tick, restart, tickindex, simulate, overload, all
     }
 
-    @Argument(help: "Which bench: store, ingest, replay, tick, restart, tickindex, simulate or all.") var suite: Suite = .all
+    @Argument(help: "Which bench: store, ingest, replay, tick, restart, tickindex, simulate, overload or all.") var suite: Suite = .all
     @Flag(help: "One JSON object per figure per line.") var json = false
     @Option(help: "Scale record counts by this factor (e.g. 0.1 for a quick run).") var scale: Double = 1
+    @Option(help: "The solventd executable for the overload bench (default: next to this one).") var daemon: String?
 
     func run() async throws {
         var report = BenchReport(json: json)
@@ -26,6 +27,11 @@ struct BenchCommand: AsyncParsableCommand {
         if suite == .restart || suite == .all { try RestartBench(scale: scale).run(&report) }
         if suite == .tickindex || suite == .all { try TickIndexBench(scale: scale).run(&report) }
         if suite == .simulate || suite == .all { try SimulateBench(scale: scale).run(&report) }
+        if suite == .overload || suite == .all {
+            let daemonPath = daemon ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+                .appendingPathComponent("solventd").path
+            try await OverloadBench(scale: scale, daemonPath: daemonPath).run(&report)
+        }
     }
 }
 
