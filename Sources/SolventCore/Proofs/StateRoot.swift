@@ -49,6 +49,8 @@ extension Ledger {
         guard let policy else { return nil }
         let rootSeq = inputSeq + 1 + Seq(derivedCount)
         guard policy.isDue(firstSeq: inputSeq, rootSeq: rootSeq) else { return nil }
+        // Kept for the next root, which then sorts only the accounts that appear meanwhile.
+        sortedAccounts = sortedAccountOrder()
         let tree = stateTree(hash: policy.hash)
         lastSeq = rootSeq
         return .stateRoot(StateRoot(accounts: Int64(tree.leafCount), root: Hex.string(tree.root)))
@@ -62,26 +64,56 @@ extension Ledger {
 
     /// Every account's leaf, in account-id order (the tree's leaf order).
     public func sortedAccountLeaves() -> [AccountLeaf] {
-        accounts.ids.enumerated().sorted { $0.element < $1.element }.map { index, id in accountLeaf(index: index, id: id) }
+        let marketOrder = marketsByID()
+        return sortedAccountOrder().map { accountLeaf(index: Int($0), marketOrder: marketOrder) }
+    }
+
+    /// Every account's index in id order: `sortedAccounts` (the order at the last root; accounts
+    /// are only ever appended and never change id) merged with the accounts interned since,
+    /// sorted. Sorting every id at each root was most of a root's cost before its hashing.
+    func sortedAccountOrder() -> [UInt32] {
+        let known = sortedAccounts.count
+        guard known < accounts.count else { return sortedAccounts }
+        // Captures the records alone: a closure over `self` copied the ledger per comparison.
+        let states = accounts.states
+        let precedes = { (a: UInt32, b: UInt32) in states[Int(a)].id < states[Int(b)].id }
+        let fresh = (UInt32(known)..<UInt32(accounts.count)).sorted(by: precedes)
+        var merged: [UInt32] = []
+        merged.reserveCapacity(accounts.count)
+        var old = 0
+        for index in fresh {
+            while old < known && precedes(sortedAccounts[old], index) {
+                merged.append(sortedAccounts[old])
+                old += 1
+            }
+            merged.append(index)
+        }
+        merged.append(contentsOf: sortedAccounts[old...])
+        return merged
+    }
+
+    /// Market indices in id order (a leaf lists positions by market id).
+    private func marketsByID() -> [Int] {
+        markets.indices.sorted { markets[$0].id < markets[$1].id }
     }
 
     /// One account's leaf, nil if the account never appeared.
     public func accountLeaf(_ id: AccountID) -> AccountLeaf? {
-        accounts.index(of: id).map { accountLeaf(index: $0, id: id) }
+        accounts.index(of: id).map { accountLeaf(index: $0, marketOrder: marketsByID()) }
     }
 
-    private func accountLeaf(index: Int, id: AccountID) -> AccountLeaf {
+    private func accountLeaf(index: Int, marketOrder: [Int]) -> AccountLeaf {
         var leaf = AccountLeaf()
-        leaf.account = id
+        leaf.account = accounts.id(index)
         leaf.cash = accounts.states[index].cash
-        leaf.positions = markets.sorted { $0.id < $1.id }.compactMap { market in
-            let cell = market.cell(index)
-            guard !cell.qty.isZero else { return nil }
+        for m in marketOrder {
+            let cell = markets[m].cell(index)
+            guard !cell.qty.isZero else { continue }
             var position = LeafPosition()
-            position.market = market.id
+            position.market = markets[m].id
             position.qty = cell.qty
             position.openCost = cell.openCost
-            return position
+            leaf.positions.append(position)
         }
         return leaf
     }
