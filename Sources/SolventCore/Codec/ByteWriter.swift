@@ -12,6 +12,9 @@ public struct ByteWriter: Sendable {
 
     public mutating func writeUInt8(_ value: UInt8) { bytes.append(value) }
 
+    /// Empties the buffer, keeping its storage for the next use.
+    public mutating func reset() { bytes.removeAll(keepingCapacity: true) }
+
     public mutating func writeUInt16(_ value: UInt16) {
         bytes.append(UInt8(truncatingIfNeeded: value >> 8))
         bytes.append(UInt8(truncatingIfNeeded: value))

@@ -25,6 +25,31 @@ public struct MerkleTree: Sendable {
         self.levels = levels
     }
 
+    /// The root `init(leafHashes:hash:).root` gives, without keeping the levels: each level
+    /// replaces the one below it, and one input buffer serves every node.
+    public static func root(leafHashes: [[UInt8]], hash: ([UInt8]) -> [UInt8]) -> [UInt8] {
+        guard !leafHashes.isEmpty else { return hash([]) }
+        var level = leafHashes
+        var input: [UInt8] = []
+        while level.count > 1 {
+            var up = 0
+            for i in stride(from: 0, to: level.count, by: 2) {
+                if i + 1 < level.count {
+                    input.removeAll(keepingCapacity: true)
+                    input.append(0x01)
+                    input.append(contentsOf: level[i])
+                    input.append(contentsOf: level[i + 1])
+                    level[up] = hash(input)
+                } else {
+                    level[up] = level[i]
+                }
+                up += 1
+            }
+            level.removeLast(level.count - up)
+        }
+        return level[0]
+    }
+
     public var leafCount: Int { levels[0].count }
     public var root: [UInt8] { levels[levels.count - 1][0] }
 
