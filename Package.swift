@@ -33,8 +33,10 @@ let package = Package(
             pkgConfig: "lmdb",
             providers: [.apt(["liblmdb-dev"])]
         ),
+        // Cache prefetch hints for the core's replay (header-only; changes no result).
+        .target(name: "CSolventHints"),
         // Pure and deterministic: no I/O, clock, randomness or Foundation.
-        .target(name: "SolventCore"),
+        .target(name: "SolventCore", dependencies: ["CSolventHints"]),
         .target(
             name: "SolventStore",
             dependencies: [

@@ -37,7 +37,8 @@ struct VerifyCommand: ParsableCommand {
         var progress = Progress("re-derive", total: lastSeq)
         var failure: Error?
         try log.read { reader in
-            try reader.forEachBorrowed(from: 1, through: nil) { stored in
+            try reader.forEachBorrowed(from: 1, through: nil, lookahead: Rederivation.prefetchDistance) { stored, ahead in
+                if let ahead { replay.prefetch(ahead: ahead) }
                 if let mismatch = replay.feed(stored.bytes) { failure = mismatch; return false }
                 progress.update(stored.seq)
                 guard snapshots.first == stored.seq else { return true }

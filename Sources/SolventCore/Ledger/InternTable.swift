@@ -1,3 +1,5 @@
+import CSolventHints
+
 /// Identifiers interned to dense indices in order of first appearance, found again by open
 /// addressing over a fixed hash of their UTF-8 bytes (FNV-1a).
 ///
@@ -16,8 +18,17 @@ struct InternTable: Sendable {
     /// The index of `id`, or nil if it was never interned.
     @inline(__always)
     func index(of id: Identifier) -> Int? {
-        ids.withUnsafeBufferPointer { ids in slots.find(InternSlots.hash(id)) { ids[$0] == id } }
+        ids.withUnsafeBufferPointer { ids in
+            // A few ids (markets: one or two in practice) are found faster by comparing each
+            // than by hashing: comparing two short ids is a compare of their inline bytes,
+            // while the hash walks the id byte by byte (the market lookup was ~5% of replay).
+            if ids.count <= Self.linearSearchLimit { return ids.firstIndex(of: id) }
+            return slots.find(InternSlots.hash(id)) { ids[$0] == id }
+        }
     }
+
+    /// Up to this many ids, `index(of:)` compares each instead of hashing.
+    static let linearSearchLimit = 8
 
     /// The index of `id`, interning it at the end if it was never seen.
     mutating func intern(_ id: Identifier) -> (index: Int, inserted: Bool) {
@@ -67,6 +78,22 @@ struct InternSlots: Sendable {
             return (Self.probe(slots, hashA, from: slotA, entry: entryA, matchesA),
                     Self.probe(slots, hashB, from: slotB, entry: entryB, matchesB))
         }
+    }
+
+    /// Cache hint: starts loading the slot a probe for `hash` begins at (replay lookahead).
+    @inline(__always)
+    func prefetch(_ hash: UInt64) {
+        slots.withUnsafeBufferPointer { slots in
+            guard let base = slots.baseAddress else { return }
+            solvent_prefetch(base + (Int(truncatingIfNeeded: hash) & (slots.count - 1)))
+        }
+    }
+
+    /// The index of the first entry whose hash bits match `hash`, without asking whether its id
+    /// does: almost always the id's index, good enough to prefetch its record (replay lookahead).
+    @inline(__always)
+    func guess(_ hash: UInt64) -> Int? {
+        find(hash) { _ in true }
     }
 
     /// Linear probing from `slot`, whose entry is already loaded.
@@ -125,6 +152,20 @@ struct InternSlots: Sendable {
     static func hash(_ id: Identifier) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in id.text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return finalized(hash)
+    }
+
+    /// `hash` of the id whose UTF-8 bytes are `bytes` (replay hints read ids from raw records).
+    @inline(__always)
+    static func hash(bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return finalized(hash)
+    }
+
+    @inline(__always)
+    private static func finalized(_ fnv: UInt64) -> UInt64 {
+        var hash = fnv
         hash ^= hash >> 33
         hash = hash &* 0xff51_afd7_ed55_8ccd
         return hash ^ (hash >> 33)

@@ -8,6 +8,9 @@ public struct Ledger: Sendable {
     /// Market ids in listing order, found by a seedless hash table (see `InternTable`).
     var marketIndexByID = InternTable()
     var accounts = AccountTable()
+    /// Derived, not in snapshots: account indices in id order as of the last `state.root`, so
+    /// the next root sorts only the accounts that appeared since (`sortedAccountOrder`).
+    var sortedAccounts: [UInt32] = []
     /// Margin calls, running liquidations and auctions (SPEC §5).
     var engine = EngineBook()
     /// The global parameter set and the seq of the `params.set` that last changed it.

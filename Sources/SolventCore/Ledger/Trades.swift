@@ -107,6 +107,7 @@ extension Ledger {
     }
 
     /// Why `side` may not take the trade, if it may not, and its margin totals after it.
+    @inline(__always)  // see `marginTotals`
     func rejection(_ side: TradeSide, market m: Int, mark: Price) -> (reason: TradeRejection?, after: MarginTotals) {
         if let index = side.index, accounts.states[index].isLiquidating {
             return (.liquidating, MarginTotals(cash: side.cash, equity: .zero, mm: .zero, im: .zero, upnl: .zero))

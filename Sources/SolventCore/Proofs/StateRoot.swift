@@ -49,9 +49,45 @@ extension Ledger {
         guard let policy else { return nil }
         let rootSeq = inputSeq + 1 + Seq(derivedCount)
         guard policy.isDue(firstSeq: inputSeq, rootSeq: rootSeq) else { return nil }
-        let tree = stateTree(hash: policy.hash)
+        // Kept for the next root, which then sorts only the accounts that appear meanwhile.
+        sortedAccounts = sortedAccountOrder()
+        let root = stateRootHash(order: sortedAccounts, hash: policy.hash)
         lastSeq = rootSeq
-        return .stateRoot(StateRoot(accounts: Int64(tree.leafCount), root: Hex.string(tree.root)))
+        return .stateRoot(StateRoot(accounts: Int64(sortedAccounts.count), root: Hex.string(root)))
+    }
+
+    /// `stateTree(hash:).root`, computed without keeping the tree: each leaf's bytes written
+    /// into one reused buffer and each level kept as packed digests. Building `AccountLeaf`s and
+    /// a tree of arrays cost about four allocations per account and a root over 100k accounts
+    /// took ~120 ms, most of it allocating and freeing (`bench replay --snapshot-every`).
+    func stateRootHash(order: [UInt32], hash: ([UInt8]) -> [UInt8]) -> [UInt8] {
+        let marketOrder = marketsByID()
+        var writer = ByteWriter(capacity: 128)
+        let leafHashes = order.map { index in
+            writer.reset()
+            writeLeafInput(index: Int(index), marketOrder: marketOrder, into: &writer)
+            return hash(writer.bytes)
+        }
+        return MerkleTree.root(leafHashes: leafHashes, hash: hash)
+    }
+
+    /// `0x00 ‖ AccountLeaf.canonicalBytes` of account `index` (the leaf hash's input), written
+    /// field by field as `AccountLeaf.fields` lists them.
+    private func writeLeafInput(index: Int, marketOrder: [Int], into writer: inout ByteWriter) {
+        writer.writeUInt8(0x00)
+        writer.writeBytes(AccountLeaf.tag)
+        accounts.id(index).encode(into: &writer)
+        accounts.states[index].cash.encode(into: &writer)
+        var count: UInt16 = 0
+        for m in marketOrder where !markets[m].cell(index).qty.isZero { count += 1 }
+        writer.writeUInt16(count)
+        for m in marketOrder {
+            let cell = markets[m].cell(index)
+            guard !cell.qty.isZero else { continue }
+            markets[m].id.encode(into: &writer)
+            cell.qty.encode(into: &writer)
+            cell.openCost.encode(into: &writer)
+        }
     }
 
     /// The Merkle tree over every account's `AccountLeaf`, sorted by account id (bytewise).
@@ -62,26 +98,56 @@ extension Ledger {
 
     /// Every account's leaf, in account-id order (the tree's leaf order).
     public func sortedAccountLeaves() -> [AccountLeaf] {
-        accounts.ids.enumerated().sorted { $0.element < $1.element }.map { index, id in accountLeaf(index: index, id: id) }
+        let marketOrder = marketsByID()
+        return sortedAccountOrder().map { accountLeaf(index: Int($0), marketOrder: marketOrder) }
+    }
+
+    /// Every account's index in id order: `sortedAccounts` (the order at the last root; accounts
+    /// are only ever appended and never change id) merged with the accounts interned since,
+    /// sorted. Sorting every id at each root was most of a root's cost before its hashing.
+    func sortedAccountOrder() -> [UInt32] {
+        let known = sortedAccounts.count
+        guard known < accounts.count else { return sortedAccounts }
+        // Captures the records alone: a closure over `self` copied the ledger per comparison.
+        let states = accounts.states
+        let precedes = { (a: UInt32, b: UInt32) in states[Int(a)].id < states[Int(b)].id }
+        let fresh = (UInt32(known)..<UInt32(accounts.count)).sorted(by: precedes)
+        var merged: [UInt32] = []
+        merged.reserveCapacity(accounts.count)
+        var old = 0
+        for index in fresh {
+            while old < known && precedes(sortedAccounts[old], index) {
+                merged.append(sortedAccounts[old])
+                old += 1
+            }
+            merged.append(index)
+        }
+        merged.append(contentsOf: sortedAccounts[old...])
+        return merged
+    }
+
+    /// Market indices in id order (a leaf lists positions by market id).
+    private func marketsByID() -> [Int] {
+        markets.indices.sorted { markets[$0].id < markets[$1].id }
     }
 
     /// One account's leaf, nil if the account never appeared.
     public func accountLeaf(_ id: AccountID) -> AccountLeaf? {
-        accounts.index(of: id).map { accountLeaf(index: $0, id: id) }
+        accounts.index(of: id).map { accountLeaf(index: $0, marketOrder: marketsByID()) }
     }
 
-    private func accountLeaf(index: Int, id: AccountID) -> AccountLeaf {
+    private func accountLeaf(index: Int, marketOrder: [Int]) -> AccountLeaf {
         var leaf = AccountLeaf()
-        leaf.account = id
+        leaf.account = accounts.id(index)
         leaf.cash = accounts.states[index].cash
-        leaf.positions = markets.sorted { $0.id < $1.id }.compactMap { market in
-            let cell = market.cell(index)
-            guard !cell.qty.isZero else { return nil }
+        for m in marketOrder {
+            let cell = markets[m].cell(index)
+            guard !cell.qty.isZero else { continue }
             var position = LeafPosition()
-            position.market = market.id
+            position.market = markets[m].id
             position.qty = cell.qty
             position.openCost = cell.openCost
-            return position
+            leaf.positions.append(position)
         }
         return leaf
     }

@@ -16,6 +16,8 @@ public struct Rederivation: Sendable {
     public private(set) var lastSeq: Seq
     /// The log's `state.root` rule; nil for logs written without one (pure core tests).
     public let stateRoots: StateRootPolicy?
+    /// Cache hints of the records handed to `prefetch(ahead:)` (Lookahead.swift).
+    var hints = HintRing()
 
     /// Starts from `ledger`, the state after record `lastSeq` (0 for genesis).
     public init(ledger: Ledger = Ledger(), lastSeq: Seq = 0, stateRoots: StateRootPolicy? = nil) {
@@ -45,6 +47,7 @@ public struct Rederivation: Sendable {
         do { record = try RecordCodec.decode(bytes) } catch {
             return ReplayMismatch(seq: lastSeq + 1, reason: "record does not decode: \(error)", expected: nextExpected, actual: nil)
         }
+
         guard record.seq == lastSeq + 1 else {
             return ReplayMismatch(seq: record.seq, reason: "seq \(record.seq) follows \(lastSeq)", expected: nextExpected, actual: record)
         }
@@ -53,7 +56,8 @@ public struct Rederivation: Sendable {
         }
         lastSeq = record.seq
         lastTime = record.time
-        if let want = nextExpected {
+        // Asked by index first: the `nextExpected` getter copied the whole replay state per record.
+        if expectedIndex < expected.count, let want = nextExpected {
             expectedIndex += 1
             guard RecordCodec.encode(want).elementsEqual(bytes) else {
                 return ReplayMismatch(seq: record.seq, reason: "derived record differs", expected: want, actual: record)

@@ -7,44 +7,60 @@ import SolventStore
 /// and re-derives the state from it, comparing every derived record (SPEC §10: ≥ 3M events/s).
 struct ReplayBench {
     let scale: Double
+    /// Where to keep the built log for later runs (nil: a temporary directory).
+    var logDirectory: String? = nil
+    /// The log's `state.root` interval (nil: none).
+    var snapshotEvery: UInt64? = nil
 
     var accounts: Int { max(Int(100_000 * scale), 100) }
     var events: Int { max(Int(10_000_000 * scale), accounts * 2) }
 
     func run(_ report: inout BenchReport) throws {
-        try withTemporaryDirectory { directory in
-            let built = try build(directory)
-            report.add(BenchFigure(bench: "replay.build", value: built.rate, unit: "events/s",
-                                   note: "\(built.records) records through the write path, 10000 per transaction"))
-            let log = try EventLog(directory: directory)
-            var replay = Rederivation(stateRoots: log.stateRoots)
-            var mismatch: ReplayMismatch?
-            let cpuStart = threadCPUSeconds()
-            let seconds = try measureSeconds {
-                try log.read { reader in
-                    try reader.forEachBorrowed(from: 1, through: nil) { stored in
-                        mismatch = replay.feed(stored.bytes)
-                        return mismatch == nil
-                    }
-                }
-            }
-            let cpuSeconds = threadCPUSeconds() - cpuStart
-            if let mismatch { throw CommandFailure(message: "bench log does not re-derive: \(mismatch)") }
-            // The CPU-time rate is what the replay would reach on an idle core: on a shared
-            // machine the wall-clock figure moves ±50% with other load.
-            let cpuRate = Int(Double(replay.lastSeq) / cpuSeconds)
-            report.add(BenchFigure(bench: "replay", value: Double(replay.lastSeq) / seconds, unit: "events/s",
-                                   note: "\(replay.lastSeq) records, \(accounts) accounts; \(cpuRate)/s per CPU second; target 3000000"))
-            let perAccount = try MemoryProbe.bytesPerAccount(of: replay.ledger)
-            report.add(BenchFigure(bench: "memory.per_account", value: perAccount, unit: "bytes",
-                                   note: "heap bytes per account held by the state after loading \(replay.ledger.accountCount) accounts; target 300"))
+        if let logDirectory {
+            try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+            try replay(logDirectory, &report)
+        } else {
+            try withTemporaryDirectory { try replay($0, &report) }
         }
     }
 
+    private func replay(_ directory: String, _ report: inout BenchReport) throws {
+        if logDirectory == nil || !FileManager.default.fileExists(atPath: directory + "/data.mdb") {
+            let built = try build(directory)
+            report.add(BenchFigure(bench: "replay.build", value: built.rate, unit: "events/s",
+                                   note: "\(built.records) records through the write path, 10000 per transaction"))
+        }
+        let log = try EventLog(directory: directory)
+        var replay = Rederivation(stateRoots: log.stateRoots)
+        var mismatch: ReplayMismatch?
+        let cpuStart = threadCPUSeconds()
+        let seconds = try measureSeconds {
+            try log.read { reader in
+                try reader.forEachBorrowed(from: 1, through: nil, lookahead: Rederivation.prefetchDistance) { stored, ahead in
+                    if let ahead { replay.prefetch(ahead: ahead) }
+                    mismatch = replay.feed(stored.bytes)
+                    return mismatch == nil
+                }
+            }
+            if mismatch == nil { mismatch = replay.finish() }
+        }
+        let cpuSeconds = threadCPUSeconds() - cpuStart
+        if let mismatch { throw CommandFailure(message: "bench log does not re-derive: \(mismatch)") }
+        // The CPU-time rate is what the replay would reach on an idle core: on a shared
+        // machine the wall-clock figure moves ±50% with other load.
+        let cpuRate = Int(Double(replay.lastSeq) / cpuSeconds)
+        report.add(BenchFigure(bench: "replay", value: Double(replay.lastSeq) / seconds, unit: "events/s",
+                               note: "\(replay.lastSeq) records, \(accounts) accounts; \(cpuRate)/s per CPU second; target 3000000"))
+        let perAccount = try MemoryProbe.bytesPerAccount(of: replay.ledger)
+        report.add(BenchFigure(bench: "memory.per_account", value: perAccount, unit: "bytes",
+                               note: "heap bytes per account held by the state after loading \(replay.ledger.accountCount) accounts; target 300"))
+    }
+
     private func build(_ directory: String) throws -> (records: Seq, rate: Double) {
-        // No snapshots and no state roots: the figure is the replay of the records alone.
-        try EventLog.create(directory: directory, createdTimeMs: 0, snapshotEvery: UInt64.max)
-        let journal = try Journal(directory: directory, snapshotEvery: UInt64.max)
+        // By default no snapshots and no state roots: the figure is the replay of the records alone.
+        let interval = snapshotEvery ?? UInt64.max
+        try EventLog.create(directory: directory, createdTimeMs: 0, snapshotEvery: interval)
+        let journal = try Journal(directory: directory, snapshotEvery: interval)
         var history = MixedHistory(accounts: accounts, total: events)
         var progress = Progress("building log", total: UInt64(events))
         var done = 0

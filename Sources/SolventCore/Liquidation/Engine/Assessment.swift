@@ -11,11 +11,13 @@ enum Assessment: Equatable {
 
 extension Ledger {
     /// The margin-call zone's top: `MM × (1 + callBuffer)`, rounded up (what the account must hold).
+    @inline(__always)  // see `marginTotals`
     func callZoneTop(_ totals: MarginTotals) -> Money {
         totals.mm + totals.mm.times(globalParams.callBuffer, rounding: .up)
     }
 
     /// Liquidate at `equity ≤ MM`; margin call while `MM < equity < MM × (1 + callBuffer)`.
+    @inline(__always)  // see `marginTotals`
     func assessment(_ totals: MarginTotals) -> Assessment {
         if totals.equity <= totals.mm { return .liquidate(.maintenance) }
         return totals.equity < callZoneTop(totals) ? .marginCall : .healthy

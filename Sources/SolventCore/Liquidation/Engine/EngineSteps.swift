@@ -41,7 +41,9 @@ extension Ledger {
             break
         }
         // A margin-call deadline passes with any event, not only a clock tick (SPEC §5.1).
-        if !engine.calls.isEmpty {
+        // Asked first without building the list: calls are often open, rarely expiring, and the
+        // list was an allocation per replayed event while any call was open.
+        if engine.calls.contains(where: { $0.deadline.map { $0 <= sink.time } ?? false }) {
             for index in expiredCalls(at: sink.time) { assess(account: index, into: &sink) }
         }
         if !engine.deferred.isEmpty && roomMayHaveFreed(after: event, sink: sink) { startDeferred(into: &sink) }
