@@ -1,3 +1,4 @@
+import NIOPosix
 import SolventCore
 import SolventStore
 
@@ -55,7 +56,13 @@ final class CommitBatcher {
         let clock = !ticks.isEmpty && journal.ledger.awaitsTime
         let appended = fresh.isEmpty && !clock ? 0 : append(fresh, clock: clock, requests: work.count, into: &outbox)
         for tick in ticks { outbox.add(.ticked(clock), for: tick) }
-        for query in queries { outbox.add(answer(query.request), for: query) }
+        for query in queries {
+            if case .account(let id, let at?) = query.request, at < journal.log.lastSeq {
+                answerPast(id, at: at, to: query)
+            } else {
+                outbox.add(answer(query.request), for: query)
+            }
+        }
         counted(appended)
         outbox.send()
     }
@@ -170,12 +177,44 @@ final class CommitBatcher {
         }
     }
 
+    /// An account as it was after a past record: the nearest snapshot plus a replay, which can
+    /// take a while, so it runs in its own read transaction on NIO's blocking pool, not on the
+    /// committer's thread; the answer goes straight to the connection, which keeps it in request
+    /// order. (The records up to `at` are committed and never change, so the answer is the same
+    /// whenever it is computed.)
+    private func answerPast(_ id: AccountID, at seq: Seq, to query: Submission) {
+        let log = journal.log
+        let target = query.target
+        let index = query.index
+        NIOThreadPool.singleton.submit { state in
+            let response: Response
+            if case .cancelled = state {
+                response = .refused(key: nil, InputError(code: "shutting_down", message: "the server is shutting down"))
+            } else {
+                response = Self.pastAccount(id, at: seq, log)
+            }
+            target.deliver([IndexedResponse(index: index, response: response)])
+        }
+    }
+
+    private static func pastAccount(_ id: AccountID, at seq: Seq, _ log: EventLog) -> Response {
+        let ledger: Ledger
+        do { ledger = try log.ledger(at: seq) } catch {
+            return .refused(key: nil, InputError(code: "read_failed", message: "the state at seq \(seq) could not be rebuilt: \(error)"))
+        }
+        guard let view = ledger.account(id) else {
+            return .refused(key: nil, InputError(code: "unknown_account", field: "account",
+                                                 message: "account \(id) does not appear in the log up to seq \(seq)"))
+        }
+        return .account(view)
+    }
+
     private func answer(_ query: Request) -> Response {
         switch query {
         case .status:
             let head = journal.log.head
             return .status(seq: head.seq, headHash: head.hash, timeMs: max(nowMs(), head.time))
-        case .account(let id):
+        case .account(let id, _):  // `at` at or past the head: the state now.
             guard let view = journal.ledger.account(id) else {
                 return .refused(key: nil, InputError(code: "unknown_account", field: "account",
                                                      message: "account \(id) does not appear in the log"))

@@ -6,7 +6,8 @@ public enum Request: Sendable {
     /// Append `event` under idempotency `key`; `time` nil means "stamp the receipt time".
     case append(key: String, time: TimeMs?, event: Event)
     case status
-    case account(AccountID)
+    /// The account's state now, or after record `at` (a past seq; past the head means now).
+    case account(AccountID, at: Seq?)
     /// Records from `from` (nil: from the next one committed) whose kind `kinds` selects.
     case subscribe(from: Seq?, kinds: KindFilter)
     /// The daemon's clock: append a `clock` input (no key) unless the engine awaits nothing
@@ -52,9 +53,11 @@ extension Request {
             guard case .string(let text)? = json["account"] else {
                 throw InputError(code: "missing_field", field: "account", message: "account must be a string")
             }
-            do { return .account(try AccountID(text)) } catch {
+            let id: AccountID
+            do { id = try AccountID(text) } catch {
                 throw InputError(code: "bad_id", field: "account", message: "\(error)")
             }
+            return .account(id, at: try parseAt(json))
         case "subscribe": return try parseSubscribe(json)
         default:
             throw InputError(code: "bad_op", field: "op", message: "unknown op \"\(op.prefix(64))\"")
@@ -71,6 +74,16 @@ extension Request {
         guard let event = json["event"] else { throw InputError(code: "missing_field", field: "event", message: "append needs an event") }
         let input = try RecordJSON.input(event, requireTime: false)
         return .append(key: key, time: input.time, event: input.event)
+    }
+
+    /// `at`: absent or null for the current state, else a seq (an integer >= 0; 0 is the empty
+    /// log's state).
+    private static func parseAt(_ json: JSONValue) throws(InputError) -> Seq? {
+        guard let value = json["at"], value != .null else { return nil }
+        guard case .number(let text) = value, let seq = Seq(text) else {
+            throw InputError(code: "bad_at", field: "at", message: "at must be a seq, an integer >= 0")
+        }
+        return seq
     }
 
     private static func parseSubscribe(_ json: JSONValue) throws(InputError) -> Request {
