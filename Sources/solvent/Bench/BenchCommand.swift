@@ -16,11 +16,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Argument(help: "Which bench: store, ingest, replay, tick, restart, tickindex, simulate or all.") var suite: Suite = .all
     @Flag(help: "One JSON object per figure per line.") var json = false
     @Option(help: "Scale record counts by this factor (e.g. 0.1 for a quick run).") var scale: Double = 1
+    @Option(help: "The solventd that bench ingest starts (default: the one next to this executable).") var daemon: String?
 
     func run() async throws {
         var report = BenchReport(json: json)
         if suite == .store || suite == .all { try StoreBench(scale: scale).run(&report) }
-        if suite == .ingest || suite == .all { try await IngestBench(scale: scale).run(&report) }
+        if suite == .ingest || suite == .all { try await IngestBench(scale: scale, daemonPath: daemon ?? BenchDaemon.defaultExecutable()).run(&report) }
         if suite == .replay || suite == .all { try ReplayBench(scale: scale).run(&report) }
         if suite == .tick || suite == .all { try TickBench(scale: scale).run(&report) }
         if suite == .restart || suite == .all { try RestartBench(scale: scale).run(&report) }
