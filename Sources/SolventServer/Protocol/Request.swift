@@ -25,8 +25,39 @@ extension Request {
     /// The longest request line accepted, newline excluded; longer ones get `line_too_long`.
     public static let maxLineBytes = 64 * 1024
 
-    /// Parses one line (without its newline) with the strict JSON parser of SolventCore.
+    /// Parses one line (without its newline): a plain append through the fast scan (no JSON
+    /// tree), anything else — or anything the scan is unsure of — with the strict JSON parser of
+    /// SolventCore, which alone words the refusals. Both read an accepted line the same way.
     public static func parse(line: [UInt8]) throws(RequestRefusal) -> Request {
+        if let request = line.withUnsafeBufferPointer({ scannedAppend($0) }) { return request }
+        return try parseTree(line: line)
+    }
+
+    /// `parse(line:)` on bytes the caller holds (a connection's read buffer): copied only when
+    /// the fast scan declines them.
+    public static func parse(line: UnsafeRawBufferPointer) throws(RequestRefusal) -> Request {
+        if let request = scannedAppend(line.assumingMemoryBound(to: UInt8.self)) { return request }
+        return try parseTree(line: Array(line))
+    }
+
+    /// An append of the plain shape `{"op":"append","key":…,"event":{…}}` read by `JSONScan`, or
+    /// nil (then the tree path decides). Members besides op, key and event are ignored, as there.
+    public static func scannedAppend(_ bytes: UnsafeBufferPointer<UInt8>) -> Request? {
+        guard bytes.count <= maxLineBytes else { return nil }
+        var outer: [ScannedMember] = []
+        var inner: [ScannedMember] = []
+        guard JSONScan.object(bytes, outer: &outer, inner: &inner),
+              let op = JSONScan.member("op", in: outer, bytes), op.kind == .string,
+              bytes[op.value].elementsEqual("append".utf8),
+              let key = JSONScan.member("key", in: outer, bytes), key.kind == .string,
+              key.value.count >= 1 && key.value.count <= EventLog.maxRequestKeyBytes,
+              let event = JSONScan.member("event", in: outer, bytes), event.kind == .object,
+              let input = RecordJSON.input(scanned: inner, in: bytes) else { return nil }
+        return .append(key: String(decoding: bytes[key.value], as: UTF8.self), time: input.time, event: input.event)
+    }
+
+    /// The tree path alone: `JSONParser`, then the request's members. Every refusal comes from here.
+    public static func parseTree(line: [UInt8]) throws(RequestRefusal) -> Request {
         guard line.count <= maxLineBytes else {
             throw RequestRefusal(key: nil, error: InputError(
                 code: "line_too_long", message: "a request line is at most \(maxLineBytes) bytes"))
