@@ -23,8 +23,15 @@ final class CommitBatcher {
         var key: String
         var time: TimeMs?
         var event: Event
-        /// The request and any later one in the same batch with the same key.
-        var waiting: [Submission]
+        /// The request, and any later one in the same batch with the same key (rare: kept
+        /// apart so the usual single request costs no array).
+        var first: Submission
+        var repeats: [Submission] = []
+
+        func forEachWaiting(_ body: (Submission) -> Void) {
+            body(first)
+            for submission in repeats { body(submission) }
+        }
     }
 
     /// Commits `work` and answers every request in it; `counted` learns how many inputs were
@@ -32,7 +39,9 @@ final class CommitBatcher {
     func commit(_ work: [Submission], counted: (Int) -> Void = { _ in }) {
         var outbox = Outbox()
         var fresh: [Fresh] = []
+        fresh.reserveCapacity(work.count)
         var freshIndex: [String: Int] = [:]
+        freshIndex.reserveCapacity(work.count)
         var queries: [Submission] = []
         var ticks: [Submission] = []
         for submission in work {
@@ -44,11 +53,13 @@ final class CommitBatcher {
                 queries.append(submission)
                 continue
             }
-            if let index = freshIndex[key] {
-                fresh[index].waiting.append(submission)
+            let count = fresh.count
+            let index = freshIndex[key, default: count]
+            if index < count {
+                fresh[index].repeats.append(submission)
             } else {
-                freshIndex[key] = fresh.count
-                fresh.append(Fresh(key: key, time: time, event: event, waiting: [submission]))
+                freshIndex[key] = count
+                fresh.append(Fresh(key: key, time: time, event: event, first: submission))
             }
         }
         fresh = answerStored(fresh, into: &outbox)
@@ -80,13 +91,13 @@ final class CommitBatcher {
                         continue
                     }
                     let response = try Self.storedAnswer(for: entry, at: seq, reader)
-                    for submission in entry.waiting { outbox.add(response, for: submission) }
+                    entry.forEachWaiting { outbox.add(response, for: $0) }
                 }
                 return rest
             }
         } catch {
             let failure = InputError(code: "read_failed", message: "the log could not be read: \(error)")
-            for entry in fresh { for submission in entry.waiting { outbox.add(.refused(key: entry.key, failure), for: submission) } }
+            for entry in fresh { entry.forEachWaiting { outbox.add(.refused(key: entry.key, failure), for: $0) } }
             return []
         }
     }
@@ -127,15 +138,17 @@ final class CommitBatcher {
         }
         let results: [Result<[Record], InputError>]
         let started = ContinuousClock.now
-        do { results = try journal.appendAccepted(inputs) } catch {
+        // Keys are distinct: repeats were merged into one `Fresh` above.
+        do { results = try journal.appendAccepted(inputs, distinctKeys: true) } catch {
             // A full disk or map is the client's to know (retry later); other failures are internal.
             let code = (error as? StoreError)?.code == "storage_full" ? "storage_full" : "commit_failed"
             let failure = InputError(code: code, message: "the log could not commit: \(error)")
-            for entry in fresh { for submission in entry.waiting { outbox.add(.refused(key: entry.key, failure), for: submission) } }
+            for entry in fresh { entry.forEachWaiting { outbox.add(.refused(key: entry.key, failure), for: $0) } }
             return 0
         }
         if let observer { report(results, requests: requests, since: started, to: observer) }
         var committed: [Record] = []
+        committed.reserveCapacity(results.count + results.count / 2)
         var appended = 0
         for (entry, result) in zip(fresh, results) {
             let response: Response
@@ -148,7 +161,7 @@ final class CommitBatcher {
             case .failure(let error):
                 response = .refused(key: entry.key, error)
             }
-            for submission in entry.waiting { outbox.add(response, for: submission) }
+            entry.forEachWaiting { outbox.add(response, for: $0) }
         }
         if clock, case .success(let records)? = results.last { committed.append(contentsOf: records) }
         hub.publish(committed)
