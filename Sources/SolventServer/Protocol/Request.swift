@@ -46,6 +46,8 @@ extension Request {
         guard bytes.count <= maxLineBytes else { return nil }
         var outer: [ScannedMember] = []
         var inner: [ScannedMember] = []
+        outer.reserveCapacity(4)  // op, key, event (+ one): no regrowth while scanning
+        inner.reserveCapacity(12)  // the widest hot input, a trade: 8 fields, kind and time
         guard JSONScan.object(bytes, outer: &outer, inner: &inner),
               let op = JSONScan.member("op", in: outer, bytes), op.kind == .string,
               bytes[op.value].elementsEqual("append".utf8),
