@@ -20,7 +20,10 @@ struct AccountCommand: ParsableCommand {
         let log = try EventLog(directory: options.data, readOnly: true)
         let lastSeq = try log.read { $0.lastSeq }
         let target = min(at ?? lastSeq, lastSeq)
-        let ledger = try StateAt.ledger(log, seq: target)
+        let ledger: Ledger
+        do { ledger = try log.ledger(at: target) } catch let failure as ReplayMismatch {
+            throw CommandFailure(message: "the log does not re-derive: \(failure)")
+        }
         guard let view = ledger.account(account) else {
             throw CommandFailure(message: "account \(id) does not appear in the log up to seq \(target)")
         }
@@ -38,25 +41,5 @@ struct AccountCommand: ParsableCommand {
                          + "upnl \(p.upnl) tier \(p.tier) liq \(optional(p.liquidationPrice)) bankrupt \(optional(p.bankruptcyPrice))")
         }
         return lines.joined(separator: "\n")
-    }
-}
-
-/// The state after a given seq: the nearest snapshot at or before it, then a checked replay.
-enum StateAt {
-    static func ledger(_ log: EventLog, seq: Seq) throws -> Ledger {
-        var replay = Rederivation(stateRoots: log.stateRoots)
-        if let snapshot = try log.snapshot(atOrBefore: seq) {
-            replay = Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq, stateRoots: log.stateRoots)
-        }
-        guard replay.lastSeq < seq else { return replay.ledger }
-        var failure: ReplayMismatch?
-        try log.read { reader in
-            try reader.forEachBorrowed(from: replay.lastSeq + 1, through: seq) { stored in
-                failure = replay.feed(stored.bytes)
-                return failure == nil
-            }
-        }
-        if let failure { throw CommandFailure(message: "the log does not re-derive: \(failure)") }
-        return replay.ledger
     }
 }

@@ -82,6 +82,29 @@ import Testing
         #expect(inputs.filter { permission.allows($0) }.map(\.name) == allowed)
     }
 
+    @Test func aRoleMatchesBySupplementaryGroup() {
+        let roles = Roles([Roles.Role(name: "bots", gids: [4242], kinds: [KindPattern("auction.*")!])])
+        let member = PeerCredentials(pid: 1, uid: 1000, gid: 1000, groups: [27, 4242])
+        let outsider = PeerCredentials(pid: 1, uid: 1000, gid: 1000, groups: [27])
+        #expect(roles.permission(for: member).allows(.auctionBid))
+        #expect(!roles.permission(for: member).allows(.deposit))
+        #expect(!roles.permission(for: outsider).allows(.auctionBid))
+    }
+
+    @Test func supplementaryGroupsComeFromProcStatusWhenItsIdsMatchThePeer() {
+        let status = "Name:\tfeeder\nUid:\t1000\t1000\t1000\t1000\nGid:\t1001\t1001\t1001\t1001\nFDSize:\t64\nGroups:\t27 4242 \nNStgid:\t7\n"
+        #expect(PeerCredentials.supplementaryGroups(status: status, uid: 1000, gid: 1001) == [27, 4242])
+        // A reused pid now run by someone else: its groups are not the peer's.
+        #expect(PeerCredentials.supplementaryGroups(status: status, uid: 1000, gid: 1002) == nil)
+        #expect(PeerCredentials.supplementaryGroups(status: status, uid: 0, gid: 1001) == nil)
+        let none = "Uid:\t5\t5\t5\t5\nGid:\t5\t5\t5\t5\nGroups:\t\n"
+        #expect(PeerCredentials.supplementaryGroups(status: none, uid: 5, gid: 5) == [])
+        #expect(PeerCredentials.supplementaryGroups(status: "Uid:\t5\nGid:\t5\nGroups:\tx\n", uid: 5, gid: 5) == nil)
+        // This process's own status parses, with its real ids.
+        let own = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        #expect(own.flatMap { PeerCredentials.supplementaryGroups(status: $0, uid: getuid(), gid: getgid()) } != nil)
+    }
+
     @Test func malformedPatternsAreRejected() {
         for text in ["", "auction*", "*.bid", "a b", "oracle.**"] { #expect(KindPattern(text) == nil, "\(text)") }
     }

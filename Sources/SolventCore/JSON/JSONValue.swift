@@ -1,6 +1,8 @@
 /// A JSON document as parsed by `JSONParser`: numbers keep their exact text (no Double), objects
 /// keep member order, so decimal amounts are never rounded and output order is deterministic.
-public indirect enum JSONValue: Equatable, Sendable {
+/// Not `indirect`: arrays and member lists already hold their elements out of line, and boxing
+/// every leaf cost one allocation per value parsed.
+public enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     case number(String)

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 #if canImport(Glibc)
 import Glibc
@@ -9,11 +10,14 @@ public struct PeerCredentials: Sendable, Equatable {
     public var pid: Int32
     public var uid: UInt32
     public var gid: UInt32
+    /// The peer process's supplementary groups (not in `SO_PEERCRED`; see `supplementaryGroups`).
+    public var groups: [UInt32]
 
-    public init(pid: Int32, uid: UInt32, gid: UInt32) {
+    public init(pid: Int32, uid: UInt32, gid: UInt32, groups: [UInt32] = []) {
         self.pid = pid
         self.uid = uid
         self.gid = gid
+        self.groups = groups
     }
 
     /// Reads `SO_PEERCRED` from an accepted channel through NIO's `SocketOptionProvider`;
@@ -24,11 +28,48 @@ public struct PeerCredentials: Sendable, Equatable {
             return channel.eventLoop.makeSucceededFuture(nil)
         }
         return peerCred(provider)
-            .map { (cred: UCred) in PeerCredentials(pid: cred.pid, uid: cred.uid, gid: cred.gid) }
+            .map { (cred: UCred) in
+                PeerCredentials(pid: cred.pid, uid: cred.uid, gid: cred.gid,
+                                groups: supplementaryGroups(pid: cred.pid, uid: cred.uid, gid: cred.gid))
+            }
             .recover { _ in nil }
         #else
         return channel.eventLoop.makeSucceededFuture(nil)
         #endif
+    }
+
+    /// The supplementary groups of process `pid`, from the `Groups:` line of /proc/PID/status
+    /// (proc(5)). `SO_PEERCRED` carries only the primary gid, and `SO_PEERGROUPS` cannot be read
+    /// through NIO's fixed-size socket options (its length, the group count, is not returned).
+    /// The pid is the one the kernel recorded at connect time; should that process be gone and
+    /// the pid reused, the file's real uid and gid would have to match the peer's too, else no
+    /// supplementary group is granted (empty: a role may then still match by uid or primary gid).
+    static func supplementaryGroups(pid: Int32, uid: UInt32, gid: UInt32) -> [UInt32] {
+        guard pid > 0, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return [] }
+        return supplementaryGroups(status: status, uid: uid, gid: gid) ?? []
+    }
+
+    /// Parses a /proc/PID/status text: the `Groups:` ids, or nil when its real `Uid:` or `Gid:`
+    /// (the first number of each line) is not `uid`/`gid`, or a line is missing or malformed.
+    public static func supplementaryGroups(status: String, uid: UInt32, gid: UInt32) -> [UInt32]? {
+        var realUid: UInt32?
+        var realGid: UInt32?
+        var groups: [UInt32]?
+        for line in status.split(separator: "\n") {
+            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard let name = parts.first else { continue }
+            switch name {
+            case "Uid:": realUid = parts.count > 1 ? UInt32(parts[1]) : nil
+            case "Gid:": realGid = parts.count > 1 ? UInt32(parts[1]) : nil
+            case "Groups:":
+                let ids = parts.dropFirst().map { UInt32($0) }
+                guard !ids.contains(nil) else { return nil }
+                groups = ids.compactMap { $0 }
+            default: continue
+            }
+        }
+        guard realUid == uid, realGid == gid else { return nil }
+        return groups
     }
 
     #if os(Linux)

@@ -1,6 +1,6 @@
 /// Who may append what (docs/OPERATIONS.md, "Roles"): a peer matches a role when its uid is one
-/// of the role's `uids` or its gid one of its `gids` (the peer process's primary group, as
-/// `SO_PEERCRED` reports it); it may append the kinds of every role it matches. With no roles
+/// of the role's `uids`, or its primary gid (as `SO_PEERCRED` reports it) or one of its
+/// supplementary groups (`PeerCredentials.groups`) is one of its `gids`; it may append the kinds of every role it matches. With no roles
 /// at all, anyone who can open the socket may append anything (the socket's 0660 mode is then
 /// the only gate). Queries (`status`, `account`) are open to every peer.
 public struct Roles: Sendable {
@@ -27,7 +27,9 @@ public struct Roles: Sendable {
     public func permission(for peer: PeerCredentials?) -> AppendPermission {
         if roles.isEmpty { return .everything }
         guard let peer else { return AppendPermission(patterns: []) }
-        let matching = roles.filter { $0.uids.contains(peer.uid) || $0.gids.contains(peer.gid) }
+        let matching = roles.filter { role in
+            role.uids.contains(peer.uid) || role.gids.contains(peer.gid) || peer.groups.contains(where: role.gids.contains)
+        }
         return AppendPermission(patterns: matching.flatMap(\.kinds))
     }
 }

@@ -1,3 +1,4 @@
+import NIOPosix
 import SolventCore
 import SolventStore
 
@@ -22,8 +23,15 @@ final class CommitBatcher {
         var key: String
         var time: TimeMs?
         var event: Event
-        /// The request and any later one in the same batch with the same key.
-        var waiting: [Submission]
+        /// The request, and any later one in the same batch with the same key (rare: kept
+        /// apart so the usual single request costs no array).
+        var first: Submission
+        var repeats: [Submission] = []
+
+        func forEachWaiting(_ body: (Submission) -> Void) {
+            body(first)
+            for submission in repeats { body(submission) }
+        }
     }
 
     /// Commits `work` and answers every request in it; `counted` learns how many inputs were
@@ -31,7 +39,9 @@ final class CommitBatcher {
     func commit(_ work: [Submission], counted: (Int) -> Void = { _ in }) {
         var outbox = Outbox()
         var fresh: [Fresh] = []
+        fresh.reserveCapacity(work.count)
         var freshIndex: [String: Int] = [:]
+        freshIndex.reserveCapacity(work.count)
         var queries: [Submission] = []
         var ticks: [Submission] = []
         for submission in work {
@@ -43,11 +53,13 @@ final class CommitBatcher {
                 queries.append(submission)
                 continue
             }
-            if let index = freshIndex[key] {
-                fresh[index].waiting.append(submission)
+            let count = fresh.count
+            let index = freshIndex[key, default: count]
+            if index < count {
+                fresh[index].repeats.append(submission)
             } else {
-                freshIndex[key] = fresh.count
-                fresh.append(Fresh(key: key, time: time, event: event, waiting: [submission]))
+                freshIndex[key] = count
+                fresh.append(Fresh(key: key, time: time, event: event, first: submission))
             }
         }
         fresh = answerStored(fresh, into: &outbox)
@@ -55,7 +67,13 @@ final class CommitBatcher {
         let clock = !ticks.isEmpty && journal.ledger.awaitsTime
         let appended = fresh.isEmpty && !clock ? 0 : append(fresh, clock: clock, requests: work.count, into: &outbox)
         for tick in ticks { outbox.add(.ticked(clock), for: tick) }
-        for query in queries { outbox.add(answer(query.request), for: query) }
+        for query in queries {
+            if case .account(let id, let at?) = query.request, at < journal.log.lastSeq {
+                answerPast(id, at: at, to: query)
+            } else {
+                outbox.add(answer(query.request), for: query)
+            }
+        }
         counted(appended)
         outbox.send()
     }
@@ -73,13 +91,13 @@ final class CommitBatcher {
                         continue
                     }
                     let response = try Self.storedAnswer(for: entry, at: seq, reader)
-                    for submission in entry.waiting { outbox.add(response, for: submission) }
+                    entry.forEachWaiting { outbox.add(response, for: $0) }
                 }
                 return rest
             }
         } catch {
             let failure = InputError(code: "read_failed", message: "the log could not be read: \(error)")
-            for entry in fresh { for submission in entry.waiting { outbox.add(.refused(key: entry.key, failure), for: submission) } }
+            for entry in fresh { entry.forEachWaiting { outbox.add(.refused(key: entry.key, failure), for: $0) } }
             return []
         }
     }
@@ -120,15 +138,17 @@ final class CommitBatcher {
         }
         let results: [Result<[Record], InputError>]
         let started = ContinuousClock.now
-        do { results = try journal.appendAccepted(inputs) } catch {
+        // Keys are distinct: repeats were merged into one `Fresh` above.
+        do { results = try journal.appendAccepted(inputs, distinctKeys: true) } catch {
             // A full disk or map is the client's to know (retry later); other failures are internal.
             let code = (error as? StoreError)?.code == "storage_full" ? "storage_full" : "commit_failed"
             let failure = InputError(code: code, message: "the log could not commit: \(error)")
-            for entry in fresh { for submission in entry.waiting { outbox.add(.refused(key: entry.key, failure), for: submission) } }
+            for entry in fresh { entry.forEachWaiting { outbox.add(.refused(key: entry.key, failure), for: $0) } }
             return 0
         }
         if let observer { report(results, requests: requests, since: started, to: observer) }
         var committed: [Record] = []
+        committed.reserveCapacity(results.count + results.count / 2)
         var appended = 0
         for (entry, result) in zip(fresh, results) {
             let response: Response
@@ -141,7 +161,7 @@ final class CommitBatcher {
             case .failure(let error):
                 response = .refused(key: entry.key, error)
             }
-            for submission in entry.waiting { outbox.add(response, for: submission) }
+            entry.forEachWaiting { outbox.add(response, for: $0) }
         }
         if clock, case .success(let records)? = results.last { committed.append(contentsOf: records) }
         hub.publish(committed)
@@ -170,12 +190,44 @@ final class CommitBatcher {
         }
     }
 
+    /// An account as it was after a past record: the nearest snapshot plus a replay, which can
+    /// take a while, so it runs in its own read transaction on NIO's blocking pool, not on the
+    /// committer's thread; the answer goes straight to the connection, which keeps it in request
+    /// order. (The records up to `at` are committed and never change, so the answer is the same
+    /// whenever it is computed.)
+    private func answerPast(_ id: AccountID, at seq: Seq, to query: Submission) {
+        let log = journal.log
+        let target = query.target
+        let index = query.index
+        NIOThreadPool.singleton.submit { state in
+            let response: Response
+            if case .cancelled = state {
+                response = .refused(key: nil, InputError(code: "shutting_down", message: "the server is shutting down"))
+            } else {
+                response = Self.pastAccount(id, at: seq, log)
+            }
+            target.deliver([IndexedResponse(index: index, response: response)])
+        }
+    }
+
+    private static func pastAccount(_ id: AccountID, at seq: Seq, _ log: EventLog) -> Response {
+        let ledger: Ledger
+        do { ledger = try log.ledger(at: seq) } catch {
+            return .refused(key: nil, InputError(code: "read_failed", message: "the state at seq \(seq) could not be rebuilt: \(error)"))
+        }
+        guard let view = ledger.account(id) else {
+            return .refused(key: nil, InputError(code: "unknown_account", field: "account",
+                                                 message: "account \(id) does not appear in the log up to seq \(seq)"))
+        }
+        return .account(view)
+    }
+
     private func answer(_ query: Request) -> Response {
         switch query {
         case .status:
             let head = journal.log.head
             return .status(seq: head.seq, headHash: head.hash, timeMs: max(nowMs(), head.time))
-        case .account(let id):
+        case .account(let id, _):  // `at` at or past the head: the state now.
             guard let view = journal.ledger.account(id) else {
                 return .refused(key: nil, InputError(code: "unknown_account", field: "account",
                                                      message: "account \(id) does not appear in the log"))

@@ -21,16 +21,29 @@ struct Submission: Sendable {
 
 /// The answers of one group commit, gathered per connection.
 struct Outbox {
-    private var byTarget: [ObjectIdentifier: (target: any ReplyTarget, responses: [IndexedResponse])] = [:]
+    private var entries: [(target: any ReplyTarget, responses: [IndexedResponse])] = []
+    private var positions: [ObjectIdentifier: Int] = [:]
+    /// The entry of the previous answer: a connection's requests arrive together, so most
+    /// answers go where the last one went, without a dictionary lookup.
+    private var last = -1
 
     mutating func add(_ response: Response, for submission: Submission) {
         let id = ObjectIdentifier(submission.target)
-        byTarget[id, default: (submission.target, [])].responses.append(IndexedResponse(index: submission.index, response: response))
+        if last < 0 || ObjectIdentifier(entries[last].target) != id {
+            if let position = positions[id] {
+                last = position
+            } else {
+                last = entries.count
+                positions[id] = last
+                entries.append((submission.target, []))
+            }
+        }
+        entries[last].responses.append(IndexedResponse(index: submission.index, response: response))
     }
 
     /// Hands every connection its answers (order between connections does not matter; each
     /// connection restores its own request order).
     func send() {
-        for (target, responses) in byTarget.values { target.deliver(responses) }
+        for (target, responses) in entries { target.deliver(responses) }
     }
 }

@@ -6,7 +6,8 @@ public enum Request: Sendable {
     /// Append `event` under idempotency `key`; `time` nil means "stamp the receipt time".
     case append(key: String, time: TimeMs?, event: Event)
     case status
-    case account(AccountID)
+    /// The account's state now, or after record `at` (a past seq; past the head means now).
+    case account(AccountID, at: Seq?)
     /// Records from `from` (nil: from the next one committed) whose kind `kinds` selects.
     case subscribe(from: Seq?, kinds: KindFilter)
     /// The daemon's clock: append a `clock` input (no key) unless the engine awaits nothing
@@ -24,8 +25,41 @@ extension Request {
     /// The longest request line accepted, newline excluded; longer ones get `line_too_long`.
     public static let maxLineBytes = 64 * 1024
 
-    /// Parses one line (without its newline) with the strict JSON parser of SolventCore.
+    /// Parses one line (without its newline): a plain append through the fast scan (no JSON
+    /// tree), anything else — or anything the scan is unsure of — with the strict JSON parser of
+    /// SolventCore, which alone words the refusals. Both read an accepted line the same way.
     public static func parse(line: [UInt8]) throws(RequestRefusal) -> Request {
+        if let request = line.withUnsafeBufferPointer({ scannedAppend($0) }) { return request }
+        return try parseTree(line: line)
+    }
+
+    /// `parse(line:)` on bytes the caller holds (a connection's read buffer): copied only when
+    /// the fast scan declines them.
+    public static func parse(line: UnsafeRawBufferPointer) throws(RequestRefusal) -> Request {
+        if let request = scannedAppend(line.assumingMemoryBound(to: UInt8.self)) { return request }
+        return try parseTree(line: Array(line))
+    }
+
+    /// An append of the plain shape `{"op":"append","key":…,"event":{…}}` read by `JSONScan`, or
+    /// nil (then the tree path decides). Members besides op, key and event are ignored, as there.
+    public static func scannedAppend(_ bytes: UnsafeBufferPointer<UInt8>) -> Request? {
+        guard bytes.count <= maxLineBytes else { return nil }
+        var outer: [ScannedMember] = []
+        var inner: [ScannedMember] = []
+        outer.reserveCapacity(4)  // op, key, event (+ one): no regrowth while scanning
+        inner.reserveCapacity(12)  // the widest hot input, a trade: 8 fields, kind and time
+        guard JSONScan.object(bytes, outer: &outer, inner: &inner),
+              let op = JSONScan.member("op", in: outer, bytes), op.kind == .string,
+              bytes[op.value].elementsEqual("append".utf8),
+              let key = JSONScan.member("key", in: outer, bytes), key.kind == .string,
+              key.value.count >= 1 && key.value.count <= EventLog.maxRequestKeyBytes,
+              let event = JSONScan.member("event", in: outer, bytes), event.kind == .object,
+              let input = RecordJSON.input(scanned: inner, in: bytes) else { return nil }
+        return .append(key: String(decoding: bytes[key.value], as: UTF8.self), time: input.time, event: input.event)
+    }
+
+    /// The tree path alone: `JSONParser`, then the request's members. Every refusal comes from here.
+    public static func parseTree(line: [UInt8]) throws(RequestRefusal) -> Request {
         guard line.count <= maxLineBytes else {
             throw RequestRefusal(key: nil, error: InputError(
                 code: "line_too_long", message: "a request line is at most \(maxLineBytes) bytes"))
@@ -52,9 +86,11 @@ extension Request {
             guard case .string(let text)? = json["account"] else {
                 throw InputError(code: "missing_field", field: "account", message: "account must be a string")
             }
-            do { return .account(try AccountID(text)) } catch {
+            let id: AccountID
+            do { id = try AccountID(text) } catch {
                 throw InputError(code: "bad_id", field: "account", message: "\(error)")
             }
+            return .account(id, at: try parseAt(json))
         case "subscribe": return try parseSubscribe(json)
         default:
             throw InputError(code: "bad_op", field: "op", message: "unknown op \"\(op.prefix(64))\"")
@@ -71,6 +107,16 @@ extension Request {
         guard let event = json["event"] else { throw InputError(code: "missing_field", field: "event", message: "append needs an event") }
         let input = try RecordJSON.input(event, requireTime: false)
         return .append(key: key, time: input.time, event: input.event)
+    }
+
+    /// `at`: absent or null for the current state, else a seq (an integer >= 0; 0 is the empty
+    /// log's state).
+    private static func parseAt(_ json: JSONValue) throws(InputError) -> Seq? {
+        guard let value = json["at"], value != .null else { return nil }
+        guard case .number(let text) = value, let seq = Seq(text) else {
+            throw InputError(code: "bad_at", field: "at", message: "at must be a seq, an integer >= 0")
+        }
+        return seq
     }
 
     private static func parseSubscribe(_ json: JSONValue) throws(InputError) -> Request {

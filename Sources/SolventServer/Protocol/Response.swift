@@ -5,9 +5,11 @@ import SolventCore
 public enum Response: Sendable, Equatable {
     /// Committed durably at `seq`; `derived` are the records the engine appended right after it.
     case appended(key: String, seq: Seq, derived: [DerivedRef])
-    case refused(key: String?, InputError)
+    // Indirect: an answer waits in its connection's reply order and is moved a few times;
+    // refusals (~64 bytes) and account views (hundreds) would make every acknowledgement as big.
+    indirect case refused(key: String?, InputError)
     case status(seq: Seq, headHash: [UInt8], timeMs: TimeMs)
-    case account(AccountView)
+    indirect case account(AccountView)
     /// The daemon's clock tick went through the group (true) or was skipped as nothing awaited
     /// time (false). Never sent on the wire: ticks come from the daemon, not a connection.
     case ticked(Bool)

@@ -61,7 +61,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
         guard case .no = streaming else { return }  // A subscriber's further input is ignored.
         switch unwrapInboundIn(data) {
         case .line(let line):
-            handle(Result(catching: { () throws(RequestRefusal) in try Request.parse(line: Array(line.readableBytesView)) }))
+            handle(line.withUnsafeReadableBytes { bytes in
+                Result(catching: { () throws(RequestRefusal) in try Request.parse(line: bytes) })
+            })
         case .binary(let body):
             binaryReplies = true
             handle(Result(catching: { () throws(RequestRefusal) in try BinaryProtocol.request(body: body) }))

@@ -1,5 +1,8 @@
 import NIOCore
 import SolventCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One unit read from a connection: a JSON line, a binary frame body, or a framing error after
 /// which nothing more can be read from this connection.
@@ -68,18 +71,22 @@ struct FrameDecoder: ByteToMessageDecoder {
     }
 
     private mutating func decodeLine(context: ChannelHandlerContext, buffer: inout ByteBuffer) -> DecodingState {
-        let view = buffer.readableBytesView
-        let searchStart = view.index(view.startIndex, offsetBy: scannedBytes)
-        guard let newline = view[searchStart...].firstIndex(of: UInt8(ascii: "\n")) else {
-            scannedBytes = view.count
-            if view.count > Request.maxLineBytes {
+        let readable = buffer.readableBytes
+        // memchr rather than a generic element loop: this runs over every byte received.
+        let found: Int? = buffer.withUnsafeReadableBytes { bytes in
+            guard scannedBytes < bytes.count, let base = bytes.baseAddress,
+                  let hit = memchr(base + scannedBytes, Int32(UInt8(ascii: "\n")), bytes.count - scannedBytes) else { return nil }
+            return base.distance(to: UnsafeRawPointer(hit))
+        }
+        guard let length = found else {
+            scannedBytes = readable
+            if readable > Request.maxLineBytes {
                 fail(context, InputError(code: "line_too_long", message: "a request line is at most \(Request.maxLineBytes) bytes"), binary: false)
                 return .continue
             }
             return .needMoreData
         }
         scannedBytes = 0
-        let length = newline - view.startIndex
         var line = buffer.readSlice(length: length)!
         buffer.moveReaderIndex(forwardBy: 1)
         if line.readableBytes > 0, line.getInteger(at: line.writerIndex - 1, as: UInt8.self) == UInt8(ascii: "\r") {

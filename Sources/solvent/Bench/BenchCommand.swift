@@ -16,7 +16,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Argument(help: "Which bench: store, ingest, replay, tick, restart, tickindex, simulate, overload or all.") var suite: Suite = .all
     @Flag(help: "One JSON object per figure per line.") var json = false
     @Option(help: "Scale record counts by this factor (e.g. 0.1 for a quick run).") var scale: Double = 1
-    @Option(help: "The solventd executable for the overload bench (default: next to this one).") var daemon: String?
+    @Option(help: "The solventd that bench ingest and bench overload start (default: the one next to this executable).") var daemon: String?
     @Option(help: "replay: keep the built log in this directory and reuse it on later runs (same --scale and --snapshot-every).")
     var log: String?
     @Option(help: "replay: store a state.root every this many records (default: none, so the figure is the records alone).")
@@ -25,16 +25,14 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         var report = BenchReport(json: json)
         if suite == .store || suite == .all { try StoreBench(scale: scale).run(&report) }
-        if suite == .ingest || suite == .all { try await IngestBench(scale: scale).run(&report) }
+        if suite == .ingest || suite == .all { try await IngestBench(scale: scale, daemonPath: daemon ?? BenchDaemon.defaultExecutable()).run(&report) }
         if suite == .replay || suite == .all { try ReplayBench(scale: scale, logDirectory: log, snapshotEvery: snapshotEvery).run(&report) }
         if suite == .tick || suite == .all { try TickBench(scale: scale).run(&report) }
         if suite == .restart || suite == .all { try RestartBench(scale: scale).run(&report) }
         if suite == .tickindex || suite == .all { try TickIndexBench(scale: scale).run(&report) }
         if suite == .simulate || suite == .all { try SimulateBench(scale: scale).run(&report) }
         if suite == .overload || suite == .all {
-            let daemonPath = daemon ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-                .appendingPathComponent("solventd").path
-            try await OverloadBench(scale: scale, daemonPath: daemonPath).run(&report)
+            try await OverloadBench(scale: scale, daemonPath: daemon ?? BenchDaemon.defaultExecutable()).run(&report)
         }
     }
 }

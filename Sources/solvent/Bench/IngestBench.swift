@@ -7,12 +7,16 @@ import SolventStore
 
 /// `solvent bench ingest`: events acknowledged durably through the socket server (SPEC §10):
 /// one pipelined NDJSON client, one binary-frame client, and 64 clients with one request in
-/// flight each. The server runs in this process (SolventServer on a temporary directory, the
-/// same library `solventd` serves), so client and server share the machine's cores. Each figure
+/// flight each. Each figure starts the real `solventd` (the executable next to this one) on a
+/// temporary directory and drives it from this process, so client and daemon share the
+/// machine's cores; the daemon's CPU time per event is printed too, a figure that other load on
+/// the machine disturbs less than the rate. Each figure
 /// has the raw LMDB baseline beside it: the same records appended through CLMDB with
 /// `MDB_APPEND` in transactions of the size the server's group commits averaged.
 struct IngestBench {
     let scale: Double
+    /// The `solventd` executable each figure starts afresh.
+    let daemonPath: String
 
     static let accounts = 4_000
     var pipelinedEvents: Int { max(Int(300_000 * scale), 2_000) }
@@ -63,41 +67,37 @@ struct IngestBench {
     struct Measured {
         var result: LoadClient.Result
         var seconds: Double
-        var counts: CommitCounts
+        var counts: (batches: Int, inputs: Int)
+        /// CPU seconds the daemon used while timed (all its threads).
+        var daemonCPUSeconds: Double
     }
 
-    /// A fresh server with the accounts funded (not timed), then `body` timed; checks that every
-    /// request was appended (a refusal would make the figure a lie).
+    /// A fresh `solventd` with the accounts funded (not timed), then `body` timed; checks from
+    /// the daemon's own counters that every request was appended (a refusal would make the
+    /// figure a lie) and that it stops cleanly on SIGTERM.
     private func measure(setup: [Event], _ body: @escaping @Sendable (String, any EventLoopGroup) async throws -> LoadClient.Result) async throws -> Measured {
-        let directory = NSTemporaryDirectory() + "solvent-ingest-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let socket = directory + "/solventd.sock"
-        // The server's connections share NIO's singleton group with the clients instead of a
-        // group of their own: shutting a server's own group down between figures left this
-        // task's continuation on a closed loop now and then (a hang; NIO logs "Cannot schedule
-        // tasks on an EventLoop that has already shut down").
-        let server = try await SolventServer.start(socketPath: socket, dataDirectory: directory + "/data",
-                                                   eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+        let daemon = try await BenchDaemon(executable: daemonPath)
         do {
             let group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
             let requests = Self.lineRequests(setup, prefix: "setup")
-            _ = try await LoadClient.run(socketPath: socket, group: group, preamble: [], requests: requests, framing: .lines, window: Self.window)
-            let before = server.commitCounts
+            _ = try await LoadClient.run(socketPath: daemon.socketPath, group: group, preamble: [], requests: requests,
+                                         framing: .lines, window: Self.window)
+            let before = try daemon.counters()
+            let cpuBefore = daemon.cpuSeconds()
             let start = ContinuousClock.now
-            let result = try await body(socket, group)
+            let result = try await body(daemon.socketPath, group)
             let elapsed = ContinuousClock.now - start
-            var counts = server.commitCounts
-            counts.batches -= before.batches
-            counts.inputs -= before.inputs
-            try await server.shutdown()
+            let cpu = daemon.cpuSeconds() - cpuBefore
+            let after = try daemon.counters()
+            try await daemon.stop()
+            let counts = (batches: after.batches - before.batches, inputs: after.inputs - before.inputs)
             guard counts.inputs == result.replies else {
                 throw CommandFailure(message: "ingest bench: \(result.replies) replies but \(counts.inputs) appended; a request was refused")
             }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            return Measured(result: result, seconds: seconds, counts: counts)
+            return Measured(result: result, seconds: seconds, counts: counts, daemonCPUSeconds: cpu)
         } catch {
-            try? await server.shutdown()
+            daemon.kill()
             throw error
         }
     }
@@ -107,9 +107,12 @@ struct IngestBench {
         let batch = max(1, measured.counts.inputs / max(1, measured.counts.batches))
         let records = Self.encoded(Array(load.prefix(events)))
         let raw = try withTemporaryDirectory { try RawLMDB.appendRate(records, batch: batch, directory: $0) }
+        let cpuMicros = measured.daemonCPUSeconds * 1e6 / Double(max(1, events))
         report.add(BenchFigure(
             bench: name, value: Double(events) / measured.seconds, unit: "events/s", baseline: raw,
-            note: "\(events) events acked durably, \(measured.counts.batches) group commits (avg \(batch)); baseline raw LMDB, \(batch) per transaction; in-process server; \(target)"))
+            note: "\(events) events acked durably, \(measured.counts.batches) group commits (avg \(batch)); "
+                + "solventd used \(String(format: "%.2f", cpuMicros)) us CPU per event (\(Int(Double(events) / max(measured.daemonCPUSeconds, 1e-9)))/s per CPU second); "
+                + "baseline raw LMDB, \(batch) per transaction; \(target)"))
     }
 
     // MARK: Events

@@ -1,0 +1,102 @@
+/// An input event read straight from scanned bytes (`JSONScan`), the fast path of the socket's
+/// NDJSON appends. It accepts exactly what `RecordJSON.input(_:requireTime:)` accepts for the
+/// same members and builds the same event; on any doubt — a missing, null, extra or malformed
+/// field, a list, a value a field refuses, a failed validation — it returns nil, so the caller
+/// runs the tree path and the client gets that path's error, word for word.
+extension RecordJSON {
+    /// The event in `members` (an object's members scanned from `bytes`), or nil: see above.
+    public static func input(scanned members: [ScannedMember], in bytes: UnsafeBufferPointer<UInt8>)
+        -> (time: TimeMs?, event: Event)? {
+        guard let kindMember = JSONScan.member("kind", in: members, bytes), kindMember.kind == .string,
+              let kind = inputKind(bytes[kindMember.value]) else { return nil }
+        var envelope = 1
+        var time: TimeMs?
+        if let timeMember = JSONScan.member("time", in: members, bytes) {
+            envelope += 1
+            switch timeMember.kind {
+            case .null: time = nil
+            case .number:
+                guard let parsed = TimeMs(String(decoding: bytes[timeMember.value], as: UTF8.self)), parsed >= 0 else { return nil }
+                time = parsed
+            default: return nil
+            }
+        }
+        var event = Event.blank(kind)
+        var coder = ScannedFieldReader(members: members, bytes: bytes)
+        do { try event.fields(&coder) } catch { return nil }
+        // Every member must be the envelope's or a field's (else `unknown_field` on the tree path).
+        guard coder.claimed + envelope == members.count else { return nil }
+        do { try event.validate() } catch { return nil }
+        return (time, event)
+    }
+}
+
+extension RecordJSON {
+    /// Input kinds and their names' bytes: a kind is found by comparing a few bytes, not by
+    /// hashing a new String.
+    private static let inputKindNames: [(kind: EventKind, name: [UInt8])] =
+        EventKind.allCases.filter(\.isInput).map { ($0, Array($0.name.utf8)) }
+
+    /// The input kind named `name`; nil for a derived or unknown kind (the tree path says which).
+    static func inputKind(_ name: Slice<UnsafeBufferPointer<UInt8>>) -> EventKind? {
+        inputKindNames.first { $0.name.count == name.count && $0.name.elementsEqual(name) }?.kind
+    }
+}
+
+/// Reads a payload's fields from scanned members; throws (a bare marker, never shown) wherever
+/// `JSONFieldReader` would throw or could differ, so the caller falls back.
+struct ScannedFieldReader: FieldCoder {
+    struct Fallback: Error {}
+
+    let members: [ScannedMember]
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// Members a field looked up (names are unique, so each counts once).
+    private(set) var claimed = 0
+
+    init(members: [ScannedMember], bytes: UnsafeBufferPointer<UInt8>) {
+        self.members = members
+        self.bytes = bytes
+    }
+
+    private mutating func value(_ key: String) -> JSONValue? {
+        guard let member = JSONScan.member(key, in: members, bytes) else { return nil }
+        claimed += 1
+        return JSONScan.value(member, bytes)
+    }
+
+    mutating func field<V: FieldValue>(_ key: String, _ value: inout V) throws {
+        if V.self == Identifier.self, let id = try identifier(key) {
+            // Accounts and markets: checked on the bytes, no String made only to be checked.
+            value = id as! V
+            return
+        }
+        guard let json = self.value(key), json != .null else { throw Fallback() }
+        do { value = try V.fromJSON(json) } catch { throw Fallback() }
+    }
+
+    /// A required identifier read straight from its bytes; nil leaves it to the general path.
+    private mutating func identifier(_ key: String) throws -> Identifier? {
+        guard let member = JSONScan.member(key, in: members, bytes), member.kind == .string else { return nil }
+        guard let id = Identifier(validBytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[member.value]))) else { throw Fallback() }
+        claimed += 1
+        return id
+    }
+
+    mutating func field<V: FieldValue>(_ key: String, _ value: inout V?) throws {
+        guard let member = JSONScan.member(key, in: members, bytes) else {
+            value = nil
+            return
+        }
+        claimed += 1
+        guard let json = JSONScan.value(member, bytes) else { throw Fallback() }
+        if json == .null {
+            value = nil
+            return
+        }
+        do { value = try V.fromJSON(json) } catch { throw Fallback() }
+    }
+
+    mutating func list<P: Payload>(_ key: String, _ value: inout [P]) throws {
+        throw Fallback()  // Lists (a market's tiers) are rare: the tree path reads them.
+    }
+}

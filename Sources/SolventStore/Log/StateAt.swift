@@ -1,0 +1,27 @@
+import SolventCore
+
+extension EventLog {
+    /// The state after record `seq` (clamped to the last one): the nearest snapshot at or before
+    /// it, then a checked replay of the records after the snapshot, all in one read transaction,
+    /// so a concurrent writer changes nothing it sees. Throws `ReplayMismatch` if the records do
+    /// not re-derive. Used by `solvent account --at` and the socket's `account` with `at`.
+    public func ledger(at seq: Seq) throws -> Ledger {
+        let roots = stateRoots
+        var failure: ReplayMismatch?
+        let ledger = try read { reader -> Ledger in
+            let target = min(seq, reader.lastSeq)
+            var replay = Rederivation(stateRoots: roots)
+            if let snapshot = try reader.snapshot(atOrBefore: target) {
+                replay = Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq, stateRoots: roots)
+            }
+            guard replay.lastSeq < target else { return replay.ledger }
+            try reader.forEachBorrowed(from: replay.lastSeq + 1, through: target) { stored in
+                failure = replay.feed(stored.bytes)
+                return failure == nil
+            }
+            return replay.ledger
+        }
+        if let failure { throw failure }
+        return ledger
+    }
+}
