@@ -10,19 +10,7 @@ import Testing
 
     /// A server whose only role maps this test process's uid to `kinds`.
     private func withServer<T>(roles: Roles, _ body: (String) async throws -> T) async throws -> T {
-        try await withTemporaryDirectory { directory in
-            let socket = directory + "/solventd.sock"
-            let server = try await SolventServer.start(
-                listener: .path(socket), dataDirectory: directory + "/data", options: ServerOptions(roles: roles), nowMs: { testNowMs })
-            do {
-                let result = try await body(socket)
-                try await server.shutdown()
-                return result
-            } catch {
-                try? await server.shutdown()
-                throw error
-            }
-        }
+        try await SolventServerTests.withServer(options: ServerOptions(roles: roles), body)
     }
 
     @Test func aPeerWhoseRoleDoesNotCoverTheKindIsRefusedAndNothingIsLogged() async throws {

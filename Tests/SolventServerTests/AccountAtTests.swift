@@ -9,19 +9,7 @@ import Testing
 @Suite struct AccountAtTests {
     /// A server whose log snapshots every 5 records, so `at` goes through snapshot + replay.
     private func withSnapshottingServer<T>(_ body: (String) async throws -> T) async throws -> T {
-        try await withTemporaryDirectory { directory in
-            let socket = directory + "/solventd.sock"
-            let server = try await SolventServer.start(listener: .path(socket), dataDirectory: directory + "/data",
-                                                       options: ServerOptions(snapshotEvery: 5), nowMs: { testNowMs })
-            do {
-                let result = try await body(socket)
-                try await server.shutdown()
-                return result
-            } catch {
-                try? await server.shutdown()
-                throw error
-            }
-        }
+        try await withServer(options: ServerOptions(snapshotEvery: 5), body)
     }
 
     @Test func anAccountAtAPastSeqIsItsStateAfterThatRecord() async throws {

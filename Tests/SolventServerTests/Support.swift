@@ -41,6 +41,24 @@ func withRunningServer<T>(
     }
 }
 
+/// Runs `body` against a server with `options` on a new temporary directory (socket
+/// solventd.sock, data in data/), then shuts it down gracefully (also when `body` throws).
+func withServer<T>(options: ServerOptions, _ body: (String) async throws -> T) async throws -> T {
+    try await withTemporaryDirectory { directory in
+        let socket = directory + "/solventd.sock"
+        let server = try await SolventServer.start(listener: .path(socket), dataDirectory: directory + "/data",
+                                                   options: options, nowMs: { testNowMs })
+        do {
+            let result = try await body(socket)
+            try await server.shutdown()
+            return result
+        } catch {
+            try? await server.shutdown()
+            throw error
+        }
+    }
+}
+
 /// Sends `requests` pipelined on one new connection; returns the parsed replies in order.
 func exchange(_ socket: String, _ requests: [String]) async throws -> [JSONValue] {
     try await exchangeLines(socket, requests).map { try JSONParser.parse($0) }
