@@ -36,7 +36,7 @@ final class BenchDaemon {
             executable: executable,
             arguments: ["--data", directory + "/data", "--socket", socketPath, "--metrics", "127.0.0.1:0"],
             socketPath: socketPath, logPath: logPath)
-        guard await process.waitUntilServing(timeout: .seconds(60)), let port = Self.metricsPort(logPath: logPath) else {
+        guard await process.waitUntilServing(timeout: .seconds(60)), let port = await Self.waitForMetricsPort(logPath: logPath) else {
             process.signal(SIGKILL)
             let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             throw CommandFailure(message: "bench ingest: solventd did not start; its log:\n\(log)")
@@ -52,6 +52,18 @@ final class BenchDaemon {
         }
         guard let daemon = dates[0], let me = dates[1], me.timeIntervalSince(daemon) > 60 else { return }
         FileHandle.standardError.write(Data("bench ingest: warning: \(executable) is older than this solvent; rebuild it (swift build -c release) to measure the same sources\n".utf8))
+    }
+
+    /// The metrics port once the daemon has logged it. The socket answers before that line is
+    /// written (the server starts first, then the metrics endpoint), so reading the log once
+    /// right after the first answer made a busy machine's start fail now and then.
+    private static func waitForMetricsPort(logPath: String, timeout: Duration = .seconds(30)) async -> Int? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let port = metricsPort(logPath: logPath) { return port }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return metricsPort(logPath: logPath)
     }
 
     /// The port the daemon logged for `--metrics 127.0.0.1:0` (`… address=127.0.0.1:PORT …`).
