@@ -17,6 +17,11 @@ final class ConnectionHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     static let maxInFlight = 1024
+    /// Requests of one read handed to the committer together at most: a read can hold a whole
+    /// window (1,024 requests), and handing it over only when the read completes kept the two
+    /// cores taking turns — the committer idle while this loop parsed, this loop idle while the
+    /// committer appended. In slices the committer starts on the first while the rest are parsed.
+    static let submitSliceRequests = 128
 
     private enum Streaming {
         case no
@@ -33,6 +38,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var route: Route?
     /// Requests of the current read, submitted together when the read completes.
     private var pending: [Submission] = []
+    private var scanScratch = Request.ScanScratch()
     private var binaryReplies = false
     private var readPending = false
     private var closing = false
@@ -62,7 +68,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         switch unwrapInboundIn(data) {
         case .line(let line):
             handle(line.withUnsafeReadableBytes { bytes in
-                Result(catching: { () throws(RequestRefusal) in try Request.parse(line: bytes) })
+                Result(catching: { () throws(RequestRefusal) in try Request.parse(line: bytes, scratch: &scanScratch) })
             })
         case .binary(let body):
             binaryReplies = true
@@ -89,6 +95,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 code: "forbidden", field: "kind", message: "this peer's roles may not append \(event.kind.name)")))
         case .success(let request):
             pending.append(Submission(request: request, index: order.open(), target: route!))
+            if pending.count >= Self.submitSliceRequests { submitPending() }
         }
     }
 
