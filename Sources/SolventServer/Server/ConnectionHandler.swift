@@ -17,11 +17,6 @@ final class ConnectionHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     static let maxInFlight = 1024
-    /// Requests of one read handed to the committer together at most: a read can hold a whole
-    /// window (1,024 requests), and handing it over only when the read completes kept the two
-    /// cores taking turns — the committer idle while this loop parsed, this loop idle while the
-    /// committer appended. In slices the committer starts on the first while the rest are parsed.
-    static let submitSliceRequests = 128
 
     private enum Streaming {
         case no
@@ -95,7 +90,6 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 code: "forbidden", field: "kind", message: "this peer's roles may not append \(event.kind.name)")))
         case .success(let request):
             pending.append(Submission(request: request, index: order.open(), target: route!))
-            if pending.count >= Self.submitSliceRequests { submitPending() }
         }
     }
 
