@@ -160,8 +160,7 @@ final class CommitBatcher {
             return 0
         }
         if let observer { report(results, requests: requests, since: started, to: observer) }
-        var committed: [Record] = []
-        committed.reserveCapacity(results.count + results.count / 2)
+        var lastSeq: Seq?
         var appended = 0
         for (entry, result) in zip(fresh, results) {
             let response: Response
@@ -169,16 +168,26 @@ final class CommitBatcher {
             case .success(let records):
                 response = .appended(key: entry.key, seq: records[0].seq,
                                      derived: records.dropFirst().map { DerivedRef(seq: $0.seq, kind: $0.kind) })
-                committed.append(contentsOf: records)
+                lastSeq = records.last?.seq
                 appended += 1
             case .failure(let error):
                 response = .refused(key: entry.key, error)
             }
             entry.forEachWaiting { outbox.add(response, for: $0) }
         }
-        if clock, case .success(let records)? = results.last { committed.append(contentsOf: records) }
-        hub.publish(committed)
+        if clock, case .success(let records)? = results.last { lastSeq = records.last?.seq }
+        // The records themselves are gathered only if someone subscribes: copying every event of
+        // the group into one more array was a cost of every commit, paid for no one.
+        if let lastSeq { hub.publish(through: lastSeq) { Self.committedRecords(results) } }
         return appended
+    }
+
+    /// Every record the group appended, in seq order: the accepted inputs' (the clock's last).
+    private static func committedRecords(_ results: [Result<[Record], InputError>]) -> [Record] {
+        var committed: [Record] = []
+        committed.reserveCapacity(results.count + results.count / 2)
+        for case .success(let records) in results { committed.append(contentsOf: records) }
+        return committed
     }
 
     private func report(_ results: [Result<[Record], InputError>], requests: Int, since started: ContinuousClock.Instant,
