@@ -13,10 +13,11 @@ extension Rederivation {
     /// How many records ahead of the one fed `feed(batch:after:)` prefetches.
     public static let prefetchDistance = 16
 
-    /// Feeds `batch` in order, as `feed(_:)` per record, prefetching ahead. After each record
+    /// Feeds `batch` in order, as `feed(taking:)` per record (their events are moved out),
+    /// prefetching ahead. After each record
     /// fed without a mismatch calls `after` with this replay and the record's seq (false: stop).
     /// Returns the mismatch, or nil; `stopped` tells whether to feed no more.
-    public mutating func feed(batch: UnsafeBufferPointer<DecodedRecord>,
+    public mutating func feed(batch: UnsafeMutableBufferPointer<DecodedRecord>,
                               after: (inout Rederivation, Seq) throws -> Bool) rethrows -> (mismatch: ReplayMismatch?, stopped: Bool) {
         // Two stages: the entries of `accountOfKey` for a record 2 × distance ahead (the array
         // itself is larger than the nearest caches), then through them the accounts' records
@@ -26,8 +27,8 @@ extension Rederivation {
         for index in batch.indices {
             if index + 2 * distance < batch.count { prefetchEntries(batch[index + 2 * distance].keys) }
             if index + distance < batch.count { prefetch(batch[index + distance].keys) }
-            if let mismatch = feed(batch[index]) { return (mismatch, true) }
-            guard try after(&self, batch[index].seq) else { return (nil, true) }
+            if let mismatch = feed(taking: &batch[index]) { return (mismatch, true) }
+            guard try after(&self, lastSeq) else { return (nil, true) }  // the record just fed
         }
         return (nil, false)
     }

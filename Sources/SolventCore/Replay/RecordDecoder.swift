@@ -18,6 +18,7 @@
 public struct DecodedRecord {
     /// The record's canonical bytes, as stored.
     public let bytes: UnsafeRawBufferPointer
+    /// Header fields, filled for inputs only (a derived record is judged from `bytes`).
     var seq: Seq = 0
     var time: TimeMs = 0
     /// The decoded event of an input record without a cause; nil for anything else (derived
@@ -25,8 +26,6 @@ public struct DecodedRecord {
     var event: Event?
     /// `ByteInternTable` indices of the event's market and accounts (see `DecodedKeys`).
     var keys = DecodedKeys()
-
-    public var sequence: Seq { seq }
 }
 
 /// The byte-table indices of an input's market and up to two accounts; −1 where none.

@@ -57,6 +57,13 @@ public struct Rederivation: Sendable {
     /// took from it and ran on another thread: see `RecordDecoder`). Judges exactly as
     /// `feed(_:)` of the bytes: whatever the fast paths below do not settle goes to `check`.
     public mutating func feed(_ record: borrowing DecodedRecord) -> ReplayMismatch? {
+        var record = copy record
+        return feed(taking: &record)
+    }
+
+    /// `feed(_:)`, moving the decoded event out of `record` (left without one) instead of
+    /// copying it: a batch's records are fed once, and the copy was ~2% of replay.
+    public mutating func feed(taking record: inout DecodedRecord) -> ReplayMismatch? {
         if expectedIndex < expected.count {
             // A derived record is due: equal bytes settle it (they decode, and their seq and
             // time follow, since they are the engine's own record); any other goes to `check`.
@@ -68,10 +75,12 @@ public struct Rederivation: Sendable {
             lastTime = want.time
             return nil
         }
-        guard let event = record.event, record.seq == lastSeq + 1, record.time >= lastTime else { return check(record.bytes) }
+        guard record.event != nil, record.seq == lastSeq + 1, record.time >= lastTime else { return check(record.bytes) }
+        var event: Event? = nil
+        swap(&event, &record.event)
         lastSeq = record.seq
         lastTime = record.time
-        return applyInput(event, seq: record.seq, time: record.time, keys: record.keys)
+        return applyInput(event.unsafelyUnwrapped, seq: record.seq, time: record.time, keys: record.keys)
     }
 
     /// Judges one stored record from its bytes alone, the reference way: decode, order, then

@@ -80,12 +80,12 @@ final class DecodeRing: @unchecked Sendable {
     // MARK: Consumer
 
     /// The next batch, waiting for it; nil when the producer finished and every batch was taken.
-    func nextBatch() -> UnsafeBufferPointer<DecodedRecord>? {
+    func nextBatch() -> UnsafeMutableBufferPointer<DecodedRecord>? {
         condition.lock()
         defer { condition.unlock() }
         while produced == consumed && !producerDone { condition.wait() }
         guard produced > consumed else { return nil }
-        return UnsafeBufferPointer(start: storage + (consumed % depth) * batchSize, count: counts[consumed % depth])
+        return UnsafeMutableBufferPointer(start: storage + (consumed % depth) * batchSize, count: counts[consumed % depth])
     }
 
     /// Gives back the batch from `nextBatch` (its records are destroyed by the producer).

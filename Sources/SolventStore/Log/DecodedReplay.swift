@@ -35,9 +35,10 @@ extension LogReader {
 
     /// Calls `body` with the records from `first` through `last` (or the end), decoded by
     /// `decoder`, in seq order and in batches, until it returns false. The records borrow the
-    /// store's memory and are valid only during the call that receives them.
+    /// store's memory and are valid only during the call that receives them, which may move
+    /// their events out (`Rederivation.feed(batch:after:)`).
     public func forEachDecoded(from first: Seq, through last: Seq? = nil, decoder: inout RecordDecoder,
-                               _ body: (UnsafeBufferPointer<DecodedRecord>) throws -> Bool) throws {
+                               _ body: (UnsafeMutableBufferPointer<DecodedRecord>) throws -> Bool) throws {
         let end = min(last ?? lastSeq, lastSeq)
         guard end >= first else { return }
         if end - first + 1 < Self.decodeThreadMinRecords {
@@ -70,10 +71,10 @@ extension LogReader {
 
     /// `forEachDecoded` on the calling thread, one record per batch.
     private func decodeHere(from first: Seq, through last: Seq?, decoder: inout RecordDecoder,
-                            _ body: (UnsafeBufferPointer<DecodedRecord>) throws -> Bool) throws {
+                            _ body: (UnsafeMutableBufferPointer<DecodedRecord>) throws -> Bool) throws {
         try forEachBorrowed(from: first, through: last) { stored in
             var record = decoder.decode(stored.bytes)
-            return try withUnsafePointer(to: &record) { try body(UnsafeBufferPointer(start: $0, count: 1)) }
+            return try withUnsafeMutablePointer(to: &record) { try body(UnsafeMutableBufferPointer(start: $0, count: 1)) }
         }
     }
 }
