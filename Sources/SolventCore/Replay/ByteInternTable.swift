@@ -6,44 +6,86 @@ import CSolventHints
 /// Why: a replayed trade names a market and two accounts; decoding each into a new `String`
 /// (UTF-8 checks, `Identifier.decode`) and then hashing that `String` to find the account
 /// (`AccountTable.indices(of:)`) was ~13% of `solvent bench replay`. Here the bytes are hashed
-/// once (the seedless FNV-1a of `InternSlots`) and compared with the interned id's UTF-8, which
-/// for ids up to 15 bytes lies inside the `String` itself (no pointer to follow); the
-/// `Identifier` handed back is the one made when the id was first met.
+/// once (the seedless FNV-1a of `InternSlots`) and compared with the interned id's UTF-8.
 ///
-/// Lookup only, like `InternTable`: the slots are never iterated, so no hash order reaches an
-/// output; an id's index is its order of first appearance.
+/// Each slot holds the `Identifier` itself beside its index: a lookup loads one slot and, for
+/// ids up to 15 bytes (kept inside the `String`), nothing else, where a slot pointing into an
+/// array of ids cost a second cache miss per id (100k ids do not fit the cache).
+///
+/// Lookup only, like `InternTable`: the slots are never iterated for output, so no hash order
+/// reaches one; an id's index is its order of first appearance.
 struct ByteInternTable: Sendable {
     /// Interned ids; an id's index is its position here.
     private(set) var ids: [Identifier] = []
-    private var slots = InternSlots()
+    /// A power of two in size and at most half full; `tag` 0 when empty.
+    private var slots: [Slot] = []
+
+    private struct Slot: Sendable {
+        var id = Identifier.unset
+        /// (top 32 bits of the id's hash) << 32 | (index + 1); 0 when empty.
+        var tag: UInt64 = 0
+    }
 
     var count: Int { ids.count }
 
-    /// The index of the id whose bytes are `key` (hashing to `hash`), or nil.
+    /// The index of the id whose bytes are `key` (hashing to `hash`) with the id, or nil.
     @inline(__always)
-    func index(of key: UnsafeRawBufferPointer, hash: UInt64) -> Int? {
-        ids.withUnsafeBufferPointer { ids in slots.find(hash) { Self.equal(ids[$0], key) } }
+    func find(_ key: UnsafeRawBufferPointer, hash: UInt64) -> (index: Int, id: Identifier)? {
+        guard !slots.isEmpty else { return nil }
+        return slots.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 1
+            let top = hash & Self.topMask
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let tag = slots[slot].tag
+                if tag == 0 { return nil }
+                if tag & Self.topMask == top, Self.equal(slots[slot].id, key) {
+                    return (Int(truncatingIfNeeded: tag & ~Self.topMask) - 1, slots[slot].id)
+                }
+                slot = (slot + 1) & mask
+            }
+        }
     }
 
-    /// Interns `id`, whose bytes are `key` (hashing to `hash`) and which is not held yet; returns its index.
+    /// The index of the id whose bytes are `key` (hashing to `hash`), or nil.
+    @inline(__always)
+    func index(of key: UnsafeRawBufferPointer, hash: UInt64) -> Int? { find(key, hash: hash)?.index }
+
+    /// Interns `id`, which hashes to `hash` and is not held yet; returns its index.
     mutating func append(_ id: Identifier, hash: UInt64) -> Int {
+        precondition(ids.count < Int(UInt32.max), "byte intern table full")
         ids.append(id)
-        slots.added(hash, count: ids.count) { [ids] in InternSlots.hash(ids[$0]) }
+        if ids.count * 2 > slots.count { rehash() } else { place(id, hash: hash, index: ids.count - 1) }
         return ids.count - 1
     }
 
     /// Cache hint (batch decoding): starts loading the slot a lookup of `hash` begins at.
     @inline(__always)
-    func prefetchSlot(_ hash: UInt64) { slots.prefetch(hash) }
-
-    /// Cache hint: starts loading the id a lookup of `hash` most likely meets (its slot should
-    /// be loaded by now).
-    @inline(__always)
-    func prefetchID(_ hash: UInt64) {
-        guard let index = slots.guess(hash) else { return }
-        ids.withUnsafeBufferPointer { ids in
-            if index < ids.count { solvent_prefetch(ids.baseAddress! + index) }
+    func prefetch(_ hash: UInt64) {
+        slots.withUnsafeBufferPointer { slots in
+            guard let base = slots.baseAddress else { return }
+            // Both ends: a 24-byte slot may straddle two cache lines (then the tag is in the second).
+            let slot = UnsafeRawPointer(base + (Int(truncatingIfNeeded: hash) & (slots.count - 1)))
+            solvent_prefetch(slot)
+            solvent_prefetch(slot + (MemoryLayout<Slot>.stride - 1))
         }
+    }
+
+    private static let topMask: UInt64 = 0xFFFF_FFFF_0000_0000
+
+    private mutating func place(_ id: Identifier, hash: UInt64, index: Int) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot].tag != 0 { slot = (slot + 1) & mask }
+        slots[slot] = Slot(id: id, tag: (hash & Self.topMask) | UInt64(index + 1))
+    }
+
+    /// Rebuilds the slots at twice the size needed for the ids held, placed in index order.
+    private mutating func rehash() {
+        var size = 16
+        while size < ids.count * 4 { size *= 2 }
+        slots = Array(repeating: Slot(), count: size)
+        for (index, id) in ids.enumerated() { place(id, hash: InternSlots.hash(id), index: index) }
     }
 
     /// Whether `id`'s UTF-8 is exactly `key`.

@@ -116,7 +116,7 @@ struct ResolvingFieldReader: FieldCoder {
         let start = reader.offset
         let key = try reader.borrowShortBytes()
         let hash = InternSlots.hash(bytes: key)
-        if let index = table.index(of: key, hash: hash) { return (table.ids[index], index) }
+        if let (index, id) = table.find(key, hash: hash) { return (id, index) }
         guard let id = Identifier(validBytes: key) else {
             reader.rewind(to: start)
             _ = try Identifier.decode(from: &reader)  // throws the plain decoder's error
@@ -127,51 +127,25 @@ struct ResolvingFieldReader: FieldCoder {
 }
 
 // Batch decoding. With 100k accounts the table does not fit the cache, and each id found waited
-// on memory twice (its slot, then the id it points at): most of the decoding thread's time.
-// Over a batch the waits overlap: while record r is decoded, the ids of record r + 8 (whose
-// slots were asked for earlier) and the slots of record r + 16 are being loaded.
+// on memory for its slot: most of the decoding thread's time. Over a batch the waits overlap:
+// while record r is decoded, the slots of record r + 16 are being loaded.
 extension RecordDecoder {
-    /// How far ahead, in records, the slots and the ids of a batch are prefetched.
+    /// How far ahead, in records, the slots of a batch are prefetched.
     static let slotDistance = 16
-    static let idDistance = 8
 
     /// Decodes `records` in order into `output` (room for `records.count`, uninitialised), as
-    /// `decode(_:)` of each. `hashes` is scratch space, kept by the caller between batches.
-    public mutating func decode(_ records: UnsafeBufferPointer<UnsafeRawBufferPointer>, into output: UnsafeMutablePointer<DecodedRecord>,
-                                hashes: inout [UInt64]) {
-        // Two account hashes per record (0: none), found in the raw bytes.
-        hashes.removeAll(keepingCapacity: true)
-        for bytes in records {
-            var pair: (UInt64, UInt64) = (0, 0)
-            var found = 0
-            Self.accountKeys(of: bytes) { key in
-                if found == 0 { pair.0 = InternSlots.hash(bytes: key) } else { pair.1 = InternSlots.hash(bytes: key) }
-                found += 1
-            }
-            hashes.append(pair.0)
-            hashes.append(pair.1)
-        }
-        hashes.withUnsafeBufferPointer { hashes in
-            for r in 0..<min(Self.slotDistance, records.count) { prefetch(slotsOf: r, hashes) }
-            for r in 0..<min(Self.idDistance, records.count) { prefetch(idsOf: r, hashes) }
-            for r in records.indices {
-                if r + Self.slotDistance < records.count { prefetch(slotsOf: r + Self.slotDistance, hashes) }
-                if r + Self.idDistance < records.count { prefetch(idsOf: r + Self.idDistance, hashes) }
-                (output + r).initialize(to: decode(records[r]))
-            }
+    /// `decode(_:)` of each.
+    public mutating func decode(_ records: UnsafeBufferPointer<UnsafeRawBufferPointer>, into output: UnsafeMutablePointer<DecodedRecord>) {
+        for r in 0..<min(Self.slotDistance, records.count) { prefetchSlots(of: records[r]) }
+        for r in records.indices {
+            if r + Self.slotDistance < records.count { prefetchSlots(of: records[r + Self.slotDistance]) }
+            (output + r).initialize(to: decode(records[r]))
         }
     }
 
     @inline(__always)
-    private func prefetch(slotsOf record: Int, _ hashes: UnsafeBufferPointer<UInt64>) {
-        if hashes[2 * record] != 0 { table.prefetchSlot(hashes[2 * record]) }
-        if hashes[2 * record + 1] != 0 { table.prefetchSlot(hashes[2 * record + 1]) }
-    }
-
-    @inline(__always)
-    private func prefetch(idsOf record: Int, _ hashes: UnsafeBufferPointer<UInt64>) {
-        if hashes[2 * record] != 0 { table.prefetchID(hashes[2 * record]) }
-        if hashes[2 * record + 1] != 0 { table.prefetchID(hashes[2 * record + 1]) }
+    private func prefetchSlots(of bytes: UnsafeRawBufferPointer) {
+        Self.accountKeys(of: bytes) { table.prefetch(InternSlots.hash(bytes: $0)) }
     }
 
     /// Calls `body` with the bytes of each account id of a trade or deposit record, found

@@ -104,12 +104,11 @@ private final class DecodeJob: @unchecked Sendable {
         // applying thread keeps open until this thread finished.
         var batch: [UnsafeRawBufferPointer] = []
         batch.reserveCapacity(ring.batchSize)
-        var hashes: [UInt64] = []
         var stopped = false
         /// Decodes `batch` into the next buffer and hands it over; false once the consumer stopped.
         func handOver() -> Bool {
             guard let buffer = ring.bufferToFill() else { return false }
-            batch.withUnsafeBufferPointer { decoder.decode($0, into: buffer, hashes: &hashes) }
+            batch.withUnsafeBufferPointer { decoder.decode($0, into: buffer) }
             ring.filled(count: batch.count)
             batch.removeAll(keepingCapacity: true)
             return true
