@@ -137,7 +137,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SolventStoreTests",
-            dependencies: ["SolventStore", "SolventCore", "CLMDB"]
+            dependencies: ["SolventStore", "SolventCore", "SolventTestSupport", "CLMDB"]
         ),
         .testTarget(
             name: "SolventAuditTests",

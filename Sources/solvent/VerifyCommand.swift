@@ -37,16 +37,16 @@ struct VerifyCommand: ParsableCommand {
         var progress = Progress("re-derive", total: lastSeq)
         var failure: Error?
         try log.read { reader in
-            try reader.forEachBorrowed(from: 1, through: nil, lookahead: Rederivation.prefetchDistance) { stored, ahead in
-                if let ahead { replay.prefetch(ahead: ahead) }
-                if let mismatch = replay.feed(stored.bytes) { failure = mismatch; return false }
-                progress.update(stored.seq)
-                guard snapshots.first == stored.seq else { return true }
+            // Decoded on a second thread (`LogReader.replay`), judged here in seq order.
+            let mismatch = try reader.replay(&replay, from: 1) { replay, seq in
+                progress.update(seq)
+                guard snapshots.first == seq else { return true }
                 snapshots.removeFirst()
-                do { try Self.checkSnapshot(log, seq: stored.seq, state: replay) } catch { failure = error; return false }
+                do { try Self.checkSnapshot(log, seq: seq, state: replay) } catch { failure = error; return false }
                 checkedSnapshots += 1
                 return true
             }
+            if let mismatch { failure = mismatch }
         }
         progress.finish()
         if let failure { throw CommandFailure(message: "re-derivation failed: \(failure)") }

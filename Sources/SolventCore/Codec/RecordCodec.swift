@@ -37,6 +37,33 @@ public enum RecordCodec {
 
     /// Decodes from borrowed memory (e.g. a record in the store's map, without copying it out).
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> Record {
+        let header = try decodeHeader(bytes)
+        let event: Event
+        var coder = BinaryFieldReader(reader: header.payload)
+        // The payload reader continues the header's reader, so its offsets are already absolute.
+        do { event = try Event.decode(header.kind, &coder) } catch let error as CodecError {
+            throw CodecError("\(header.kind.name): \(error.message)", offset: error.offset)
+        } catch {
+            throw CodecError("\(header.kind.name): \(error)", offset: headerSize)
+        }
+        guard coder.reader.isAtEnd else {
+            throw CodecError("\(coder.reader.remaining) trailing bytes after \(header.kind.name) payload", offset: coder.reader.offset)
+        }
+        return Record(seq: header.seq, time: header.time, cause: header.cause, event: event)
+    }
+
+    /// A record's header fields, and a reader positioned at its payload (whose length is checked).
+    struct Header {
+        var seq: Seq
+        var time: TimeMs
+        var kind: EventKind
+        var cause: Seq?
+        var payload: ByteReader
+    }
+
+    /// Reads and checks the header of the record occupying all of `bytes`.
+    @inline(__always)
+    static func decodeHeader(_ bytes: UnsafeRawBufferPointer) throws(CodecError) -> Header {
         var reader = ByteReader(unsafeBytes: bytes)
         let version = try reader.readUInt8()
         guard version == formatVersion else {
@@ -52,18 +79,7 @@ public enum RecordCodec {
         guard length <= maxPayloadBytes, length == reader.remaining else {
             throw CodecError("payload length \(length) but \(reader.remaining) bytes follow", offset: headerSize - 4)
         }
-        let event: Event
-        var coder = BinaryFieldReader(reader: reader)
-        // The payload reader continues the header's reader, so its offsets are already absolute.
-        do { event = try Event.decode(kind, &coder) } catch let error as CodecError {
-            throw CodecError("\(kind.name): \(error.message)", offset: error.offset)
-        } catch {
-            throw CodecError("\(kind.name): \(error)", offset: headerSize)
-        }
-        guard coder.reader.isAtEnd else {
-            throw CodecError("\(coder.reader.remaining) trailing bytes after \(kind.name) payload", offset: coder.reader.offset)
-        }
-        return Record(seq: seq, time: time, cause: causeRaw == 0 ? nil : causeRaw, event: event)
+        return Header(seq: seq, time: time, kind: kind, cause: causeRaw == 0 ? nil : causeRaw, payload: reader)
     }
 
     public static func decode(_ bytes: [UInt8]) throws(CodecError) -> Record { try decode(bytes[...]) }

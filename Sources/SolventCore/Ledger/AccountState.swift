@@ -1,5 +1,3 @@
-import CSolventHints
-
 /// What the engine is doing with an account (SPEC §9 `state`).
 public enum AccountStatus: String, Sendable, CaseIterable {
     case healthy
@@ -75,19 +73,6 @@ struct AccountTable: Sendable {
         states.withUnsafeBufferPointer { states in
             slots.find(InternSlots.hash(a), { states[$0].id == a }, InternSlots.hash(b), { states[$0].id == b })
         }
-    }
-
-    /// Cache hint: starts loading the hash slot where a lookup of the id hashing to `hash` begins.
-    @inline(__always)
-    func prefetchSlot(_ hash: UInt64) { slots.prefetch(hash) }
-
-    /// Cache hint: starts loading the record of the id hashing to `hash`, found through its
-    /// slot (which `prefetchSlot` should have loaded by now); returns the index guessed.
-    @inline(__always)
-    func prefetchRecord(_ hash: UInt64) -> Int? {
-        guard let index = slots.guess(hash), index < states.count else { return nil }
-        states.withUnsafeBufferPointer { solvent_prefetch($0.baseAddress! + index) }
-        return index
     }
 
     /// The index of `id`, interning it with zero cash if it was never seen.

@@ -3,8 +3,8 @@
 // so Σ exact payments = 0 and the dust is never negative.
 
 extension Ledger {
-    mutating func applyFunding(_ p: Funding) {
-        guard let m = marketIndexByID[p.market] else { preconditionFailure("funding for unknown market \(p.market)") }
+    mutating func applyFunding(_ p: Funding, market known: Int? = nil) {
+        guard let m = known ?? marketIndexByID[p.market] else { preconditionFailure("funding for unknown market \(p.market)") }
         // No mark means no position was ever opened here: nothing to pay.
         guard let mark = markets[m].mark, markets[m].holders > 0, !p.rate.isZero else { return }
         var paid = Money.zero

@@ -1,5 +1,3 @@
-import CSolventHints
-
 /// Identifiers interned to dense indices in order of first appearance, found again by open
 /// addressing over a fixed hash of their UTF-8 bytes (FNV-1a).
 ///
@@ -78,22 +76,6 @@ struct InternSlots: Sendable {
             return (Self.probe(slots, hashA, from: slotA, entry: entryA, matchesA),
                     Self.probe(slots, hashB, from: slotB, entry: entryB, matchesB))
         }
-    }
-
-    /// Cache hint: starts loading the slot a probe for `hash` begins at (replay lookahead).
-    @inline(__always)
-    func prefetch(_ hash: UInt64) {
-        slots.withUnsafeBufferPointer { slots in
-            guard let base = slots.baseAddress else { return }
-            solvent_prefetch(base + (Int(truncatingIfNeeded: hash) & (slots.count - 1)))
-        }
-    }
-
-    /// The index of the first entry whose hash bits match `hash`, without asking whether its id
-    /// does: almost always the id's index, good enough to prefetch its record (replay lookahead).
-    @inline(__always)
-    func guess(_ hash: UInt64) -> Int? {
-        find(hash) { _ in true }
     }
 
     /// Linear probing from `slot`, whose entry is already loaded.

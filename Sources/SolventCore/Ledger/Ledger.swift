@@ -44,6 +44,11 @@ public struct Ledger: Sendable {
     // MARK: Applying
 
     public mutating func apply(_ event: Event, seq: Seq, time: TimeMs) -> [Event] {
+        apply(event, seq: seq, time: time, resolved: .none)
+    }
+
+    /// `apply` with the event's market and account indices as far as the caller knows them.
+    mutating func apply(_ event: Event, seq: Seq, time: TimeMs, resolved: ResolvedIDs) -> [Event] {
         guard event.kind.isInput else {
             // A derived record met during replay: its cause re-derives it; only note the seq.
             lastSeq = max(lastSeq, seq)
@@ -56,11 +61,11 @@ public struct Ledger: Sendable {
         switch event {
         case .marketListed(let p): applyMarketListed(p, seq: seq)
         case .paramsSet(let p): applyParamsSet(p, seq: seq)
-        case .deposit(let p): applyDeposit(p)
+        case .deposit(let p): applyDeposit(p, account: ResolvedIDs.known(resolved.first))
         case .withdrawal(let p): sink.append(applyWithdrawal(p))
-        case .trade(let p): if let rejected = applyTrade(p, settled: &settled) { sink.append(.tradeRejected(rejected)) }
-        case .oraclePrice(let p): applyOraclePrice(p, time: time, into: &sink)
-        case .funding(let p): applyFunding(p)
+        case .trade(let p): if let rejected = applyTrade(p, resolved: resolved, settled: &settled) { sink.append(.tradeRejected(rejected)) }
+        case .oraclePrice(let p): applyOraclePrice(p, market: ResolvedIDs.known(resolved.market), time: time, into: &sink)
+        case .funding(let p): applyFunding(p, market: ResolvedIDs.known(resolved.market))
         case .insuranceDeposit(let p): applyInsuranceDeposit(p)
         case .clock, .auctionBid: break  // the engine handles both below
         default:
@@ -102,8 +107,8 @@ public struct Ledger: Sendable {
     /// Sets the mark unless the jump guard holds the price (then `oracle.rejected`, mark kept);
     /// an accepted price in a halted market resumes it (`market.resumed`). SPEC §5.9,
     /// Liquidation/Engine/OracleGuard.swift.
-    mutating func applyOraclePrice(_ p: OraclePrice, time: TimeMs, into sink: inout DerivedSink) {
-        guard let m = marketIndexByID[p.market] else { preconditionFailure("oracle.price for unknown market \(p.market)") }
+    mutating func applyOraclePrice(_ p: OraclePrice, market known: Int? = nil, time: TimeMs, into sink: inout DerivedSink) {
+        guard let m = known ?? marketIndexByID[p.market] else { preconditionFailure("oracle.price for unknown market \(p.market)") }
         if let rejected = screenOraclePrice(p.price, market: m) {
             sink.append(.oracleRejected(rejected))
             return

@@ -63,14 +63,15 @@ extension PositionCell {
 extension Ledger {
     /// Applies a checked trade, or returns why it is refused (and changes nothing). When applied,
     /// `settled` receives both sides' indices and totals after it.
-    mutating func applyTrade(_ p: Trade, settled: inout SettledTrade?) -> TradeRejected? {
-        guard let m = marketIndexByID[p.market] else { preconditionFailure("trade in unknown market \(p.market)") }
+    mutating func applyTrade(_ p: Trade, resolved: ResolvedIDs = .none, settled: inout SettledTrade?) -> TradeRejected? {
+        guard let m = ResolvedIDs.known(resolved.market) ?? marketIndexByID[p.market] else { preconditionFailure("trade in unknown market \(p.market)") }
         let mark = markets[m].markOrProvisional(p.price)
         let paid = p.qty.value(at: p.price, rounding: .up)
         let received = p.qty.value(at: p.price, rounding: .down)
         let buyerFee = p.buyerFee ?? .zero
         let sellerFee = p.sellerFee ?? .zero
-        let (buyerFound, sellerFound) = accounts.indices(of: p.buyer, p.seller)
+        let (buyerFound, sellerFound) = resolved.first >= 0 && resolved.second >= 0
+            ? (Optional(Int(resolved.first)), Optional(Int(resolved.second))) : accounts.indices(of: p.buyer, p.seller)
         let buyer = tradeSide(buyerFound, market: m, delta: p.qty, price: p.price, signedCost: paid, cashDelta: -(paid + buyerFee))
         let seller = tradeSide(sellerFound, market: m, delta: -p.qty, price: p.price, signedCost: -received, cashDelta: received - sellerFee)
         let buyerCheck = rejection(buyer, market: m, mark: mark)

@@ -1,8 +1,8 @@
 // Cash in and out: deposits, withdrawals, insurance deposits (SPEC §4).
 
 extension Ledger {
-    mutating func applyDeposit(_ p: Deposit) {
-        let index = accounts.intern(p.account)
+    mutating func applyDeposit(_ p: Deposit, account known: Int? = nil) {
+        let index = known ?? accounts.intern(p.account)
         accounts.states[index].cash += p.amount
         totalDeposited += p.amount
     }

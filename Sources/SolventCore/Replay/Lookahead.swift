@@ -1,100 +1,73 @@
 import CSolventHints
 
-// Replay lookahead (cache hints). With 100k accounts the hash slots and account records do not
-// fit the cache, and a trade's two account lookups waited on memory for about a quarter of
-// replay time (`solvent bench replay` profile). A driver that can see records ahead of the one
-// it feeds (`LogReader.forEachBorrowed(lookahead:)`) hands each to `prefetch(ahead:)`
-// `Rederivation.prefetchDistance` records early: its accounts' hash slots are prefetched then,
-// and half way their records and position cells, found through the slots by then loaded.
+// Replay lookahead (cache hints). With 100k accounts the account records and position cells do
+// not fit the cache, and a trade's two accounts waited on memory for about a quarter of replay
+// time (`solvent bench replay` profile). A driver that decodes ahead (`LogReader.forEachDecoded`)
+// hands batches to `feed(batch:after:)`, which prefetches the accounts and cells of the record
+// `prefetchDistance` ahead, found through the indices replay already knows (ResolvedKeys.swift):
+// no parsing or hashing for the hint.
 //
-// Hints only: they read the state and the raw bytes and change nothing, so results cannot
-// depend on them. Bytes that do not parse as a trade are skipped, never trapped on (the record
-// is judged by `feed` in its turn).
-
-/// The hashes of a trade's two accounts and its market's index, parsed from raw record bytes.
-struct TradeHint: Sendable {
-    var buyer: UInt64
-    var seller: UInt64
-    var market: Int?
-}
-
-/// The hints of the last `Rederivation.prefetchDistance / 2` records, oldest first out.
-struct HintRing: Sendable {
-    private var hints: [TradeHint?] = Array(repeating: nil, count: Rederivation.prefetchDistance / 2)
-    private var next = 0
-
-    /// Stores `hint` and returns the one stored half the distance ago.
-    mutating func push(_ hint: TradeHint?) -> TradeHint? {
-        let old = hints[next]
-        hints[next] = hint
-        next = next + 1 == hints.count ? 0 : next + 1
-        return old
-    }
-}
+// Hints only: they read the state and change nothing, so results cannot depend on them.
 
 extension Rederivation {
-    /// How many records ahead of `feed` the driver hands records to `prefetch(ahead:)`.
+    /// How many records ahead of the one fed `feed(batch:after:)` prefetches.
     public static let prefetchDistance = 16
 
-    /// Cache hint for the record `prefetchDistance` ahead of the next one fed (its canonical
-    /// bytes): see the comment at the top of this file. Call once per record fed, in order.
-    public mutating func prefetch(ahead bytes: UnsafeRawBufferPointer) {
-        let hint = ledger.tradeHint(recordBytes: bytes)
-        if let hint { ledger.prefetchSlots(hint) }
-        if let earlier = hints.push(hint) { ledger.prefetchAccounts(earlier) }
+    /// Feeds `batch` in order, as `feed(taking:)` per record (their events are moved out),
+    /// prefetching ahead. After each record
+    /// fed without a mismatch calls `after` with this replay and the record's seq (false: stop).
+    /// Returns the mismatch, or nil; `stopped` tells whether to feed no more.
+    public mutating func feed(batch: UnsafeMutableBufferPointer<DecodedRecord>,
+                              after: (inout Rederivation, Seq) throws -> Bool) rethrows -> (mismatch: ReplayMismatch?, stopped: Bool) {
+        // Two stages: the entries of `accountOfKey` for a record 2 × distance ahead (the array
+        // itself is larger than the nearest caches), then through them the accounts' records
+        // and cells for the record `distance` ahead.
+        let distance = Self.prefetchDistance
+        for index in 0..<min(2 * distance, batch.count) { prefetchEntries(batch[index].keys) }
+        for index in batch.indices {
+            if index + 2 * distance < batch.count { prefetchEntries(batch[index + 2 * distance].keys) }
+            if index + distance < batch.count { prefetch(batch[index + distance].keys) }
+            if let mismatch = feed(taking: &batch[index]) { return (mismatch, true) }
+            guard try after(&self, lastSeq) else { return (nil, true) }  // the record just fed
+        }
+        return (nil, false)
+    }
+
+    /// Cache hint for a record to be fed soon: its known accounts' records and cells.
+    @inline(__always)
+    func prefetch(_ keys: DecodedKeys) {
+        let ids = resolved(keys)
+        ledger.prefetch(account: ids.first, market: ids.market)
+        ledger.prefetch(account: ids.second, market: ids.market)
+    }
+
+    /// Cache hint for a record further ahead: the entries of its accounts in `accountOfKey`.
+    @inline(__always)
+    func prefetchEntries(_ keys: DecodedKeys) {
+        accountOfKey.withUnsafeBufferPointer { map in
+            guard let base = map.baseAddress else { return }
+            if keys.first >= 0, Int(keys.first) < map.count { solvent_prefetch(base + Int(keys.first)) }
+            if keys.second >= 0, Int(keys.second) < map.count { solvent_prefetch(base + Int(keys.second)) }
+        }
     }
 }
 
 extension Ledger {
-    /// A trade's hint from its record bytes (docs/FORMAT.md: header, then the payload's market,
-    /// buyer and seller as u8 length + bytes), or nil for any other kind or malformed bytes.
-    func tradeHint(recordBytes bytes: UnsafeRawBufferPointer) -> TradeHint? {
-        let kindOffset = 1 + 8 + 8
-        guard bytes.count > RecordCodec.headerSize, bytes[kindOffset] == EventKind.trade.rawValue else { return nil }
-        let market = RecordCodec.headerSize
-        let buyer = market + 1 + Int(bytes[market])
-        guard buyer < bytes.count else { return nil }
-        let seller = buyer + 1 + Int(bytes[buyer])
-        guard seller < bytes.count, seller + 1 + Int(bytes[seller]) <= bytes.count else { return nil }
-        return TradeHint(buyer: InternSlots.hash(bytes: Self.shortBytes(bytes, at: buyer)),
-                         seller: InternSlots.hash(bytes: Self.shortBytes(bytes, at: seller)),
-                         market: marketIndex(bytes: Self.shortBytes(bytes, at: market)))
-    }
-
-    /// The bytes of the u8-length-prefixed field at `offset` (bounds checked by the caller).
+    /// Cache hint: starts loading the record of the account at `a` and, given a market, its
+    /// position cell there (either −1: that part is skipped).
     @inline(__always)
-    private static func shortBytes(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: bytes[(offset + 1)..<(offset + 1 + Int(bytes[offset]))])
-    }
-
-    /// The index of the market whose id is `bytes`, among the first few listed (enough for a
-    /// hint; the lookup proper is `marketIndexByID`). A single market is taken as is.
-    private func marketIndex(bytes: UnsafeRawBufferPointer) -> Int? {
-        if markets.count == 1 { return 0 }
-        for m in 0..<min(markets.count, InternTable.linearSearchLimit) where markets[m].id.text.utf8.elementsEqual(bytes) {
-            return m
+    func prefetch(account a: Int32, market m: Int32) {
+        guard a >= 0 else { return }
+        let account = Int(a)
+        accounts.states.withUnsafeBufferPointer { states in
+            if account < states.count { solvent_prefetch(states.baseAddress! + account) }
         }
-        return nil
-    }
-
-    /// First stage: the accounts' hash slots.
-    func prefetchSlots(_ hint: TradeHint) {
-        accounts.prefetchSlot(hint.buyer)
-        accounts.prefetchSlot(hint.seller)
-    }
-
-    /// Second stage: the accounts' records and their cells in the trade's market.
-    func prefetchAccounts(_ hint: TradeHint) {
-        let buyer = accounts.prefetchRecord(hint.buyer)
-        let seller = accounts.prefetchRecord(hint.seller)
-        guard let m = hint.market, m < markets.count else { return }
+        guard m >= 0, Int(m) < markets.count else { return }
         // Through the buffer: `markets[m].cells` read through the array's getter copied the
         // whole market (a memmove and a retain per field), more than the prefetch saved.
         markets.withUnsafeBufferPointer { markets in
-            markets[m].cells.withUnsafeBufferPointer { cells in
-                guard let base = cells.baseAddress else { return }
-                if let buyer, buyer < cells.count { solvent_prefetch(base + buyer) }
-                if let seller, seller < cells.count { solvent_prefetch(base + seller) }
+            markets[Int(m)].cells.withUnsafeBufferPointer { cells in
+                if account < cells.count { solvent_prefetch(cells.baseAddress! + account) }
             }
         }
     }

@@ -53,12 +53,7 @@ public final class Journal {
         }
         let from = replay.lastSeq + 1
         var mismatch: ReplayMismatch?
-        try log.read { reader in
-            try reader.forEachBorrowed(from: from, through: nil) { stored in
-                mismatch = replay.feed(stored.bytes)
-                return mismatch == nil
-            }
-        }
+        try log.read { reader in mismatch = try reader.replay(&replay, from: from) }
         if let mismatch = mismatch ?? replay.finish() { throw mismatch }
         return replay.ledger
     }

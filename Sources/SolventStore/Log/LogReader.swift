@@ -38,33 +38,6 @@ public struct LogReader {
         }
     }
 
-    /// `forEachBorrowed`, also handing `body` the bytes of the record `distance` places after
-    /// the current one (nil within `distance` of the end), for cache hints such as
-    /// `Rederivation.prefetch(ahead:)`. Both stay valid through the callback: the reader is a
-    /// read-only LMDB transaction, whose returned values stay valid until it ends.
-    public func forEachBorrowed(from first: Seq = 1, through last: Seq? = nil, lookahead distance: Int,
-                                _ body: (BorrowedRecord, _ ahead: UnsafeRawBufferPointer?) throws -> Bool) throws {
-        precondition(distance > 0, "lookahead distance must be positive")
-        // The records read but not yet handed to `body`, oldest at `oldest`.
-        var window: [BorrowedRecord] = []
-        window.reserveCapacity(distance)
-        var oldest = 0
-        var stopped = false
-        try forEachBorrowed(from: first, through: last) { record in
-            guard window.count == distance else {
-                window.append(record)
-                return true
-            }
-            let current = window[oldest]
-            window[oldest] = record
-            oldest = oldest + 1 == distance ? 0 : oldest + 1
-            stopped = try !body(current, record.bytes)
-            return !stopped
-        }
-        guard !stopped else { return }
-        for offset in 0..<window.count where try !body(window[(oldest + offset) % window.count], nil) { return }
-    }
-
     /// The seq first appended with request `key`, or nil.
     public func requestSeq(_ key: String) throws -> Seq? {
         try EventLog.validateRequestKey(key)

@@ -15,10 +15,7 @@ extension EventLog {
                 replay = Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq, stateRoots: roots)
             }
             guard replay.lastSeq < target else { return replay.ledger }
-            try reader.forEachBorrowed(from: replay.lastSeq + 1, through: target) { stored in
-                failure = replay.feed(stored.bytes)
-                return failure == nil
-            }
+            failure = try reader.replay(&replay, from: replay.lastSeq + 1, through: target)
             return replay.ledger
         }
         if let failure { throw failure }

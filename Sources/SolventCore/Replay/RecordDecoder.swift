@@ -1,0 +1,175 @@
+// Decoding for replay, apart from applying, so that a driver can run it on another thread
+// (SolventStore's `LogReader.forEachDecoded`) while `Rederivation` applies what is decoded.
+//
+// The ids of the hot inputs (a trade's market, buyer and seller; a deposit's or withdrawal's
+// account; a price's or funding's market) are resolved through a `ByteInternTable` straight from
+// the record's bytes: the `Identifier` put in the event is the one interned when the id was first
+// met, and the id's table index travels with the record, so `Rederivation` finds the ledger's
+// index for it in an array instead of hashing the id again.
+//
+// A record that this decoder cannot read is not judged here: `DecodedRecord.event` is nil and
+// `Rederivation.feed` checks its bytes the one exact way (`RecordCodec.decode`), so errors and
+// mismatches are reported exactly as before.
+
+/// A stored record, decoded ahead of being fed to `Rederivation`.
+///
+/// Holds the stored bytes borrowed, valid only as long as their source is (a read transaction
+/// of the store): derived records are compared against these bytes, never decoded.
+public struct DecodedRecord {
+    /// The record's canonical bytes, as stored.
+    public let bytes: UnsafeRawBufferPointer
+    /// Header fields, filled for inputs only (a derived record is judged from `bytes`).
+    var seq: Seq = 0
+    var time: TimeMs = 0
+    /// The decoded event of an input record without a cause; nil for anything else (derived
+    /// records, and bytes this decoder cannot read), which `feed` judges from `bytes`.
+    var event: Event?
+    /// `ByteInternTable` indices of the event's market and accounts (see `DecodedKeys`).
+    var keys = DecodedKeys()
+}
+
+/// The byte-table indices of an input's market and up to two accounts; −1 where none.
+/// trade: market, buyer, seller; deposit and withdrawal: `first` = account; oracle.price,
+/// funding and market.listed: market.
+struct DecodedKeys: Sendable {
+    var market: Int32 = -1
+    var first: Int32 = -1
+    var second: Int32 = -1
+}
+
+/// Decodes stored records for `Rederivation`, resolving ids by their bytes (see the top of this
+/// file). One decoder's indices mean something only to the `Rederivation` it came from: a driver
+/// that runs it elsewhere takes `Rederivation.decoder` and hands it back when done.
+public struct RecordDecoder: Sendable {
+    var table = ByteInternTable()
+
+    public init() {}
+
+    /// Decodes the record occupying all of `bytes` as far as replay needs it; never fails.
+    public mutating func decode(_ bytes: UnsafeRawBufferPointer) -> DecodedRecord {
+        var decoded = DecodedRecord(bytes: bytes)
+        guard let header = try? RecordCodec.decodeHeader(bytes), header.cause == nil, header.kind.isInput else { return decoded }
+        decoded.seq = header.seq
+        decoded.time = header.time
+        var coder = ResolvingFieldReader(reader: header.payload, table: table, kind: header.kind)
+        table = ByteInternTable()  // moved into the coder: keeps its storage uniquely referenced
+        defer { table = coder.table }
+        guard let event = try? Event.decode(header.kind, &coder), coder.reader.isAtEnd else { return decoded }
+        decoded.event = event
+        decoded.keys = coder.keys
+        return decoded
+    }
+}
+
+/// `BinaryFieldReader` that reads the leading required ids of the hot kinds through a
+/// `ByteInternTable`, noting their indices. Same bytes consumed and accepted as the plain reader.
+struct ResolvingFieldReader: FieldCoder {
+    var reader: ByteReader
+    var table: ByteInternTable
+    var keys = DecodedKeys()
+    /// Which `DecodedKeys` slot the next required id fills: 0 market, 1 first, 2 second, 3 none.
+    private var slot: Int
+    /// The last slot this kind fills.
+    private let lastSlot: Int
+
+    init(reader: ByteReader, table: ByteInternTable, kind: EventKind) {
+        self.reader = reader
+        self.table = table
+        switch kind {
+        case .trade: (slot, lastSlot) = (0, 2)
+        case .deposit, .withdrawal: (slot, lastSlot) = (1, 1)
+        case .oraclePrice, .funding, .marketListed: (slot, lastSlot) = (0, 0)
+        default: (slot, lastSlot) = (3, 0)
+        }
+    }
+
+    mutating func field<V: FieldValue>(_ key: String, _ value: inout V) throws {
+        guard V.self == Identifier.self, slot <= lastSlot else {
+            value = try V.decode(from: &reader)
+            return
+        }
+        let (id, index) = try resolve()
+        value = id as! V  // V is Identifier: a no-op cast once specialised
+        switch slot {
+        case 0: keys.market = Int32(index)
+        case 1: keys.first = Int32(index)
+        default: keys.second = Int32(index)
+        }
+        slot += 1
+    }
+
+    mutating func field<V: FieldValue>(_ key: String, _ value: inout V?) throws {
+        var plain = BinaryFieldReader(reader: reader)
+        try plain.field(key, &value)
+        reader = plain.reader
+    }
+
+    mutating func list<P: Payload>(_ key: String, _ value: inout [P]) throws {
+        var plain = BinaryFieldReader(reader: reader)
+        try plain.list(key, &value)
+        reader = plain.reader
+    }
+
+    /// The id at the reader and its table index, interning it if new; an invalid id throws as
+    /// `Identifier.decode` does.
+    private mutating func resolve() throws(CodecError) -> (Identifier, Int) {
+        let start = reader.offset
+        let key = try reader.borrowShortBytes()
+        let hash = InternSlots.hash(bytes: key)
+        if let (index, id) = table.find(key, hash: hash) { return (id, index) }
+        guard let id = Identifier(validBytes: key) else {
+            reader.rewind(to: start)
+            _ = try Identifier.decode(from: &reader)  // throws the plain decoder's error
+            throw CodecError("identifier", offset: start)  // not reached: the bytes failed above
+        }
+        return (id, table.append(id, hash: hash))
+    }
+}
+
+// Batch decoding. With 100k accounts the table does not fit the cache, and each id found waited
+// on memory for its slot: most of the decoding thread's time. Over a batch the waits overlap:
+// while record r is decoded, the slots of record r + 16 are being loaded.
+extension RecordDecoder {
+    /// How far ahead, in records, the slots of a batch are prefetched.
+    static let slotDistance = 16
+
+    /// Decodes `records` in order into `output` (room for `records.count`, uninitialised), as
+    /// `decode(_:)` of each.
+    public mutating func decode(_ records: UnsafeBufferPointer<UnsafeRawBufferPointer>, into output: UnsafeMutablePointer<DecodedRecord>) {
+        for r in 0..<min(Self.slotDistance, records.count) { prefetchSlots(of: records[r]) }
+        for r in records.indices {
+            if r + Self.slotDistance < records.count { prefetchSlots(of: records[r + Self.slotDistance]) }
+            (output + r).initialize(to: decode(records[r]))
+        }
+    }
+
+    @inline(__always)
+    private func prefetchSlots(of bytes: UnsafeRawBufferPointer) {
+        Self.accountKeys(of: bytes) { table.prefetch(InternSlots.hash(bytes: $0)) }
+    }
+
+    /// Calls `body` with the bytes of each account id of a trade or deposit record, found
+    /// without decoding (docs/FORMAT.md: header, then u8-length-prefixed strings). Anything
+    /// else or malformed is skipped: hints only, `decode` judges the record.
+    @inline(__always)
+    static func accountKeys(of bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) {
+        let kindOffset = 1 + 8 + 8
+        guard bytes.count > RecordCodec.headerSize else { return }
+        var offset = RecordCodec.headerSize
+        let ids: Int
+        switch bytes[kindOffset] {
+        case EventKind.trade.rawValue:
+            offset += 1 + Int(bytes[offset])  // the market: few, always in cache
+            ids = 2
+        case EventKind.deposit.rawValue:
+            ids = 1
+        default:
+            return
+        }
+        for _ in 0..<ids {
+            guard offset < bytes.count, offset + 1 + Int(bytes[offset]) <= bytes.count else { return }
+            body(UnsafeRawBufferPointer(rebasing: bytes[(offset + 1)..<(offset + 1 + Int(bytes[offset]))]))
+            offset += 1 + Int(bytes[offset])
+        }
+    }
+}
