@@ -37,11 +37,23 @@ public struct MarginTotals: Equatable, Sendable {
 extension MarketState {
     /// The margin of a position of `qty` with `openCost` valued at `mark`.
     func margin(qty: Quantity, openCost: Money, mark: Price) -> PositionMargin {
+        Self.margin(tiers: listing.tiers, qty: qty, openCost: openCost, mark: mark)
+    }
+
+    /// `margin(qty:openCost:mark:)` from the market's tier table alone. Static for the hot
+    /// callers that read markets through their buffer: calling the method on `markets[m]`
+    /// there copied the whole market (an 816-byte memmove) whenever it was not inlined.
+    static func margin(tiers: [Tier], qty: Quantity, openCost: Money, mark: Price) -> PositionMargin {
         guard !qty.isZero else { return .zero }
         let value = qty.value(at: mark, rounding: .down)
         let notional = qty.notional(at: mark, rounding: .up)
-        let tierIndex = marginTierIndex(for: notional)
-        let tier = listing.tiers[tierIndex]
+        // `MarketListed.marginTierIndex`: the first tier whose cap covers it, else the last.
+        var tierIndex = tiers.count - 1
+        for index in tiers.indices where notional <= tiers[index].notionalCap {
+            tierIndex = index
+            break
+        }
+        let tier = tiers[tierIndex]
         let mm = max(.zero, notional.times(tier.mmr, rounding: .up) - tier.maintAmount)
         let im = notional.times(tier.imr, rounding: .up)
         return PositionMargin(value: value, notional: notional, tier: tierIndex, mm: mm, im: im, upnl: value - openCost)
@@ -91,7 +103,7 @@ extension Ledger {
                 guard let current = markets[m].mark else { preconditionFailure("a position without a mark in \(markets[m].id)") }
                 mark = current
             }
-            let position = markets[m].margin(qty: cell.qty, openCost: cell.openCost, mark: mark)
+            let position = MarketState.margin(tiers: markets[m].listing.tiers, qty: cell.qty, openCost: cell.openCost, mark: mark)
             totals.equity += position.value
             totals.mm += position.mm
             totals.im += position.im

@@ -153,7 +153,8 @@ extension Ledger {
         // A first-time account has no cash and no other position.
         var totals = MarginTotals(cash: cash, equity: cash, mm: .zero, im: .zero, upnl: .zero)
         if let change {
-            let position = markets[change.market].margin(qty: change.cell.qty, openCost: change.cell.openCost, mark: change.mark)
+            let position = MarketState.margin(tiers: markets[change.market].listing.tiers, qty: change.cell.qty,
+                                              openCost: change.cell.openCost, mark: change.mark)
             totals.equity += position.value
             totals.mm = position.mm
             totals.im = position.im
