@@ -109,14 +109,15 @@ extension Ledger {
     static func farBand(qty: Quantity, cash: Money, in markets: UnsafeBufferPointer<MarketState>, market m: Int,
                         callBuffer: Rate) -> (fallingTo: Price?, risingTo: Price?)? {
         guard cash.raw >= 0, let mark = markets[m].mark, mark.raw > 1, mark.raw <= Int64.max / 4 else { return nil }
-        let factor = (Rate.one + callBuffer).raw
-        var mmrBound: Int64 = 0   // ≥ every tier's roundUp(mmr × factor), in raw rate units
-        for tier in markets[m].listing.tiers {
-            guard tier.maintAmount.raw >= 0 else { return nil }
-            let product = tier.mmr.raw.multipliedReportingOverflow(by: factor)
-            guard !product.overflow, product.partialValue >= 0 else { return nil }
-            mmrBound = max(mmrBound, product.partialValue / fixedScale + 1)
+        // The tiers' bound is kept per market (`MarketState.farBound`): working it out here
+        // was most of this function's time (a third of `rearm`'s in the replay bench).
+        let bound: Int64?
+        if let cached = markets[m].farBound, cached.callBuffer == callBuffer {
+            bound = cached.mmrBound
+        } else {
+            bound = farMMRBound(tiers: markets[m].listing.tiers, callBuffer: callBuffer)
         }
+        guard let mmrBound = bound else { return nil }   // ≥ every tier's roundUp(mmr × factor)
         if qty.isPositive {
             // roundUp(mmr × factor) ≤ 1 for every tier: the bound is one more, so ask for < 1.
             return mmrBound <= fixedScale ? (nil, nil) : nil
@@ -132,6 +133,29 @@ extension Ledger {
         guard !need.overflow, Int128(cash.raw) * scale * scale >= need.partialValue,
               Int128(cash.raw) * scale <= Int128(Int64.max) * size else { return nil }
         return (nil, Price(raw: above))
+    }
+
+    /// A bound ≥ every tier's roundUp(mmr × (1 + callBuffer)), in raw rate units, or nil
+    /// when a tier rules the cheap band out (a negative maintenance amount, or an overflow).
+    static func farMMRBound(tiers: [Tier], callBuffer: Rate) -> Int64? {
+        let factor = (Rate.one + callBuffer).raw
+        var mmrBound: Int64 = 0
+        for tier in tiers {
+            guard tier.maintAmount.raw >= 0 else { return nil }
+            let product = tier.mmr.raw.multipliedReportingOverflow(by: factor)
+            guard !product.overflow, product.partialValue >= 0 else { return nil }
+            mmrBound = max(mmrBound, product.partialValue / fixedScale + 1)
+        }
+        return mmrBound
+    }
+
+    /// Sets every market's `farBound` for the global `callBuffer`: on listing, on a global
+    /// parameter change and on loading a snapshot.
+    mutating func refreshFarBounds() {
+        for m in markets.indices {
+            markets[m].farBound = FarBound(callBuffer: globalParams.callBuffer,
+                                           mmrBound: Self.farMMRBound(tiers: markets[m].listing.tiers, callBuffer: globalParams.callBuffer))
+        }
     }
 
     /// The first power of two ≥ 2·mark and the last ≤ mark/2 (mark in 2...Int64.max/4).
