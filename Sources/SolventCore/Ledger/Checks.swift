@@ -4,9 +4,6 @@ extension Ledger {
     /// Refuses an input that is malformed whatever the state (bad amounts, self-trade…) or given
     /// this state (unknown market or account, off-tick price, off-lot quantity, reserved account
     /// misuse, unknown auction). Throws an `InputError` naming the field; changes nothing.
-    /// Inlined: from `checkAndApply` (mutating) a call was passed a copy of the ledger, 304
-    /// bytes per replayed input.
-    @inline(__always)
     public func check(_ event: Event) throws(InputError) {
         try event.validate()
         switch event {
