@@ -35,6 +35,7 @@ public enum Daemon {
         options.maxConnections = config.maxConnections
         options.subscriberBacklogRecords = config.subscriberBacklogRecords
         options.stalledWriteSeconds = config.stalledWriteSeconds
+        options.commitDelayUs = config.commitDelayUs
         let server = try await SolventServer.start(listener: listener, dataDirectory: config.data, options: options)
         var services: [any Service] = []
         if let metrics, let address = config.metrics {

@@ -19,6 +19,15 @@ import Testing
         #expect(config.maxConnections == 4_096)
         #expect(config.subscriberBacklogRecords == 65_536)
         #expect(config.stalledWriteSeconds == 30)
+        #expect(config.commitDelayUs == 1_000)
+    }
+
+    @Test func theCommitDelayIsReadAndBounded() throws {
+        #expect(try parse(#"{"commitDelayUs": 0}"#).commitDelayUs == 0)  // 0: never wait
+        #expect(try parse(#"{"commitDelayUs": 250}"#).commitDelayUs == 250)
+        #expect(throws: ConfigError(file: "solventd.json", line: 1, key: "commitDelayUs", reason: "must be at most 10000")) {
+            try parse(#"{"commitDelayUs": 10001}"#)
+        }
     }
 
     @Test func connectionLimitsAreReadAndZeroLimitsRefused() throws {
@@ -78,7 +87,7 @@ import Testing
 
     @Test func anUnknownKeyIsNamedWithItsLine() {
         #expect(throws: ConfigError(file: "solventd.json", line: 3, key: "clockInterval",
-                                    reason: "unknown key; the keys are data, socket, metrics, clockIntervalMs, snapshotEvery, logLevel, roles, maxConnections, subscriberBacklogRecords, stalledWriteSeconds")) {
+                                    reason: "unknown key; the keys are data, socket, metrics, clockIntervalMs, snapshotEvery, logLevel, roles, maxConnections, subscriberBacklogRecords, stalledWriteSeconds, commitDelayUs")) {
             try parse("{\n  \"data\": \"/d\",\n  \"clockInterval\": 1000\n}")
         }
     }

@@ -66,6 +66,7 @@ private struct ConfigReader {
         case "maxConnections": config.maxConnections = try positive(value, key)
         case "subscriberBacklogRecords": config.subscriberBacklogRecords = try positive(value, key)
         case "stalledWriteSeconds": config.stalledWriteSeconds = Int(try unsigned(value, key, max: 86_400))
+        case "commitDelayUs": config.commitDelayUs = try unsigned(value, key, max: ServerOptions.maxCommitDelayUs)
         default:
             throw fail(key, "unknown key; the keys are \(DaemonConfig.keys.joined(separator: ", "))")
         }

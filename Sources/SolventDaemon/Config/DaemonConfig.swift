@@ -24,6 +24,9 @@ public struct DaemonConfig: Sendable, Equatable {
     /// Seconds a connection's socket may stay unwritable (its peer reads nothing) before it is
     /// closed; 0 never closes one.
     public var stalledWriteSeconds = ServerOptions.defaultStalledWriteSeconds
+    /// Microseconds the committer may wait, after a group that answered several connections,
+    /// for as many requests before committing the next; 0 never waits.
+    public var commitDelayUs = ServerOptions.defaultCommitDelayUs
 
     public init() {}
 
@@ -32,7 +35,7 @@ public struct DaemonConfig: Sendable, Equatable {
 
     /// The configuration keys, for the unknown-key error.
     static let keys = ["data", "socket", "metrics", "clockIntervalMs", "snapshotEvery", "logLevel", "roles", "maxConnections",
-                       "subscriberBacklogRecords", "stalledWriteSeconds"]
+                       "subscriberBacklogRecords", "stalledWriteSeconds", "commitDelayUs"]
 }
 
 /// `HOST:PORT` of the metrics endpoint.

@@ -36,7 +36,9 @@ final class CommitBatcher {
 
     /// Commits `work` and answers every request in it; `counted` learns how many inputs were
     /// appended before any answer leaves, so a client that has its answers sees them counted.
-    func commit(_ work: [Submission], counted: (Int) -> Void = { _ in }) {
+    /// Returns the connections answered (the committer's `GroupCommitWindow` expects as many).
+    @discardableResult
+    func commit(_ work: [Submission], counted: (Int) -> Void = { _ in }) -> Int {
         var outbox = Outbox()
         var fresh: [Fresh] = []
         fresh.reserveCapacity(work.count)
@@ -76,6 +78,7 @@ final class CommitBatcher {
         }
         counted(appended)
         outbox.send()
+        return outbox.connections
     }
 
     /// Answers the keys already in the log (a retry: the first append committed earlier) from

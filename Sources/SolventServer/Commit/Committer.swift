@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import SolventCore
 import SolventStore
 
@@ -9,18 +10,33 @@ final class Committer: @unchecked Sendable {
     /// A bound on the inputs of one commit; more pending waits for the next one.
     static let maxBatchRequests = 16_384
 
-    // `condition` guards `queue`, `stopping` and `counts`; `batcher` belongs to the committer thread.
+    /// Waits for a group to fill (`GroupCommitWindow`), by how they ended: every expected
+    /// arrival came, or the delay ran out first.
+    private static let waitsFilled = Counter(label: "solvent_commit_waits_total", dimensions: [("outcome", "filled")])
+    private static let waitsExpired = Counter(label: "solvent_commit_waits_total", dimensions: [("outcome", "expired")])
+
+    // `condition` guards `queue`, `arrivals`, `arrivalsAwaited`, `stopping` and `counts`;
+    // `batcher` and `window` belong to the committer thread.
     private let condition = NSCondition()
     private var queue: [Submission] = []
+    /// `submit` calls whose work is queued (one per connection read).
+    private var arrivals = 0
+    /// The arrivals at which `submit` wakes the committer: 1 while it idles on an empty queue,
+    /// the window's target while it waits for more (so the arrivals in between cost no wake-up).
+    private var arrivalsAwaited = 1
     private var stopping = false
     private var counts = CommitCounts()
+    private var window: GroupCommitWindow
     private let finished = NSCondition()
     private var done = false
     /// Dropped when the thread finishes, so the journal (and its LMDB environment) closes then.
     private var batcher: CommitBatcher?
 
-    init(journal: Journal, hub: SubscriptionHub, nowMs: @escaping @Sendable () -> TimeMs, observer: (any CommitObserver)? = nil) {
+    /// `window` decides how long a group waits for more arrivals (`GroupCommitWindow`).
+    init(journal: Journal, hub: SubscriptionHub, nowMs: @escaping @Sendable () -> TimeMs, observer: (any CommitObserver)? = nil,
+         window: GroupCommitWindow = GroupCommitWindow()) {
         batcher = CommitBatcher(journal: journal, hub: hub, nowMs: nowMs, observer: observer)
+        self.window = window
     }
 
     func start() {
@@ -36,7 +52,8 @@ final class Committer: @unchecked Sendable {
         defer { condition.unlock() }
         guard !stopping else { return false }
         queue.append(contentsOf: work)
-        condition.signal()
+        arrivals += 1
+        if arrivals >= arrivalsAwaited { condition.signal() }
         return true
     }
 
@@ -61,12 +78,14 @@ final class Committer: @unchecked Sendable {
 
     private func run() {
         while let work = next() {
-            batcher?.commit(work) { appended in
+            let started = ContinuousClock.now
+            let connections = batcher?.commit(work) { appended in
                 condition.lock()
                 if appended > 0 { counts.batches += 1 }
                 counts.inputs += appended
                 condition.unlock()
             }
+            window.committed(connections: connections ?? 0, durationNs: Self.nanoseconds(ContinuousClock.now - started))
         }
         batcher = nil
         finished.lock()
@@ -75,19 +94,44 @@ final class Committer: @unchecked Sendable {
         finished.unlock()
     }
 
-    /// Blocks until work is pending; nil once stopping and drained.
+    /// Blocks until work is pending, and then while the window says more is coming; nil once
+    /// stopping and drained.
     private func next() -> [Submission]? {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty && !stopping { condition.wait() }
         if queue.isEmpty { return nil }
+        awaitArrivals()
         guard queue.count > Self.maxBatchRequests else {
+            arrivals = 0
             defer { queue.removeAll(keepingCapacity: true) }
             return queue
         }
+        // The arrivals left behind are not known; counting them all keeps the next group from
+        // waiting, which a queue this long does not need.
         let work = Array(queue.prefix(Self.maxBatchRequests))
         queue.removeFirst(Self.maxBatchRequests)
         return work
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds)) / 1_000_000_000
+    }
+
+    /// With the lock held and work pending: waits (a timed condition wait, no spinning) until
+    /// as many arrivals as the window expects are queued, its delay is over, or `stop`. The
+    /// deadline is wall-clock time (what `NSCondition` takes): a clock stepped back during a
+    /// wait of at most 10 ms lengthens that one wait.
+    private func awaitArrivals() {
+        guard !stopping, let target = window.arrivalsToAwait(pendingArrivals: arrivals) else { return }
+        let deadline = Date(timeIntervalSinceNow: Double(window.delayNs) / 1e9)
+        arrivalsAwaited = target
+        defer { arrivalsAwaited = 1 }
+        while arrivals < target && !stopping {
+            if !condition.wait(until: deadline) { break }
+        }
+        (arrivals >= target ? Self.waitsFilled : Self.waitsExpired).increment()
     }
 }
 

@@ -41,6 +41,9 @@ struct Outbox {
         entries[last].responses.append(IndexedResponse(index: submission.index, response: response))
     }
 
+    /// Connections with answers here.
+    var connections: Int { entries.count }
+
     /// Hands every connection its answers (order between connections does not matter; each
     /// connection restores its own request order).
     func send() {

@@ -29,9 +29,15 @@ public struct ServerOptions: Sendable {
     /// A connection whose socket stays unwritable this long (its peer reads none of its replies
     /// or records) is closed; 0 never closes one.
     public var stalledWriteSeconds = ServerOptions.defaultStalledWriteSeconds
+    /// After a group commit that answered several connections, the most the committer waits
+    /// for as many requests to arrive before it commits the next (microseconds, at most
+    /// `maxCommitDelayUs`); 0 commits whatever is pending at once (docs/PROTOCOL.md, "Group commit").
+    public var commitDelayUs = ServerOptions.defaultCommitDelayUs
 
     public static let defaultMaxConnections = 4_096
     public static let defaultStalledWriteSeconds = 30
+    public static let defaultCommitDelayUs = GroupCommitWindow.defaultDelayUs
+    public static let maxCommitDelayUs = GroupCommitWindow.maxDelayUs
 
     public init(snapshotEvery: UInt64? = nil, roles: Roles = Roles(), observer: (any CommitObserver)? = nil) {
         self.snapshotEvery = snapshotEvery

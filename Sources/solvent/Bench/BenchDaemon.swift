@@ -23,7 +23,8 @@ final class BenchDaemon {
 
     /// Starts `executable` on a new directory under the system's temporary one and waits until
     /// it answers `status` (recovery done) and its metrics port is known.
-    init(executable: String) async throws {
+    /// `config`, if given, is written as the daemon's configuration file (`--config`).
+    init(executable: String, config: String? = nil) async throws {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw CommandFailure(message: "bench ingest: no solventd at \(executable); build it (swift build -c release --product solventd) or pass --daemon")
         }
@@ -32,11 +33,14 @@ final class BenchDaemon {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         socketPath = directory + "/solventd.sock"
         let logPath = directory + "/solventd.log"
-        process = try DaemonProcess(
-            executable: executable,
-            arguments: ["--data", directory + "/data", "--socket", socketPath, "--metrics", "127.0.0.1:0"],
-            socketPath: socketPath, logPath: logPath)
-        guard await process.waitUntilServing(timeout: .seconds(60)), let port = Self.metricsPort(logPath: logPath) else {
+        var arguments = ["--data", directory + "/data", "--socket", socketPath, "--metrics", "127.0.0.1:0"]
+        if let config {
+            let configPath = directory + "/solventd.json"
+            try Data(config.utf8).write(to: URL(fileURLWithPath: configPath))
+            arguments += ["--config", configPath]
+        }
+        process = try DaemonProcess(executable: executable, arguments: arguments, socketPath: socketPath, logPath: logPath)
+        guard await process.waitUntilServing(timeout: .seconds(60)), let port = await Self.metricsPort(logPath: logPath) else {
             process.signal(SIGKILL)
             let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             throw CommandFailure(message: "bench ingest: solventd did not start; its log:\n\(log)")
@@ -54,8 +58,19 @@ final class BenchDaemon {
         FileHandle.standardError.write(Data("bench ingest: warning: \(executable) is older than this solvent; rebuild it (swift build -c release) to measure the same sources\n".utf8))
     }
 
-    /// The port the daemon logged for `--metrics 127.0.0.1:0` (`… address=127.0.0.1:PORT …`).
-    private static func metricsPort(logPath: String) -> Int? {
+    /// The port the daemon logged for `--metrics 127.0.0.1:0`, waiting up to 10 s for the line:
+    /// the daemon answers on its socket a moment before its metrics endpoint is up and logged.
+    private static func metricsPort(logPath: String) async -> Int? {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let port = loggedMetricsPort(logPath: logPath) { return port }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
+    /// The port in the `metrics` line of the log (`… address=127.0.0.1:PORT …`), if logged yet.
+    private static func loggedMetricsPort(logPath: String) -> Int? {
         guard let log = try? String(contentsOfFile: logPath, encoding: .utf8) else { return nil }
         for line in log.split(separator: "\n") where line.contains("metrics") {
             guard let range = line.range(of: "address=127.0.0.1:") else { continue }
@@ -64,22 +79,25 @@ final class BenchDaemon {
         return nil
     }
 
-    /// The daemon's counters now: group commits that appended something, and the client inputs
-    /// appended (the daemon's own `clock` inputs left out).
-    func counters() throws -> (batches: Int, inputs: Int) {
+    /// The daemon's counters now: group commits that appended something, the client inputs
+    /// appended (the daemon's own `clock` inputs left out), and the seconds those commits took
+    /// (staging, the write transaction and its fsync).
+    func counters() throws -> (batches: Int, inputs: Int, commitSeconds: Double) {
         let text = try MetricsScrape.get(port: metricsPort)
         var batches = 0
         var inputs = 0
+        var commitSeconds = 0.0
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let parts = line.split(separator: " ")
             guard parts.count >= 2, let value = Double(parts[parts.count - 1]) else { continue }
             let name = parts[0]
             if name == "solvent_commit_batch_requests_count" { batches = Int(value) }
+            if name == "solvent_commit_duration_seconds_sum" { commitSeconds = value }
             if name.hasPrefix("solvent_events_appended_total{"), let kind = Self.kind(in: name), kind.isInput, kind != .clock {
                 inputs += Int(value)
             }
         }
-        return (batches, inputs)
+        return (batches, inputs, commitSeconds)
     }
 
     private static func kind(in series: Substring) -> EventKind? {
