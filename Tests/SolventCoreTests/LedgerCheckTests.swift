@@ -79,6 +79,11 @@ struct LedgerCheckTests {
         #expect(d.ledger.encodeSnapshot() == before)
     }
 
+    /// `refuseReserved` compares only ids of these lengths with the reserved names.
+    @Test func reservedLengthsAreTheReservedNamesLengths() {
+        #expect(Ledger.reservedLengths == (AccountID.insurance.text.utf8.count, AccountID.fees.text.utf8.count))
+    }
+
     @Test func wellFormedInputsPassCheck() throws {
         let d = Self.populated()
         try d.ledger.check(trade("BTC-PERP", buyer: "carol", seller: "bob", "0.002", at: "10000.1"))

@@ -222,6 +222,27 @@ struct LedgerTests {
         #expect(Ledger.fundingPayment(qty: qty("-3"), mark: price("2"), rate: rate("0.5")) == money("-3"))
     }
 
+    /// The 64-bit form and the general Int128 one agree with the exact ceiling of
+    /// q·mark·rate / 10^16, on both sides of the switch.
+    @Test func fundingPaymentIsTheExactCeilingOnEitherPath() {
+        var random = SplitMix64(seed: 17)
+        let scale = Int128(fixedScale) * Int128(fixedScale)
+        var checked = (fast: 0, general: 0)
+        for _ in 0..<20_000 {
+            let q = random.int(-(Int64(1) << random.int(1...61))...(Int64(1) << random.int(1...61)))
+            let mark = random.int(1...(Int64(1) << random.int(1...62)))
+            let rate = random.int(-fixedScale...fixedScale) / (random.chance(50) ? 1 : 1_000_000)
+            let (qm, overflow) = (Int128(q) * Int128(mark)).multipliedReportingOverflow(by: Int128(rate))
+            guard !overflow else { continue }
+            let (quotient, remainder) = qm.quotientAndRemainder(dividingBy: scale)
+            guard let expected = Int64(exactly: remainder > 0 ? quotient + 1 : quotient) else { continue }
+            #expect(Ledger.fundingPayment(qty: Quantity(raw: q), mark: Price(raw: mark), rate: Rate(raw: rate)) == Money(raw: expected),
+                    "q \(q) mark \(mark) rate \(rate)")
+            if Ledger.fundingPaymentIn64Bits(qty: q, mark: mark, rate: rate) == nil { checked.general += 1 } else { checked.fast += 1 }
+        }
+        #expect(checked.fast > 1_000 && checked.general > 100)
+    }
+
     @Test func insuranceDepositFundsTheInsuranceAccount() {
         var d = LedgerDriver()
         d.send(insuranceDeposit("500"))

@@ -85,6 +85,7 @@ public struct Ledger: Sendable {
         let (index, inserted) = marketIndexByID.intern(p.market)
         precondition(inserted && index == markets.count, "duplicate market \(p.market)")
         markets.append(MarketState(listing: p, params: globalParams, paramsVersion: globalParamsVersion))
+        refreshFarBounds()
     }
 
     mutating func applyParamsSet(_ p: ParamsSet, seq: Seq) {
@@ -101,6 +102,7 @@ public struct Ledger: Sendable {
                 markets[m].params = markets[m].overrides.applied(to: globalParams)
                 markets[m].paramsVersion = seq
             }
+            refreshFarBounds()
         }
     }
 

@@ -37,11 +37,23 @@ public struct MarginTotals: Equatable, Sendable {
 extension MarketState {
     /// The margin of a position of `qty` with `openCost` valued at `mark`.
     func margin(qty: Quantity, openCost: Money, mark: Price) -> PositionMargin {
+        Self.margin(tiers: listing.tiers, qty: qty, openCost: openCost, mark: mark)
+    }
+
+    /// `margin(qty:openCost:mark:)` from the market's tier table alone. Static for the hot
+    /// callers that read markets through their buffer: calling the method on `markets[m]`
+    /// there copied the whole market (an 816-byte memmove) whenever it was not inlined.
+    static func margin(tiers: [Tier], qty: Quantity, openCost: Money, mark: Price) -> PositionMargin {
         guard !qty.isZero else { return .zero }
         let value = qty.value(at: mark, rounding: .down)
         let notional = qty.notional(at: mark, rounding: .up)
-        let tierIndex = marginTierIndex(for: notional)
-        let tier = listing.tiers[tierIndex]
+        // `MarketListed.marginTierIndex`: the first tier whose cap covers it, else the last.
+        var tierIndex = tiers.count - 1
+        for index in tiers.indices where notional <= tiers[index].notionalCap {
+            tierIndex = index
+            break
+        }
+        let tier = tiers[tierIndex]
         let mm = max(.zero, notional.times(tier.mmr, rounding: .up) - tier.maintAmount)
         let im = notional.times(tier.imr, rounding: .up)
         return PositionMargin(value: value, notional: notional, tier: tierIndex, mm: mm, im: im, upnl: value - openCost)
@@ -59,33 +71,43 @@ struct PositionChange {
 extension Ledger {
     /// Margin totals of account `index` with `cash`, optionally with one position replaced.
     /// Visits each market once; allocates nothing. Inlined: called from mutating code, a call
-    /// passed a copy of the whole ledger (a 300-byte memmove per call, ~7% of replay).
+    /// passed a copy of the whole ledger (a 300-byte memmove per call, ~7% of replay). Hot
+    /// mutating callers call `marginTotals(in:…)` directly, which takes no ledger at all.
     @inline(__always)
     func marginTotals(account index: Int, cash: Money, change: PositionChange? = nil) -> MarginTotals {
-        var totals = MarginTotals(cash: cash, equity: cash, mm: .zero, im: .zero, upnl: .zero)
         let hasPositions = accounts.states[index].openPositions > 0
+        return markets.withUnsafeBufferPointer {
+            Self.marginTotals(in: $0, account: index, hasPositions: hasPositions, cash: cash, change: change)
+        }
+    }
+
+    /// `marginTotals(account:cash:change:)` over the markets' buffer, `hasPositions` being
+    /// whether the account holds any position. Static, so a mutating caller passes two words
+    /// rather than a copy of the ledger even where the optimizer declines to inline (it does
+    /// in large callers, `@inline(__always)` or not).
+    static func marginTotals(in markets: UnsafeBufferPointer<MarketState>, account index: Int, hasPositions: Bool,
+                             cash: Money, change: PositionChange?) -> MarginTotals {
+        var totals = MarginTotals(cash: cash, equity: cash, mm: .zero, im: .zero, upnl: .zero)
         guard hasPositions || change != nil else { return totals }
         // Through the buffer: `let market = markets[m]` copied each market (a memmove and a
         // retain and release per field) on every margin computation.
-        markets.withUnsafeBufferPointer { markets in
-            for m in markets.indices {
-                let cell: PositionCell
-                let mark: Price
-                if let change, change.market == m {
-                    cell = change.cell
-                    mark = change.mark
-                } else {
-                    cell = markets[m].cell(index)
-                    guard !cell.qty.isZero else { continue }
-                    guard let current = markets[m].mark else { preconditionFailure("a position without a mark in \(markets[m].id)") }
-                    mark = current
-                }
-                let position = markets[m].margin(qty: cell.qty, openCost: cell.openCost, mark: mark)
-                totals.equity += position.value
-                totals.mm += position.mm
-                totals.im += position.im
-                totals.upnl += position.upnl
+        for m in markets.indices {
+            let cell: PositionCell
+            let mark: Price
+            if let change, change.market == m {
+                cell = change.cell
+                mark = change.mark
+            } else {
+                cell = markets[m].cell(index)
+                guard !cell.qty.isZero else { continue }
+                guard let current = markets[m].mark else { preconditionFailure("a position without a mark in \(markets[m].id)") }
+                mark = current
             }
+            let position = MarketState.margin(tiers: markets[m].listing.tiers, qty: cell.qty, openCost: cell.openCost, mark: mark)
+            totals.equity += position.value
+            totals.mm += position.mm
+            totals.im += position.im
+            totals.upnl += position.upnl
         }
         return totals
     }

@@ -42,6 +42,10 @@ struct MarketState: Sendable {
     var netQty = Quantity.zero
     /// Holders by the marks that must wake the engine for them (derived: rebuilt on load).
     var triggers = TriggerIndex()
+    /// Derived, not in snapshots: `Ledger.farMMRBound` of this market's tiers for the global
+    /// `callBuffer` it names (`Ledger.refreshFarBounds`). `farBand` uses it only when that
+    /// still is the global one, so a stale value costs time, never a different band.
+    var farBound: FarBound?
 
     init(listing: MarketListed, params: RiskParams, paramsVersion: Seq) {
         self.listing = listing
@@ -112,4 +116,10 @@ extension MarketListed {
     public func initialMargin(notional: Money) -> Money {
         notional.isZero ? .zero : notional.times(tiers[marginTierIndex(for: notional)].imr, rounding: .up)
     }
+}
+
+/// A market's `Ledger.farMMRBound` for one `callBuffer` (nil bound: `farBand` never answers).
+struct FarBound: Sendable {
+    var callBuffer: Rate
+    var mmrBound: Int64?
 }

@@ -117,6 +117,7 @@ private struct SnapshotDecoder {
         for m in ledger.markets.indices { try decodePositions(market: m, into: &ledger) }
         ledger.engine = try EngineBook.decode(from: &coder.reader, accounts: ledger.accounts.count, markets: ledger.markets.count)
         // The trigger index is derived: rebuilt, not stored.
+        ledger.refreshFarBounds()
         for index in 0..<ledger.accounts.count where ledger.accounts.states[index].openPositions > 0 {
             ledger.rearm(account: index)
         }

@@ -32,6 +32,10 @@ struct TradeSide {
     var cash: Money
     /// Signed change of cash: −(paid + fee) for the buyer, +(received − fee) for the seller.
     var cashDelta: Money
+    /// Whether a liquidation runs on the account, and whether it holds any position (stored
+    /// before the trade), as read when the side was evaluated.
+    var liquidating = false
+    var hasPositions = false
 
     /// Exposure grows when |position| grows (a flip to a smaller opposite position does not).
     var increasesExposure: Bool { new.qty.magnitude > old.qty.magnitude }
@@ -74,9 +78,11 @@ extension Ledger {
             ? (Optional(Int(resolved.first)), Optional(Int(resolved.second))) : accounts.indices(of: p.buyer, p.seller)
         let buyer = tradeSide(buyerFound, market: m, delta: p.qty, price: p.price, signedCost: paid, cashDelta: -(paid + buyerFee))
         let seller = tradeSide(sellerFound, market: m, delta: -p.qty, price: p.price, signedCost: -received, cashDelta: received - sellerFee)
-        let buyerCheck = rejection(buyer, market: m, mark: mark)
+        // Through the static form: `rejection(_:market:mark:)` from here was passed a copy of
+        // the ledger per side (it is not inlined into this function, which is large).
+        let buyerCheck = markets.withUnsafeBufferPointer { Self.rejection(buyer, in: $0, market: m, mark: mark) }
         if let reason = buyerCheck.reason { return tradeRejected(p.buyer, reason, p.ref) }
-        let sellerCheck = rejection(seller, market: m, mark: mark)
+        let sellerCheck = markets.withUnsafeBufferPointer { Self.rejection(seller, in: $0, market: m, mark: mark) }
         if let reason = sellerCheck.reason { return tradeRejected(p.seller, reason, p.ref) }
         let buyerIndex = buyer.index ?? accounts.intern(p.buyer)
         let sellerIndex = seller.index ?? accounts.intern(p.seller)
@@ -104,20 +110,30 @@ extension Ledger {
         let old = index.map { markets[m].cell($0) } ?? .empty
         let cash = index.map { accounts.states[$0].cash } ?? .zero
         let new = old.afterTrade(delta: delta, price: price, signedCost: signedCost)
-        return TradeSide(index: index, old: old, new: new, cash: cash, cashDelta: cashDelta)
+        var side = TradeSide(index: index, old: old, new: new, cash: cash, cashDelta: cashDelta)
+        if let index {
+            side.liquidating = accounts.states[index].isLiquidating
+            side.hasPositions = accounts.states[index].openPositions > 0
+        }
+        return side
     }
 
     /// Why `side` may not take the trade, if it may not, and its margin totals after it.
-    @inline(__always)  // see `marginTotals`
     func rejection(_ side: TradeSide, market m: Int, mark: Price) -> (reason: TradeRejection?, after: MarginTotals) {
-        if let index = side.index, accounts.states[index].isLiquidating {
+        markets.withUnsafeBufferPointer { Self.rejection(side, in: $0, market: m, mark: mark) }
+    }
+
+    /// `rejection(_:market:mark:)` over the markets' buffer (static: see `marginTotals(in:…)`).
+    static func rejection(_ side: TradeSide, in markets: UnsafeBufferPointer<MarketState>, market m: Int,
+                          mark: Price) -> (reason: TradeRejection?, after: MarginTotals) {
+        if side.liquidating {
             return (.liquidating, MarginTotals(cash: side.cash, equity: .zero, mm: .zero, im: .zero, upnl: .zero))
         }
         let change = PositionChange(market: m, cell: side.new, mark: mark)
-        let after = totals(side, change: change)
+        let after = totals(side, in: markets, change: change)
         if side.increasesExposure {
             let notional = side.new.qty.notional(at: mark, rounding: .up)
-            if markets[m].tierIndex(for: notional) == nil { return (.riskLimit, after) }
+            if markets[m].listing.tierIndex(for: notional) == nil { return (.riskLimit, after) }
             // available ≥ 0 implies equity ≥ IM (SPEC §4) and, beyond it, that unrealized
             // profit is not margin for new exposure: `available` never goes negative by a trade.
             return (after.available.isNegative ? .insufficientMargin : nil, after)
@@ -125,17 +141,21 @@ extension Ledger {
         // Reducing exposure is always allowed, except a fee or off-mark price that would push
         // equity below zero, or further below: a user's own action never creates bad debt.
         guard after.equity.isNegative else { return (nil, after) }
-        let before = totals(side, change: nil)
+        let before = totals(side, in: markets, change: nil)
         return (after.equity < before.equity ? .insufficientMargin : nil, after)
     }
 
-    private func totals(_ side: TradeSide, change: PositionChange?) -> MarginTotals {
+    private static func totals(_ side: TradeSide, in markets: UnsafeBufferPointer<MarketState>,
+                               change: PositionChange?) -> MarginTotals {
         let cash = change == nil ? side.cash : side.cash + side.cashDelta
-        if let index = side.index { return marginTotals(account: index, cash: cash, change: change) }
+        if let index = side.index {
+            return marginTotals(in: markets, account: index, hasPositions: side.hasPositions, cash: cash, change: change)
+        }
         // A first-time account has no cash and no other position.
         var totals = MarginTotals(cash: cash, equity: cash, mm: .zero, im: .zero, upnl: .zero)
         if let change {
-            let position = markets[change.market].margin(qty: change.cell.qty, openCost: change.cell.openCost, mark: change.mark)
+            let position = MarketState.margin(tiers: markets[change.market].listing.tiers, qty: change.cell.qty,
+                                              openCost: change.cell.openCost, mark: change.mark)
             totals.equity += position.value
             totals.mm = position.mm
             totals.im = position.im

@@ -42,6 +42,20 @@ public enum FixedMath {
             let (q, r) = lo.quotientAndRemainder(dividingBy: d)
             return (negative, q, r != 0)
         }
+        // |a|·|b| = |a|·w·d + |a|·p for |b| = w·d + p: the quotient is |a|·w + ⌊|a|·p / d⌋ and
+        // the remainder that of |a|·p. When those fit 64 bits (a position's value: |q|·|price|
+        // passes 2^64 beyond ~0.06 BTC at 30,000, but |q|·p stays below it) that is 64-bit
+        // divisions by `divisor` — a multiply when it is the constant 10^8 — instead of
+        // `dividingFullWidth`, which is a call of `__udivti3`. Otherwise, or when the sum
+        // overflows (then so does the quotient, which traps below as before), the full width.
+        let (w, p) = b.magnitude.quotientAndRemainder(dividingBy: d)
+        let (partHigh, partLow) = a.magnitude.multipliedFullWidth(by: p)
+        let whole = a.magnitude.multipliedReportingOverflow(by: w)
+        if partHigh == 0, !whole.overflow {
+            let (q, r) = partLow.quotientAndRemainder(dividingBy: d)
+            let sum = whole.partialValue.addingReportingOverflow(q)
+            if !sum.overflow { return (negative, sum.partialValue, r != 0) }
+        }
         precondition(hi < d, "mulDiv result does not fit Int64")
         let (q, r) = d.dividingFullWidth((hi, lo))
         return (negative, q, r != 0)

@@ -26,6 +26,12 @@ public struct DecodedRecord {
     var event: Event?
     /// `ByteInternTable` indices of the event's market and accounts (see `DecodedKeys`).
     var keys = DecodedKeys()
+
+    /// The input this decoder read, as (seq, time, event); nil for a derived record or bytes it
+    /// could not read. For checks against `RecordCodec.decode` (the record-decoder fuzz target).
+    public var input: (seq: Seq, time: TimeMs, event: Event)? {
+        event.map { (seq, time, $0) }
+    }
 }
 
 /// The byte-table indices of an input's market and up to two accounts; −1 where none.

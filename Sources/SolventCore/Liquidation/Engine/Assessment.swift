@@ -44,13 +44,19 @@ extension Ledger {
     }
 
     private mutating func decide(account index: Int, totals known: MarginTotals?, into sink: inout DerivedSink) {
-        let state = accounts.states[index]
-        guard !state.isLiquidating, index != Self.insuranceIndex, index != Self.feesIndex else { return }
+        // Fields read in place: copying the record retained and released its id on every call.
+        let flags = accounts.states[index].flags
+        guard flags & AccountState.Flags.liquidating == 0, index != Self.insuranceIndex, index != Self.feesIndex else { return }
+        let cash = accounts.states[index].cash
         // Debug builds (the tests) check that totals handed in are the ones computed here.
-        assert(known == nil || known == marginTotals(account: index, cash: state.cash), "stale totals handed to assess")
-        let totals = known ?? marginTotals(account: index, cash: state.cash)
-        let decision: Assessment = state.openPositions == 0 ? .healthy : assessment(totals)
-        let call = state.flags & AccountState.Flags.marginCall != 0 ? engine.callIndex(account: index) : nil
+        assert(known == nil || known == marginTotals(account: index, cash: cash), "stale totals handed to assess")
+        let hasPositions = accounts.states[index].openPositions > 0
+        // Through the static form: from here (mutating) a call was passed a copy of the ledger.
+        let totals = known ?? markets.withUnsafeBufferPointer {
+            Self.marginTotals(in: $0, account: index, hasPositions: hasPositions, cash: cash, change: nil)
+        }
+        let decision: Assessment = hasPositions ? assessment(totals) : .healthy
+        let call = flags & AccountState.Flags.marginCall != 0 ? engine.callIndex(account: index) : nil
         switch decision {
         case .liquidate(let trigger):
             beginLiquidation(account: index, trigger: trigger, totals: totals, into: &sink)

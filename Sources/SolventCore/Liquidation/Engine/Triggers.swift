@@ -9,27 +9,52 @@ extension Ledger {
     /// it is being liquidated (the auction drives it); always woken when it holds several
     /// markets, since each trigger depends on the other markets' marks under cross margin.
     mutating func rearm(account index: Int) {
-        let state = accounts.states[index]
+        // Fields read in place: copying the record retained and released its id on every call.
+        let flags = accounts.states[index].flags
+        let openPositions = accounts.states[index].openPositions
+        let cash = accounts.states[index].cash
+        let held = accounts.states[index].armedBand
         let account = UInt32(index)
-        let inCall = state.flags & AccountState.Flags.marginCall != 0
+        let inCall = flags & AccountState.Flags.marginCall != 0
+        let dropped = flags & AccountState.Flags.liquidating != 0 || index <= Self.feesIndex
         var armed: UInt16 = 0
         for m in markets.indices {
             let cell = markets[m].cell(index)
-            if cell.qty.isZero || state.isLiquidating || index <= Self.feesIndex {
-                markets[m].triggers.remove(account)
-            } else if state.openPositions > 1 {
+            if cell.qty.isZero || dropped {
+                // A closed long had no trigger here: `held` says so without reading the index.
+                let none = Self.armedCode((nil, nil), market: m)
+                if held != 0 && held == none { armed = held; continue }
+                markets[m].triggers.remove(account, holding: Self.band(armed: held, market: m))
+                if armed == 0, let none { armed = none }
+            } else if openPositions > 1 {
                 markets[m].triggers.update(account, fallingTo: Price(raw: .max), risingTo: nil)
             } else {
-                let band = storedBand(qty: cell.qty, cash: state.cash, market: m, inCall: inCall)
+                // `storedBand`, with its cheap case through the static form: a call of the
+                // instance method from here was passed a copy of the ledger (not inlined).
+                let callBuffer = globalParams.callBuffer
+                let far = inCall ? nil : markets.withUnsafeBufferPointer {
+                    Self.farBand(qty: cell.qty, cash: cash, in: $0, market: m, callBuffer: callBuffer)
+                }
+                let band = far ?? Self.clamped(self.band(qty: cell.qty, cash: cash, market: m, inCall: inCall), mark: markets[m].mark)
                 let code = Self.armedCode(band, market: m)
                 armed = code ?? 0
                 // The index already holds this band (see `armedCode`): reading it to find so
                 // would be a cache miss per account (~15% of replay with 100k accounts).
-                if let code, code == state.armedBand { continue }
-                markets[m].triggers.update(account, fallingTo: band.fallingTo, risingTo: band.risingTo)
+                if let code, code == held { continue }
+                markets[m].triggers.update(account, fallingTo: band.fallingTo, risingTo: band.risingTo,
+                                           holding: Self.band(armed: held, market: m))
             }
         }
-        if state.armedBand != armed { accounts.states[index].armedBand = armed }
+        if held != armed { accounts.states[index].armedBand = armed }
+    }
+
+    /// The band market `m`'s index holds for an account whose `armedBand` is `code`, when the
+    /// code says (non-zero and naming `m`): then `update` need not read the index to learn it,
+    /// a cache miss per re-armed account (a third of `rearm`'s time in the replay bench).
+    static func band(armed code: UInt16, market m: Int) -> (fallingTo: Price?, risingTo: Price?)? {
+        guard code != 0, Int(code >> 8) == m else { return nil }
+        guard code & 2 != 0 else { return (nil, nil) }
+        return (nil, Price(raw: 1 << Int64((code >> 2) & 63)))
     }
 
     /// A non-zero code that names the band `(fallingTo, risingTo)` of market `m` exactly, for the
@@ -76,24 +101,30 @@ extension Ledger {
     ///   margin, `trigger` would answer something `clamped` pulls in to the octave.
     /// Replay bench: `trigger` went from 13% of replay samples to none (this is 3%), rearm to
     /// 12%; replay 600k → 750–810k events/s per CPU second.
-    @inline(__always)  // see `marginTotals`
     func farBand(qty: Quantity, cash: Money, market m: Int) -> (fallingTo: Price?, risingTo: Price?)? {
+        markets.withUnsafeBufferPointer { Self.farBand(qty: qty, cash: cash, in: $0, market: m, callBuffer: globalParams.callBuffer) }
+    }
+
+    /// `farBand(qty:cash:market:)` over the markets' buffer (static: see `marginTotals(in:…)`).
+    static func farBand(qty: Quantity, cash: Money, in markets: UnsafeBufferPointer<MarketState>, market m: Int,
+                        callBuffer: Rate) -> (fallingTo: Price?, risingTo: Price?)? {
         guard cash.raw >= 0, let mark = markets[m].mark, mark.raw > 1, mark.raw <= Int64.max / 4 else { return nil }
-        let factor = (Rate.one + globalParams.callBuffer).raw
-        var mmrBound: Int64 = 0   // ≥ every tier's roundUp(mmr × factor), in raw rate units
-        for tier in markets[m].tiers {
-            guard tier.maintAmount.raw >= 0 else { return nil }
-            let product = tier.mmr.raw.multipliedReportingOverflow(by: factor)
-            guard !product.overflow, product.partialValue >= 0 else { return nil }
-            mmrBound = max(mmrBound, product.partialValue / fixedScale + 1)
+        // The tiers' bound is kept per market (`MarketState.farBound`): working it out here
+        // was most of this function's time (a third of `rearm`'s in the replay bench).
+        let bound: Int64?
+        if let cached = markets[m].farBound, cached.callBuffer == callBuffer {
+            bound = cached.mmrBound
+        } else {
+            bound = farMMRBound(tiers: markets[m].listing.tiers, callBuffer: callBuffer)
         }
+        guard let mmrBound = bound else { return nil }   // ≥ every tier's roundUp(mmr × factor)
         if qty.isPositive {
             // roundUp(mmr × factor) ≤ 1 for every tier: the bound is one more, so ask for < 1.
             return mmrBound <= fixedScale ? (nil, nil) : nil
         }
         guard cash.raw > 0 else { return nil }
-        let above = Self.farOctaves(mark.raw).above
-        let margin = Self.roundingMargin(qty)
+        let above = farOctaves(mark.raw).above
+        let margin = roundingMargin(qty)
         let scale = Int128(fixedScale)
         let size = Int128(qty.magnitude.raw)
         // In raw units, every solution ≥ cash·10^16 / (|q|·(10^8 + mmrBound)) must reach
@@ -102,6 +133,29 @@ extension Ledger {
         guard !need.overflow, Int128(cash.raw) * scale * scale >= need.partialValue,
               Int128(cash.raw) * scale <= Int128(Int64.max) * size else { return nil }
         return (nil, Price(raw: above))
+    }
+
+    /// A bound ≥ every tier's roundUp(mmr × (1 + callBuffer)), in raw rate units, or nil
+    /// when a tier rules the cheap band out (a negative maintenance amount, or an overflow).
+    static func farMMRBound(tiers: [Tier], callBuffer: Rate) -> Int64? {
+        let factor = (Rate.one + callBuffer).raw
+        var mmrBound: Int64 = 0
+        for tier in tiers {
+            guard tier.maintAmount.raw >= 0 else { return nil }
+            let product = tier.mmr.raw.multipliedReportingOverflow(by: factor)
+            guard !product.overflow, product.partialValue >= 0 else { return nil }
+            mmrBound = max(mmrBound, product.partialValue / fixedScale + 1)
+        }
+        return mmrBound
+    }
+
+    /// Sets every market's `farBound` for the global `callBuffer`: on listing, on a global
+    /// parameter change and on loading a snapshot.
+    mutating func refreshFarBounds() {
+        for m in markets.indices {
+            markets[m].farBound = FarBound(callBuffer: globalParams.callBuffer,
+                                           mmrBound: Self.farMMRBound(tiers: markets[m].listing.tiers, callBuffer: globalParams.callBuffer))
+        }
     }
 
     /// The first power of two ≥ 2·mark and the last ≤ mark/2 (mark in 2...Int64.max/4).
@@ -159,8 +213,11 @@ extension Ledger {
     }
 
     /// The holders of market `m` whose band `mark` crosses, in account order.
+    /// Inlined, and the index read through the buffer: `markets[m].triggers` copied the whole
+    /// index (a retain and release of each of its ten arrays) on every oracle price.
+    @inline(__always)
     func crossedHolders(market m: Int, mark: Price) -> [Int] {
-        let hits = markets[m].triggers.crossed(by: mark)
+        let hits = markets.withUnsafeBufferPointer { $0[m].triggers.crossed(by: mark) }
         guard !hits.fell.isEmpty || !hits.rose.isEmpty else { return [] }
         var accounts = (hits.fell + hits.rose).map(Int.init)
         accounts.sort()
