@@ -59,7 +59,7 @@ struct IngestBench {
         let load = Self.loadEvents(count: pipelinedEvents + Self.clients * clientEvents)
         if figures.contains(.ndjson) {
             // Encoded before the timer starts, as for the 64 clients: the figure is the daemon
-            // taking the requests in, not this process writing them (a third of the NDJSON time).
+            // taking the requests in, not this process writing them (about half the NDJSON time).
             let requests = Self.lineRequests(Array(load.prefix(pipelinedEvents)), prefix: "n")
             let ndjson = try await measure(setup: setup) { socket, group in
                 try await LoadClient.run(socketPath: socket, group: group, preamble: [], requests: requests,
