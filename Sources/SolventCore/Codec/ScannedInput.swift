@@ -70,6 +70,10 @@ struct ScannedFieldReader: FieldCoder {
             value = id as! V
             return
         }
+        if let fixed = fixedPoint(key, as: V.self) {
+            value = fixed
+            return
+        }
         guard let json = self.value(key), json != .null else { throw Fallback() }
         do { value = try V.fromJSON(json) } catch { throw Fallback() }
     }
@@ -82,7 +86,37 @@ struct ScannedFieldReader: FieldCoder {
         return id
     }
 
+    /// A fixed-point field (a decimal string or JSON number) read straight from its bytes, no
+    /// String and no `JSONValue` made (they were most of the cost of a trade's qty and price);
+    /// nil leaves anything else, and any text `DecimalText.parse` would refuse, to the general path.
+    private mutating func fixedPoint<V: FieldValue>(_ key: String, as type: V.Type) -> V? {
+        guard Self.isFixedPoint(V.self),
+              let member = JSONScan.member(key, in: members, bytes), member.kind == .string || member.kind == .number,
+              let raw = DecimalText.rawValue(exactly: bytes[member.value]) else { return nil }
+        claimed += 1
+        return Self.fixedPoint(raw: raw, as: V.self)
+    }
+
+    // Metatype comparisons, not `as? any FixedPoint.Type`: that cast went through the runtime's
+    // conformance lookup on every field (5% of the socket's parsing).
+    private static func isFixedPoint<V>(_ type: V.Type) -> Bool {
+        type == Money.self || type == Price.self || type == Quantity.self || type == Rate.self
+    }
+
+    /// `V` is one of the four (`isFixedPoint`), each a lone Int64: the bit cast is the identity.
+    private static func fixedPoint<V>(raw: Int64, as type: V.Type) -> V {
+        if type == Money.self { return unsafeBitCast(Money(raw: raw), to: V.self) }
+        if type == Price.self { return unsafeBitCast(Price(raw: raw), to: V.self) }
+        if type == Quantity.self { return unsafeBitCast(Quantity(raw: raw), to: V.self) }
+        precondition(type == Rate.self, "not a fixed-point type")
+        return unsafeBitCast(Rate(raw: raw), to: V.self)
+    }
+
     mutating func field<V: FieldValue>(_ key: String, _ value: inout V?) throws {
+        if let fixed = fixedPoint(key, as: V.self) {
+            value = fixed
+            return
+        }
         guard let member = JSONScan.member(key, in: members, bytes) else {
             value = nil
             return

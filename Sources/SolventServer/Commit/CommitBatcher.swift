@@ -23,14 +23,16 @@ final class CommitBatcher {
         var key: String
         var time: TimeMs?
         var event: Event
-        /// The request, and any later one in the same batch with the same key (rare: kept
-        /// apart so the usual single request costs no array).
-        var first: Submission
-        var repeats: [Submission] = []
+        /// Who waits for the answer, and any later request in the same batch with the same key
+        /// (rare: kept apart so the usual single request costs no array). Not the `Submission`:
+        /// its request holds the event a second time, and copying both was a measurable share
+        /// of a group commit.
+        var first: Waiter
+        var repeats: [Waiter] = []
 
-        func forEachWaiting(_ body: (Submission) -> Void) {
+        func forEachWaiting(_ body: (Waiter) -> Void) {
             body(first)
-            for submission in repeats { body(submission) }
+            for waiter in repeats { body(waiter) }
         }
     }
 
@@ -56,15 +58,15 @@ final class CommitBatcher {
                 continue
             }
             let count = fresh.count
-            let index = freshIndex[key, default: count]
+            // One hash per key: the default is stored when the key is new.
+            let index = Self.stored(&freshIndex[key, default: count])
             if index < count {
-                fresh[index].repeats.append(submission)
+                fresh[index].repeats.append(Waiter(submission))
             } else {
-                freshIndex[key] = count
-                fresh.append(Fresh(key: key, time: time, event: event, first: submission))
+                fresh.append(Fresh(key: key, time: time, event: event, first: Waiter(submission)))
             }
         }
-        fresh = answerStored(fresh, into: &outbox)
+        answerStored(&fresh, into: &outbox)
         // A tick that could derive nothing is skipped: it would only move time (EngineFigures.swift).
         let clock = !ticks.isEmpty && journal.ledger.awaitsTime
         let appended = fresh.isEmpty && !clock ? 0 : append(fresh, clock: clock, requests: work.count, into: &outbox)
@@ -81,27 +83,38 @@ final class CommitBatcher {
         return outbox.connections
     }
 
+    private static func stored(_ value: inout Int) -> Int { value }
+
     /// Answers the keys already in the log (a retry: the first append committed earlier) from
-    /// one read transaction; returns the rest.
-    private func answerStored(_ fresh: [Fresh], into outbox: inout Outbox) -> [Fresh] {
+    /// one read transaction and leaves the rest in `fresh` (in place: usually none is stored).
+    private func answerStored(_ fresh: inout [Fresh], into outbox: inout Outbox) {
         do {
-            return try journal.log.read { reader in
-                var rest: [Fresh] = []
-                rest.reserveCapacity(fresh.count)
-                for entry in fresh {
-                    guard let seq = try reader.requestSeq(entry.key) else {
-                        rest.append(entry)
-                        continue
-                    }
-                    let response = try Self.storedAnswer(for: entry, at: seq, reader)
-                    entry.forEachWaiting { outbox.add(response, for: $0) }
+            let stored = try journal.log.read { reader in
+                var stored: [(position: Int, response: Response)] = []
+                for (position, entry) in fresh.enumerated() {
+                    guard let seq = try reader.requestSeq(entry.key) else { continue }
+                    stored.append((position, try Self.storedAnswer(for: entry, at: seq, reader)))
                 }
-                return rest
+                return stored
             }
+            guard !stored.isEmpty else { return }
+            for (position, response) in stored { fresh[position].forEachWaiting { outbox.add(response, for: $0) } }
+            // Compacts the rest to the front, in order (`stored` is in position order).
+            var kept = 0
+            var next = 0
+            for position in fresh.indices {
+                if next < stored.count && stored[next].position == position {
+                    next += 1
+                    continue
+                }
+                if kept != position { fresh.swapAt(kept, position) }
+                kept += 1
+            }
+            fresh.removeLast(fresh.count - kept)
         } catch {
             let failure = InputError(code: "read_failed", message: "the log could not be read: \(error)")
             for entry in fresh { entry.forEachWaiting { outbox.add(.refused(key: entry.key, failure), for: $0) } }
-            return []
+            fresh = []
         }
     }
 
@@ -150,8 +163,7 @@ final class CommitBatcher {
             return 0
         }
         if let observer { report(results, requests: requests, since: started, to: observer) }
-        var committed: [Record] = []
-        committed.reserveCapacity(results.count + results.count / 2)
+        var lastSeq: Seq?
         var appended = 0
         for (entry, result) in zip(fresh, results) {
             let response: Response
@@ -159,16 +171,26 @@ final class CommitBatcher {
             case .success(let records):
                 response = .appended(key: entry.key, seq: records[0].seq,
                                      derived: records.dropFirst().map { DerivedRef(seq: $0.seq, kind: $0.kind) })
-                committed.append(contentsOf: records)
+                lastSeq = records.last?.seq
                 appended += 1
             case .failure(let error):
                 response = .refused(key: entry.key, error)
             }
             entry.forEachWaiting { outbox.add(response, for: $0) }
         }
-        if clock, case .success(let records)? = results.last { committed.append(contentsOf: records) }
-        hub.publish(committed)
+        if clock, case .success(let records)? = results.last { lastSeq = records.last?.seq }
+        // The records themselves are gathered only if someone subscribes: copying every event of
+        // the group into one more array was a cost of every commit, paid for no one.
+        if let lastSeq { hub.publish(through: lastSeq) { Self.committedRecords(results) } }
         return appended
+    }
+
+    /// Every record the group appended, in seq order: the accepted inputs' (the clock's last).
+    private static func committedRecords(_ results: [Result<[Record], InputError>]) -> [Record] {
+        var committed: [Record] = []
+        committed.reserveCapacity(results.count + results.count / 2)
+        for case .success(let records) in results { committed.append(contentsOf: records) }
+        return committed
     }
 
     private func report(_ results: [Result<[Record], InputError>], requests: Int, since started: ContinuousClock.Instant,
@@ -239,5 +261,22 @@ final class CommitBatcher {
         case .append, .clockTick, .subscribe:
             preconditionFailure("appends and ticks are committed and subscriptions served by the hub, not answered as queries")
         }
+    }
+}
+
+/// A request's connection and number: where its answer goes.
+private struct Waiter {
+    var index: UInt64
+    var target: any ReplyTarget
+
+    init(_ submission: Submission) {
+        index = submission.index
+        target = submission.target
+    }
+}
+
+extension Outbox {
+    fileprivate mutating func add(_ response: Response, for waiter: Waiter) {
+        add(response, index: waiter.index, target: waiter.target)
     }
 }

@@ -28,17 +28,21 @@ struct Outbox {
     private var last = -1
 
     mutating func add(_ response: Response, for submission: Submission) {
-        let id = ObjectIdentifier(submission.target)
+        add(response, index: submission.index, target: submission.target)
+    }
+
+    mutating func add(_ response: Response, index: UInt64, target: any ReplyTarget) {
+        let id = ObjectIdentifier(target)
         if last < 0 || ObjectIdentifier(entries[last].target) != id {
             if let position = positions[id] {
                 last = position
             } else {
                 last = entries.count
                 positions[id] = last
-                entries.append((submission.target, []))
+                entries.append((target, []))
             }
         }
-        entries[last].responses.append(IndexedResponse(index: submission.index, response: response))
+        entries[last].responses.append(IndexedResponse(index: index, response: response))
     }
 
     /// Connections with answers here.

@@ -34,27 +34,47 @@ extension Request {
     }
 
     /// `parse(line:)` on bytes the caller holds (a connection's read buffer): copied only when
-    /// the fast scan declines them.
-    public static func parse(line: UnsafeRawBufferPointer) throws(RequestRefusal) -> Request {
-        if let request = scannedAppend(line.assumingMemoryBound(to: UInt8.self)) { return request }
+    /// the fast scan declines them. `scratch` is the scan's working memory, kept by the caller
+    /// from one request to the next so that a request costs no allocation for it.
+    public static func parse(line: UnsafeRawBufferPointer, scratch: inout ScanScratch) throws(RequestRefusal) -> Request {
+        if let request = scannedAppend(line.assumingMemoryBound(to: UInt8.self), scratch: &scratch) { return request }
         return try parseTree(line: Array(line))
+    }
+
+    /// `parse(line:scratch:)` with scratch memory of its own.
+    public static func parse(line: UnsafeRawBufferPointer) throws(RequestRefusal) -> Request {
+        var scratch = ScanScratch()
+        return try parse(line: line, scratch: &scratch)
+    }
+
+    /// The member lists `JSONScan` fills, reused from one request to the next.
+    public struct ScanScratch {
+        var outer: [ScannedMember] = []
+        var inner: [ScannedMember] = []
+
+        public init() {
+            outer.reserveCapacity(4)  // op, key, event (+ one): no regrowth while scanning
+            inner.reserveCapacity(12)  // the widest hot input, a trade: 8 fields, kind and time
+        }
     }
 
     /// An append of the plain shape `{"op":"append","key":…,"event":{…}}` read by `JSONScan`, or
     /// nil (then the tree path decides). Members besides op, key and event are ignored, as there.
     public static func scannedAppend(_ bytes: UnsafeBufferPointer<UInt8>) -> Request? {
+        var scratch = ScanScratch()
+        return scannedAppend(bytes, scratch: &scratch)
+    }
+
+    /// `scannedAppend(_:)` in the caller's scratch memory.
+    public static func scannedAppend(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout ScanScratch) -> Request? {
         guard bytes.count <= maxLineBytes else { return nil }
-        var outer: [ScannedMember] = []
-        var inner: [ScannedMember] = []
-        outer.reserveCapacity(4)  // op, key, event (+ one): no regrowth while scanning
-        inner.reserveCapacity(12)  // the widest hot input, a trade: 8 fields, kind and time
-        guard JSONScan.object(bytes, outer: &outer, inner: &inner),
-              let op = JSONScan.member("op", in: outer, bytes), op.kind == .string,
+        guard JSONScan.object(bytes, outer: &scratch.outer, inner: &scratch.inner),
+              let op = JSONScan.member("op", in: scratch.outer, bytes), op.kind == .string,
               bytes[op.value].elementsEqual("append".utf8),
-              let key = JSONScan.member("key", in: outer, bytes), key.kind == .string,
+              let key = JSONScan.member("key", in: scratch.outer, bytes), key.kind == .string,
               key.value.count >= 1 && key.value.count <= EventLog.maxRequestKeyBytes,
-              let event = JSONScan.member("event", in: outer, bytes), event.kind == .object,
-              let input = RecordJSON.input(scanned: inner, in: bytes) else { return nil }
+              let event = JSONScan.member("event", in: scratch.outer, bytes), event.kind == .object,
+              let input = RecordJSON.input(scanned: scratch.inner, in: bytes) else { return nil }
         return .append(key: String(decoding: bytes[key.value], as: UTF8.self), time: input.time, event: input.event)
     }
 

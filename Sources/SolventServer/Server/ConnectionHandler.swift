@@ -33,6 +33,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var route: Route?
     /// Requests of the current read, submitted together when the read completes.
     private var pending: [Submission] = []
+    private var scanScratch = Request.ScanScratch()
     private var binaryReplies = false
     private var readPending = false
     private var closing = false
@@ -62,7 +63,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         switch unwrapInboundIn(data) {
         case .line(let line):
             handle(line.withUnsafeReadableBytes { bytes in
-                Result(catching: { () throws(RequestRefusal) in try Request.parse(line: bytes) })
+                Result(catching: { () throws(RequestRefusal) in try Request.parse(line: bytes, scratch: &scanScratch) })
             })
         case .binary(let body):
             binaryReplies = true

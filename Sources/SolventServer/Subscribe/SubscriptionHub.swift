@@ -46,13 +46,16 @@ public final class SubscriptionHub: @unchecked Sendable {
         subscription.start(from: from)
     }
 
-    /// Called by the committer thread with a durable group's records, in seq order.
-    func publish(_ records: [Record]) {
-        guard let last = records.last else { return }
+    /// Called by the committer thread once a group whose last record is `lastSeq` is durable;
+    /// `gather` gives the group's records in seq order, and is called (under the hub's lock)
+    /// only when a subscription is live.
+    func publish(through lastSeq: Seq, _ gather: () -> [Record]) {
+        var records: [Record] = []
         var deliveries: [(Subscription, fromSeq: Seq, count: Int)] = []
         var tooSlow: [Subscription] = []
         lock.withLock {
-            publishedSeq = last.seq
+            publishedSeq = lastSeq
+            if !live.isEmpty { records = gather() }
             for (id, subscription) in live {
                 let from = subscription.liveFromSeq
                 var count = 0
