@@ -33,42 +33,41 @@ extension Rederivation {
         return (nil, false)
     }
 
-    /// Cache hint for a record to be fed soon: its known accounts' records and cells.
+    // The two hints below are `mutating` though they change nothing: called from the mutating
+    // `feed(batch:after:)`, a non-mutating method was handed a copy of the whole replay (ledger,
+    // trigger index and all: a retain and release per field, per record), while a mutating one
+    // reads through `self` in place.
+
+    /// Cache hint for a record to be fed soon: its known accounts' records and their cells in
+    /// its market. Through the stored properties in place: a `Ledger` method called here was
+    /// handed a copy of the ledger, trigger index and all.
     @inline(__always)
-    func prefetch(_ keys: DecodedKeys) {
+    mutating func prefetch(_ keys: DecodedKeys) {
         let ids = resolved(keys)
-        ledger.prefetch(account: ids.first, market: ids.market)
-        ledger.prefetch(account: ids.second, market: ids.market)
+        let accounts = (Int(ids.first), Int(ids.second))
+        ledger.accounts.states.withUnsafeBufferPointer { states in
+            if accounts.0 >= 0, accounts.0 < states.count { solvent_prefetch(states.baseAddress! + accounts.0) }
+            if accounts.1 >= 0, accounts.1 < states.count { solvent_prefetch(states.baseAddress! + accounts.1) }
+        }
+        let m = Int(ids.market)
+        // Through the buffer: `markets[m].cells` read through the array's getter copied the
+        // whole market (a memmove and a retain per field), more than the prefetch saved.
+        ledger.markets.withUnsafeBufferPointer { markets in
+            guard m >= 0, m < markets.count else { return }
+            markets[m].cells.withUnsafeBufferPointer { cells in
+                if accounts.0 >= 0, accounts.0 < cells.count { solvent_prefetch(cells.baseAddress! + accounts.0) }
+                if accounts.1 >= 0, accounts.1 < cells.count { solvent_prefetch(cells.baseAddress! + accounts.1) }
+            }
+        }
     }
 
     /// Cache hint for a record further ahead: the entries of its accounts in `accountOfKey`.
     @inline(__always)
-    func prefetchEntries(_ keys: DecodedKeys) {
+    mutating func prefetchEntries(_ keys: DecodedKeys) {
         accountOfKey.withUnsafeBufferPointer { map in
             guard let base = map.baseAddress else { return }
             if keys.first >= 0, Int(keys.first) < map.count { solvent_prefetch(base + Int(keys.first)) }
             if keys.second >= 0, Int(keys.second) < map.count { solvent_prefetch(base + Int(keys.second)) }
-        }
-    }
-}
-
-extension Ledger {
-    /// Cache hint: starts loading the record of the account at `a` and, given a market, its
-    /// position cell there (either −1: that part is skipped).
-    @inline(__always)
-    func prefetch(account a: Int32, market m: Int32) {
-        guard a >= 0 else { return }
-        let account = Int(a)
-        accounts.states.withUnsafeBufferPointer { states in
-            if account < states.count { solvent_prefetch(states.baseAddress! + account) }
-        }
-        guard m >= 0, Int(m) < markets.count else { return }
-        // Through the buffer: `markets[m].cells` read through the array's getter copied the
-        // whole market (a memmove and a retain per field), more than the prefetch saved.
-        markets.withUnsafeBufferPointer { markets in
-            markets[Int(m)].cells.withUnsafeBufferPointer { cells in
-                if account < cells.count { solvent_prefetch(cells.baseAddress! + account) }
-            }
         }
     }
 }
