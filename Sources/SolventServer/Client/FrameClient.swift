@@ -33,18 +33,8 @@ public final class FrameClient {
         socketPath: String, sendMagic: Bool = true, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         _ body: (FrameClient) async throws -> Result
     ) async throws -> Result {
-        let channel = try await ClientBootstrap(group: group)
-            .channelOption(.allowRemoteHalfClosure, value: true)
-            .connect(unixDomainSocketPath: socketPath) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(LengthFieldBasedFrameDecoder(lengthFieldBitLength: .thirtyTwoBits)))
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
-                        wrappingChannelSynchronously: channel,
-                        configuration: .init(isOutboundHalfClosureEnabled: true))
-                }
-            }
-        return try await channel.executeThenClose { inbound, outbound in
+        try await ClientChannel.withConnection(socketPath: socketPath, group: group,
+                                               makeDecoder: { LengthFieldBasedFrameDecoder(lengthFieldBitLength: .thirtyTwoBits) }) { inbound, outbound in
             let client = FrameClient(inbound: inbound, outbound: outbound)
             if sendMagic { try await client.send(raw: BinaryProtocol.magic) }
             return try await body(client)

@@ -17,17 +17,8 @@ public final class LineClient {
         socketPath: String, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         _ body: (LineClient) async throws -> Result
     ) async throws -> Result {
-        let channel = try await ClientBootstrap(group: group)
-            .channelOption(.allowRemoteHalfClosure, value: true)
-            .connect(unixDomainSocketPath: socketPath) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineBasedFrameDecoder()))
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
-                        wrappingChannelSynchronously: channel,
-                        configuration: .init(isOutboundHalfClosureEnabled: true))
-                }
-            }
-        return try await channel.executeThenClose { inbound, outbound in
+        try await ClientChannel.withConnection(socketPath: socketPath, group: group,
+                                               makeDecoder: { LineBasedFrameDecoder() }) { inbound, outbound in
             try await body(LineClient(inbound: inbound, outbound: outbound))
         }
     }
