@@ -127,14 +127,14 @@ import Testing
             let requests = (0..<10).map { appendRequest(key: "r\($0)", event: deposit("carol", "3", ref: "r-\($0)")) }
             let first = try await withServer(in: directory) { socket in
                 let first = try await exchangeLines(socket, requests)
-                // Still in `requests.recent`: answered through the committer's map of it.
+                // Still in a recent database: answered through the committer's map of them.
                 #expect(try await exchangeLines(socket, requests) == first)
                 return first
             }
             #expect(first.allSatisfy { $0.contains(#""ok":true"#) })
             // Folds them into `requests` (the server's policy would wait for 4,096 keys).
             do {
-                let journal = try Journal(directory: directory + "/data", requestIndex: RequestIndexPolicy(foldAtKeys: 1, directBatchKeys: 256))
+                let journal = try Journal(directory: directory + "/data", requestIndex: RequestIndexPolicy(foldAtKeys: 1, foldChunkKeys: 256, directBatchKeys: 256))
                 let (_, event) = try RecordJSON.input(line: Array(deposit("carol", "1", ref: "fold").utf8), requireTime: false)
                 try journal.append([JournalInput(time: testNowMs, event: event, key: "fold")])
             }

@@ -8,7 +8,7 @@ public struct CrashDrillReport: Sendable, CustomStringConvertible {
     /// auction that had ended: not logged, as the protocol says).
     public var acked: Int
     public var refused: Int
-    /// Acked keys whose stored seq (`requests` or `requests.recent`, as any reader finds it) is the
+    /// Acked keys whose stored seq (`requests` or a recent database, as any reader finds it) is the
     /// one their reply gave and whose record there is the event sent.
     public var found: Int
     public var lost: Int

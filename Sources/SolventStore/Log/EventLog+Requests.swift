@@ -1,11 +1,15 @@
 import SolventCore
 
-/// What a commit did to `requests.recent`, applied to the writer's map once it is durable.
-enum RecentChange {
-    case unchanged
-    case added([(key: String, seq: Seq)])
-    /// Every recent key (and the batch's) went into `requests`; `requests.recent` is empty.
-    case folded
+/// What a commit did to the recent databases, applied to the writer's map once it is durable.
+struct RecentChange {
+    /// Keys added to a recent database (not those of a batch put straight into `requests`).
+    var added: [(key: String, seq: Seq)] = []
+    /// A fold started: the current database's keys in key order; new keys went to the other.
+    var started: [(key: String, seq: Seq)]?
+    /// How many of the fold's keys are in `requests` now.
+    var folded = 0
+    /// The fold ended: its database was emptied.
+    var finished = false
 }
 
 extension RecentRequests {
@@ -14,10 +18,16 @@ extension RecentRequests {
     /// and will be reloaded by the next append).
     mutating func committed(_ change: RecentChange, after previous: Seq, head: Seq) {
         guard asOfSeq == previous else { return }
-        switch change {
-        case .unchanged: break
-        case .added(let keyed): for (key, seq) in keyed { seqByKey[key] = seq }
-        case .folded: seqByKey.removeAll(keepingCapacity: true)
+        for (key, seq) in change.added { seqByKey[key] = seq }
+        if let started = change.started {
+            current = 1 - current
+            folding = started
+        }
+        folded = change.folded
+        if change.finished {
+            for (key, _) in folding { seqByKey[key] = nil }
+            folding = []
+            folded = 0
         }
         asOfSeq = head
     }
@@ -25,9 +35,9 @@ extension RecentRequests {
 
 extension EventLog {
     /// Checks that no key of `batch` is stored or repeated (in seq order, so the first duplicate
-    /// is the one named) and stores them by `requestIndex`: in `requests.recent`, or folded into
-    /// `requests` with every recent key, or (a large batch) straight into `requests`. Re-runnable:
-    /// it changes the map only to reload it from the committed log.
+    /// is the one named), stores them by `requestIndex` (in the current recent database, or, a
+    /// large batch, straight into `requests`), and folds the next chunk of a fold in progress.
+    /// Re-runnable: it changes the map only to reload it from the committed log.
     func registerRequests(_ batch: [AppendRecord], after previous: Seq, in transaction: WriteTransaction) throws -> RecentChange {
         var keyed: [(key: String, seq: Seq)] = []
         for record in batch { if let key = record.requestKey { keyed.append((key, record.seq)) } }
@@ -36,18 +46,35 @@ extension EventLog {
                 // Another writer (process) moved the log: its recent keys are not in the map.
                 recent = try RecentRequests.load(transaction, schema.recentRequests, asOfSeq: previous)
             }
-            if keyed.isEmpty { return .unchanged }
+            var change = RecentChange(folded: recent.folded)
+            guard !batch.isEmpty else { return change }
+            var folding = recent.folding
+            var current = recent.current
             if keyed.count >= requestIndex.directBatchKeys {
                 try putDirect(keyed, recent: recent.seqByKey, in: transaction)
-                return .unchanged
+            } else if !keyed.isEmpty {
+                try checkUnique(keyed, recent: recent.seqByKey, in: transaction)
+                if folding.isEmpty && recent.currentCount + keyed.count >= requestIndex.foldAtKeys {
+                    // The other database is empty (no fold in progress): it takes the new keys.
+                    folding = recent.seqByKey.map { (key: $0.key, seq: $0.value) }
+                    // Swift's order is LMDB's (UTF-8 bytes) for NFC keys, ASCII included, at a
+                    // quarter of the cost of comparing `utf8` views; any order is correct, this
+                    // one keeps the fold's cursor on its current leaf.
+                    folding.sort { $0.key < $1.key }
+                    change.started = folding
+                    current = 1 - current
+                }
+                try appendRecent(keyed, into: schema.recentRequests[current], in: transaction)
+                change.added = keyed
             }
-            try checkUnique(keyed, recent: recent.seqByKey, in: transaction)
-            if recent.seqByKey.count + keyed.count >= requestIndex.foldAtKeys {
-                try fold(recent.seqByKey, plus: keyed, in: transaction)
-                return .folded
+            if !folding.isEmpty {
+                change.folded = try foldChunk(folding, from: change.started == nil ? recent.folded : 0, in: transaction)
+                if change.folded == folding.count {
+                    try transaction.empty(schema.recentRequests[1 - current])
+                    change.finished = true
+                }
             }
-            try appendRecent(keyed, in: transaction)
-            return .added(keyed)
+            return change
         }
     }
 
@@ -71,11 +98,8 @@ extension EventLog {
     }
 
     /// seq → key with MDB_APPEND: a commit's keys fill one or two pages at the end.
-    private func appendRecent(_ keyed: [(key: String, seq: Seq)], in transaction: WriteTransaction) throws {
-        guard let recentDatabase = schema.recentRequests else {
-            throw StoreError.corrupt(reason: "\(LogSchema.recentRequestsName) is missing from a writable log")
-        }
-        try transaction.withAppendCursor(recentDatabase) { cursor in
+    private func appendRecent(_ keyed: [(key: String, seq: Seq)], into database: Database, in transaction: WriteTransaction) throws {
+        try transaction.withAppendCursor(database) { cursor in
             for (key, seq) in keyed {
                 var key = key
                 try key.withUTF8 { utf8 in
@@ -89,29 +113,27 @@ extension EventLog {
         }
     }
 
-    /// Puts the recent keys and the batch's into `requests` in key order, then empties
-    /// `requests.recent`.
-    private func fold(_ recent: [String: Seq], plus keyed: [(key: String, seq: Seq)], in transaction: WriteTransaction) throws {
-        var entries = keyed
-        entries.reserveCapacity(recent.count + keyed.count)
-        for (key, seq) in recent { entries.append((key, seq)) }
-        // Swift's order is LMDB's (UTF-8 bytes) for NFC keys, ASCII included, and a quarter of
-        // the cost of comparing `utf8` views; any order is correct, this one keeps the cursor's
-        // next key mostly on its current leaf.
-        entries.sort { $0.key < $1.key }
+    /// Puts the next `foldChunkKeys` of `folding` (sorted) from `start` into `requests`; returns
+    /// how many are in now. A key already there with the same seq was put by a fold that a
+    /// crash interrupted.
+    private func foldChunk(_ folding: [(key: String, seq: Seq)], from start: Int, in transaction: WriteTransaction) throws -> Int {
+        let end = min(folding.count, start + requestIndex.foldChunkKeys)
         try transaction.withPutCursor(schema.requests) { cursor in
-            for (key, seq) in entries {
+            for (key, seq) in folding[start..<end] {
                 var key = key
                 try key.withUTF8 { utf8 in
                     try BigEndian.withBytes(of: seq) { seqBytes in
                         guard let existing = try cursor.putIfAbsent(key: UnsafeRawBufferPointer(utf8), value: seqBytes) else { return }
-                        throw StoreError.corrupt(reason: "request key \(String(decoding: utf8, as: UTF8.self)) is in requests "
-                            + "(seq \(try Self.decodeSeq(existing))) and requests.recent (seq \(seq))")
+                        let existingSeq = try Self.decodeSeq(existing)
+                        guard existingSeq == seq else {
+                            throw StoreError.corrupt(reason: "request key \(String(decoding: utf8, as: UTF8.self)) is in requests "
+                                + "with seq \(existingSeq) and in a recent database with seq \(seq)")
+                        }
                     }
                 }
             }
         }
-        if !recent.isEmpty, let recentDatabase = schema.recentRequests { try transaction.empty(recentDatabase) }
+        return end
     }
 
     /// A large batch's keys straight into `requests`, in seq order (`putIfAbsent` catches a key

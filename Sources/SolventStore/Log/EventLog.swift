@@ -24,7 +24,7 @@ public final class EventLog: @unchecked Sendable {
     private let cachedHead: Locked<ChainHead>
     /// When recent request keys are folded into `requests`.
     public let requestIndex: RequestIndexPolicy
-    /// `requests.recent` as a map, moved on after each commit (`RecentRequests`).
+    /// The recent request databases as a map, moved on after each commit (`RecentRequests`).
     let recentRequests: Locked<RecentRequests>
 
     /// Initialises an empty log in `directory` (created if needed); refuses an existing log.

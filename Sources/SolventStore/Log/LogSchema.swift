@@ -1,7 +1,7 @@
 /// The sub-databases of a log (SPEC §7) and the fixed keys inside them.
 struct LogSchema: Sendable {
     static let metaName = "meta"
-    static let recentRequestsName = "requests.recent"
+    static let recentRequestsNames = ["requests.recent.0", "requests.recent.1"]
 
     /// seq (u64 BE) → canonical record bytes ‖ prevHash.
     let events: Database
@@ -9,23 +9,26 @@ struct LogSchema: Sendable {
     let chain: Database
     /// request key (UTF-8) → seq (u64 BE), for keys folded out of `recentRequests`.
     let requests: Database
-    /// seq (u64 BE) → request key (UTF-8): the keys appended since the last fold
-    /// (`RequestIndexPolicy`). Nil only for a log opened read-only that was made before it existed.
-    let recentRequests: Database?
+    /// `requests.recent.0` and `.1`, seq (u64 BE) → request key (UTF-8): the keys not folded into
+    /// `requests` yet (`RequestIndexPolicy`). Empty only for a log opened read-only that was
+    /// made before they existed.
+    let recentRequests: [Database]
     /// seq (u64 BE) → state bytes ‖ SHA-256(state).
     let snapshots: Database
     /// "formatVersion" → u32 BE, "createdTimeMs" → i64 BE, optional "snapshotEvery" → u64 BE.
     let meta: Database
 
-    /// Opens every sub-database; nil if one is missing and `create` is false. `requests.recent`
-    /// is created whenever the environment is writable, so a log made before it existed opens.
+    /// Opens every sub-database; nil if one is missing and `create` is false. The recent request
+    /// databases are created whenever the environment is writable, so a log made before they
+    /// existed opens.
     static func open(in environment: Environment, create: Bool) throws -> LogSchema? {
         func named(_ name: String) throws -> Database? { try environment.database(named: name, create: create) }
         guard let events = try named("events"), let chain = try named("chain"),
               let requests = try named("requests"), let snapshots = try named("snapshots"),
               let meta = try named(metaName)
         else { return nil }
-        let recent = try environment.database(named: recentRequestsName, create: !environment.isReadOnly)
+        let recent = try recentRequestsNames.compactMap { try environment.database(named: $0, create: !environment.isReadOnly) }
+        guard recent.isEmpty || recent.count == 2 else { return nil }
         return LogSchema(events: events, chain: chain, requests: requests, recentRequests: recent, snapshots: snapshots, meta: meta)
     }
 }

@@ -4,7 +4,7 @@ import SolventStore
 /// `solvent bench store`'s `store.keys64`: the request-key index under 64 clients' keys, without
 /// the daemon. Commits of 64 records, one key from each of 64 clients ("c17-1042": each client's
 /// keys follow each other, as a gateway's do), through `EventLog` with the standard
-/// `RequestIndexPolicy` (keys via `requests.recent`, folded every 4,096) against every key put
+/// `RequestIndexPolicy` (keys via the recent databases, folded from 4,096) against every key put
 /// straight into `requests` (`directBatchKeys` 1: how all keys were stored before), same run.
 struct StoreKeysBench {
     let scale: Double
@@ -13,25 +13,23 @@ struct StoreKeysBench {
     func run(_ report: inout BenchReport) throws {
         let total = max(Self.clients, Int(128_000 * scale) / Self.clients * Self.clients)
         let records = StoreBench.records(count: total)
-        let direct = try withTemporaryDirectory { try Self.run(records, RequestIndexPolicy(foldAtKeys: 1 << 30, directBatchKeys: 1), $0) }
+        let direct = try withTemporaryDirectory { try Self.run(records, RequestIndexPolicy(foldAtKeys: 1 << 30, foldChunkKeys: 1, directBatchKeys: 1), $0) }
         let recent = try withTemporaryDirectory { try Self.run(records, .standard, $0) }
         report.add(BenchFigure(
             bench: "store.keys64", value: recent.rate, unit: "events/s", baseline: direct.rate,
             note: "\(total) records of \(records.first?.bytes.count ?? 0) bytes, \(Self.clients) per commit, a key from each of "
-                + "\(Self.clients) clients; via requests.recent (fold every \(RequestIndexPolicy.standard.foldAtKeys)): \(recent); "
+                + "\(Self.clients) clients; via the recent databases (a fold from every \(RequestIndexPolicy.standard.foldAtKeys)): \(recent); "
                 + "baseline every key into requests: \(direct)"))
     }
 
     struct Run: CustomStringConvertible {
         var rate: Double
-        /// Commit times in microseconds, sorted; those of the commits that folded apart.
+        /// Commit times in microseconds, sorted.
         var commitsUs: [Double]
-        var foldsUs: [Double]
 
         var description: String {
-            func at(_ fraction: Double, _ times: [Double]) -> Int { Int(times[min(times.count - 1, Int(Double(times.count) * fraction))]) }
-            let folds = foldsUs.isEmpty ? "" : ", the \(foldsUs.count) that folded p50 \(at(0.5, foldsUs)) us"
-            return "commit p50 \(at(0.5, commitsUs)) us, p99 \(at(0.99, commitsUs)), max \(Int(commitsUs.last ?? 0))\(folds)"
+            func at(_ fraction: Double) -> Int { Int(commitsUs[min(commitsUs.count - 1, Int(Double(commitsUs.count) * fraction))]) }
+            return "commit p50 \(at(0.5)) us, p90 \(at(0.9)), p99 \(at(0.99)), max \(Int(commitsUs.last ?? 0))"
         }
     }
 
@@ -39,7 +37,6 @@ struct StoreKeysBench {
         try EventLog.create(directory: directory, createdTimeMs: 0)
         let log = try EventLog(directory: directory, requestIndex: policy)
         var commitsUs: [Double] = []
-        var foldsUs: [Double] = []
         var sent = [Int](repeating: 1_000, count: clients)
         let seconds = try measureSeconds {
             var start = 0
@@ -49,13 +46,10 @@ struct StoreKeysBench {
                     batch[client].requestKey = "c\(client)-\(sent[client])"
                     sent[client] += 1
                 }
-                let microseconds = try measureSeconds { try log.append(batch) } * 1e6
-                commitsUs.append(microseconds)
+                commitsUs.append(try measureSeconds { try log.append(batch) } * 1e6)
                 start += clients
-                // The commit that brings the recent keys to `foldAtKeys` folds them.
-                if start % policy.foldAtKeys == 0 { foldsUs.append(microseconds) }
             }
         }
-        return Run(rate: Double(records.count) / seconds, commitsUs: commitsUs.sorted(), foldsUs: foldsUs.sorted())
+        return Run(rate: Double(records.count) / seconds, commitsUs: commitsUs.sorted())
     }
 }
