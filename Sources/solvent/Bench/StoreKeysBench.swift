@@ -1,3 +1,4 @@
+import Foundation
 import SolventCore
 import SolventStore
 
@@ -26,11 +27,26 @@ struct StoreKeysBench {
         var rate: Double
         /// Commit times in microseconds, sorted.
         var commitsUs: [Double]
+        /// Bytes this process wrote (LMDB's page writes) and its CPU time, per commit: unlike
+        /// the times, not moved by other processes' disk writes.
+        var writtenBytesPerCommit: Double
+        var cpuUsPerCommit: Double
 
         var description: String {
             func at(_ fraction: Double) -> Int { Int(commitsUs[min(commitsUs.count - 1, Int(Double(commitsUs.count) * fraction))]) }
-            return "commit p50 \(at(0.5)) us, p90 \(at(0.9)), p99 \(at(0.99)), max \(Int(commitsUs.last ?? 0))"
+            return "\(Int(writtenBytesPerCommit / 1024)) KiB written and \(Int(cpuUsPerCommit)) us CPU per commit, "
+                + "commit p50 \(at(0.5)) us, p90 \(at(0.9)), p99 \(at(0.99)), max \(Int(commitsUs.last ?? 0))"
         }
+    }
+
+    /// Bytes this process has passed to write(2) and its kin (`wchar` of /proc/self/io); 0 where
+    /// that file does not exist.
+    static func writtenBytes() -> Double {
+        guard let io = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8),
+              let line = io.split(separator: "\n").first(where: { $0.hasPrefix("wchar:") }),
+              let value = Double(line.dropFirst("wchar:".count).trimmingCharacters(in: .whitespaces))
+        else { return 0 }
+        return value
     }
 
     static func run(_ records: [AppendRecord], _ policy: RequestIndexPolicy, _ directory: String) throws -> Run {
@@ -38,6 +54,8 @@ struct StoreKeysBench {
         let log = try EventLog(directory: directory, requestIndex: policy)
         var commitsUs: [Double] = []
         var sent = [Int](repeating: 1_000, count: clients)
+        let writtenBefore = writtenBytes()
+        let cpuBefore = IngestBench.ownCPUSeconds()
         let seconds = try measureSeconds {
             var start = 0
             while start < records.count {
@@ -50,6 +68,9 @@ struct StoreKeysBench {
                 start += clients
             }
         }
-        return Run(rate: Double(records.count) / seconds, commitsUs: commitsUs.sorted())
+        let commits = Double(max(1, commitsUs.count))
+        return Run(rate: Double(records.count) / seconds, commitsUs: commitsUs.sorted(),
+                   writtenBytesPerCommit: (writtenBytes() - writtenBefore) / commits,
+                   cpuUsPerCommit: (IngestBench.ownCPUSeconds() - cpuBefore) * 1e6 / commits)
     }
 }
