@@ -9,7 +9,7 @@ import SolventCore
 /// current one holds `foldAtKeys`, new keys go to the other, and the next commits each put
 /// `foldChunkKeys` of the full one's keys into `requests` in key order, then empty it: each leaf
 /// of `requests` is rewritten about once per fold instead of once per commit, and no single
-/// commit carries the whole fold (a fold of 4,096 in one commit took 3–4 ms against 0.5–0.7 ms).
+/// commit carries the whole fold (a fold of 4,096 in one commit took 3.1–5.0 ms against 0.7–1.4 ms).
 public struct RequestIndexPolicy: Sendable, Equatable {
     /// Keys in the current recent database that start a fold. 4,096: with 64 clients a fold
     /// starts every 64 commits and rewrites each client's leaf once (about 1 page per commit
