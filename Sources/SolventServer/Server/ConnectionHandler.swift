@@ -85,6 +85,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func handle(_ frame: InboundFrame, context: ChannelHandlerContext) {
+        if case .fatal = frame { framingFailed = true }  // Also on a subscriber's connection.
         guard case .no = streaming else { return }  // A subscriber's further input is ignored.
         switch frame {
         case .line(let line):
@@ -97,7 +98,6 @@ final class ConnectionHandler: ChannelDuplexHandler {
         case .fatal(let error, let binary):
             // The framing cannot resynchronise: refuse, then close once the replies are out.
             binaryReplies = binary
-            framingFailed = true
             deliver(order.open(), .refused(key: nil, error))
             closing = true
             closeIfDrained(context: context)
