@@ -76,3 +76,24 @@ import Testing
         #expect(Self.frames(tooLarge, chunks: [7]) == [.fatal(code: "frame_too_large", binary: true)])
     }
 }
+
+/// The acknowledgements written in one store each are the bytes the general writers give.
+@Suite struct AcknowledgementBytesTests {
+    @Test func aPlainNDJSONAckIsTheJSONWritersLine() {
+        for (key, seq) in [("a", UInt64(0)), ("k-1", 9), ("key.with:all_allowed-chars~!", 10), (String(repeating: "z", count: 255), 1_234_567),
+                           ("x", UInt64.max), ("space and {braces}", 100_000_000_000)] {
+            let response = Response.appended(key: key, seq: seq, derived: [])
+            var buffer = ByteBuffer()
+            Reply.write(response, into: &buffer)
+            #expect(String(buffer: buffer) == Reply.line(response) + "\n", "key \(key) seq \(seq)")
+        }
+    }
+
+    @Test func aBinaryAckIsTheDocumentedFrame() throws {
+        var buffer = ByteBuffer()
+        BinaryProtocol.write(.appended(key: "k", seq: 0x0102_0304_0506_0708, derived: [DerivedRef(seq: 1, kind: .marginCall)]), into: &buffer)
+        #expect(Array(buffer.readableBytesView) == [0, 0, 0, 13, 0, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 1])
+        _ = buffer.readInteger(as: UInt32.self)
+        #expect(try BinaryProtocol.reply(body: buffer) == .appended(seq: 0x0102_0304_0506_0708, derivedCount: 1))
+    }
+}
