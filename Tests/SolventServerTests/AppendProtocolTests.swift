@@ -122,6 +122,33 @@ import Testing
         }
     }
 
+    @Test func retryOverANewConnectionGetsTheFirstAnswerWhetherItsKeyIsRecentOrFolded() async throws {
+        try await withTemporaryDirectory { directory in
+            let requests = (0..<10).map { appendRequest(key: "r\($0)", event: deposit("carol", "3", ref: "r-\($0)")) }
+            let first = try await withServer(in: directory) { socket in
+                let first = try await exchangeLines(socket, requests)
+                // Still in a recent database: answered through the committer's map of them.
+                #expect(try await exchangeLines(socket, requests) == first)
+                return first
+            }
+            #expect(first.allSatisfy { $0.contains(#""ok":true"#) })
+            // Folds them into `requests` (the server's policy would wait for 4,096 keys).
+            do {
+                let journal = try Journal(directory: directory + "/data", requestIndex: RequestIndexPolicy(foldAtKeys: 1, foldChunkKeys: 256, directBatchKeys: 256))
+                let (_, event) = try RecordJSON.input(line: Array(deposit("carol", "1", ref: "fold").utf8), requireTime: false)
+                try journal.append([JournalInput(time: testNowMs, event: event, key: "fold")])
+            }
+            try await withServer(in: directory) { socket in
+                #expect(try await exchangeLines(socket, requests) == first)
+                let fresh = [appendRequest(key: "r10", event: deposit("carol", "3", ref: "r-10"))]
+                let answer = try await exchangeLines(socket, fresh)
+                #expect(try await exchangeLines(socket, fresh) == answer)
+                #expect(answer[0].contains(#""seq":12"#))
+            }
+            try expectLogVerifies(directory + "/data", records: 12)
+        }
+    }
+
     @Test func inputsWithoutTimeGetTheReceiptTimeNeverBeforeTheLogs() async throws {
         try await withTemporaryDirectory { directory in
             try await withServer(in: directory) { socket in

@@ -8,8 +8,8 @@ public struct CrashDrillReport: Sendable, CustomStringConvertible {
     /// auction that had ended: not logged, as the protocol says).
     public var acked: Int
     public var refused: Int
-    /// Acked keys whose seq in `requests` is the one their reply gave and whose record there is
-    /// the event sent.
+    /// Acked keys whose stored seq (`requests` or a recent database, as any reader finds it) is the
+    /// one their reply gave and whose record there is the event sent.
     public var found: Int
     public var lost: Int
     /// Sent events present more than once in the log, plus keys answered with two seqs.

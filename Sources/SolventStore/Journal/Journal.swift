@@ -38,8 +38,11 @@ public final class Journal {
     /// must re-derive exactly (a log that does not is refused; `solvent verify` says where).
     /// `snapshotEvery` overrides what `solvent init` stored in the log's metadata.
     /// `maxMapSizeBytes` caps the LMDB map (a disk-full stand-in); past it appends are `storage_full`.
-    public init(directory: String, snapshotEvery: UInt64? = nil, maxMapSizeBytes: Int = 1 << 40) throws {
-        log = try EventLog(directory: directory, initialMapSizeBytes: min(1 << 30, maxMapSizeBytes), maxMapSizeBytes: maxMapSizeBytes)
+    /// `requestIndex` says when recent request keys are folded into `requests`.
+    public init(directory: String, snapshotEvery: UInt64? = nil, maxMapSizeBytes: Int = 1 << 40,
+                requestIndex: RequestIndexPolicy = .standard) throws {
+        log = try EventLog(directory: directory, initialMapSizeBytes: min(1 << 30, maxMapSizeBytes), maxMapSizeBytes: maxMapSizeBytes,
+                           requestIndex: requestIndex)
         self.snapshotEvery = snapshotEvery ?? log.snapshotEvery ?? Self.defaultSnapshotEvery
         precondition(self.snapshotEvery > 0, "snapshotEvery must be positive")
         ledger = try Self.load(log)

@@ -58,3 +58,20 @@ struct AppendCursor {
         fill(UnsafeMutableRawBufferPointer(start: data.mv_data, count: count))
     }
 }
+
+/// Puts entries through one cursor (see `WriteTransaction.withPutCursor`).
+struct PutCursor {
+    let cursor: OpaquePointer
+    let transaction: WriteTransaction
+
+    /// Puts only if `key` is absent; otherwise returns the value already stored (borrowed).
+    func putIfAbsent(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(StoreError) -> UnsafeRawBufferPointer? {
+        var keyValue = MDB_val(borrowing: key)
+        var data = MDB_val(borrowing: value)
+        let status = mdb_cursor_put(cursor, &keyValue, &data, UInt32(MDB_NOOVERWRITE))
+        // On MDB_KEYEXIST LMDB points `data` at the existing value.
+        if status == MDB_KEYEXIST { return data.buffer }
+        try transaction.record(status, "mdb_cursor_put")
+        return nil
+    }
+}

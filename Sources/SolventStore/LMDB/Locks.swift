@@ -34,6 +34,7 @@ final class Locked<Value>: @unchecked Sendable {
 
     func get() -> Value { lock.withLock { value } }
     func update(_ body: (inout Value) -> Void) { lock.withLock { body(&value) } }
+    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T { try lock.withLock { try body(&value) } }
 }
 
 /// A pthread read-write lock that prefers a waiting exclusive locker over new shared lockers, so a

@@ -76,6 +76,18 @@ public final class WriteTransaction: ReadTransaction {
         try withCursor(database) { cursor in try body(AppendCursor(cursor: cursor.pointer, transaction: self)) }
     }
 
+    /// Runs `body` with a cursor for puts in ascending key order: LMDB then looks for each next
+    /// key in the cursor's current leaf before searching from the root (`mdb_cursor_set`).
+    func withPutCursor<R>(_ database: Database, _ body: (PutCursor) throws -> R) throws -> R {
+        try withCursor(database) { cursor in try body(PutCursor(cursor: cursor.pointer, transaction: self)) }
+    }
+
+    /// Deletes every entry of `database` but keeps the database (`mdb_drop` with del = 0): its
+    /// pages go to the free list as they are, none is copied or written.
+    func empty(_ database: Database) throws(StoreError) {
+        try record(mdb_drop(pointer, database.handle, 0), "mdb_drop")
+    }
+
     /// Checks `status`, remembering MDB_MAP_FULL so that a swallowed error still triggers growth.
     func record(_ status: Int32, _ operation: StaticString) throws(StoreError) {
         if status == MDB_MAP_FULL { hitMapFull = true }

@@ -16,14 +16,17 @@ extension EventLog {
         if batch.isEmpty && snapshot == nil { return headHash }
         // Re-runnable (Environment.write may repeat it after growing the map): it only reads
         // and puts inside the transaction; the cache moves after the commit.
-        let committed = try environment.write { transaction in
+        let (previous, committed, recentChange) = try environment.write { transaction in
             let previous = try Self.readHead(transaction, schema)
             try Self.checkOrder(batch, after: previous)
             let next = try writeRecords(batch, after: previous, in: transaction)
+            let recentChange = try registerRequests(batch, after: previous.seq, in: transaction)
             if let snapshot { try writeSnapshot(snapshot, lastSeq: next.seq, in: transaction) }
             if next != previous { try transaction.put(schema.chain, key: ChainKey.head, value: next.encoded()) }
-            return next
+            return (previous.seq, next, recentChange)
         }
+        // Only now, durable: a transaction that aborted or failed to commit leaves no key behind.
+        recentRequests.update { $0.committed(recentChange, after: previous, head: committed.seq) }
         updateCachedHead(committed)
         return committed.hash
     }
@@ -66,21 +69,9 @@ extension EventLog {
                     }
                     digest = hasher?.hash(index) ?? Hash32.chained(after: digest, bytes: bytes)
                 }
-                if let key = record.requestKey { try registerRequest(key, seq: record.seq, in: transaction) }
             }
         }
         return ChainHead(seq: last.seq, time: last.time, digest: digest)
-    }
-
-    private func registerRequest(_ key: String, seq: Seq, in transaction: WriteTransaction) throws {
-        var key = key
-        try key.withUTF8 { utf8 in
-            try BigEndian.withBytes(of: seq) { seqBytes in
-                if let existing = try transaction.putIfAbsent(schema.requests, key: UnsafeRawBufferPointer(utf8), value: seqBytes) {
-                    throw StoreError.duplicateKey(key: String(decoding: utf8, as: UTF8.self), existingSeq: try Self.decodeSeq(existing))
-                }
-            }
-        }
     }
 
     static func decodeSeq(_ raw: UnsafeRawBufferPointer) throws(StoreError) -> Seq {

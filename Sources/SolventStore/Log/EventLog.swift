@@ -22,6 +22,10 @@ public final class EventLog: @unchecked Sendable {
     public let snapshotEvery: UInt64?
     /// Refreshed at open and after each commit, so `head` costs no transaction.
     private let cachedHead: Locked<ChainHead>
+    /// When recent request keys are folded into `requests`.
+    public let requestIndex: RequestIndexPolicy
+    /// The recent request databases as a map, moved on after each commit (`RecentRequests`).
+    let recentRequests: Locked<RecentRequests>
 
     /// Initialises an empty log in `directory` (created if needed); refuses an existing log.
     public static func create(
@@ -49,7 +53,7 @@ public final class EventLog: @unchecked Sendable {
     /// nothing is ever written (no transaction, not even to open sub-databases), so audits can run
     /// beside a live daemon or on a read-only copy; `append` then fails.
     public init(directory: String, initialMapSizeBytes: Int = 1 << 30, maxMapSizeBytes: Int = 1 << 40,
-                readOnly: Bool = false) throws {
+                readOnly: Bool = false, requestIndex: RequestIndexPolicy = .standard) throws {
         // Checked first so that opening a wrong path does not leave LMDB files behind.
         guard Directory.holdsDataFile(directory) else { throw StoreError.notInitialized(directory: directory) }
         let environment = try Environment(
@@ -69,7 +73,13 @@ public final class EventLog: @unchecked Sendable {
         self.formatVersion = version
         self.createdTimeMs = created
         self.snapshotEvery = snapshotEvery
-        self.cachedHead = Locked(try environment.read { try Self.readHead($0, schema) })
+        self.requestIndex = requestIndex
+        let (head, recent) = try environment.read { transaction in
+            let head = try Self.readHead(transaction, schema)
+            return (head, try RecentRequests.load(transaction, schema.recentRequests, asOfSeq: head.seq))
+        }
+        self.cachedHead = Locked(head)
+        self.recentRequests = Locked(recent)
     }
 
     private static func readMeta(_ environment: Environment, _ meta: Database) throws -> (UInt32, TimeMs, UInt64?)? {
@@ -96,7 +106,8 @@ public final class EventLog: @unchecked Sendable {
     /// Runs `body` with a reader over one consistent prefix of the log; see `Environment.read`.
     public func read<T>(_ body: (LogReader) throws -> T) throws -> T {
         try environment.read { transaction in
-            try body(LogReader(transaction: transaction, schema: schema, head: try Self.readHead(transaction, schema)))
+            try body(LogReader(transaction: transaction, schema: schema, head: try Self.readHead(transaction, schema),
+                               recentRequests: recentRequests))
         }
     }
 

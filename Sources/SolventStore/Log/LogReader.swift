@@ -7,6 +7,8 @@ public struct LogReader {
     let schema: LogSchema
     /// The head as of this reader's snapshot.
     public let head: ChainHead
+    /// The writer's map of the recent request databases, used when it describes this snapshot.
+    var recentRequests: Locked<RecentRequests>? = nil
 
     public var lastSeq: Seq { head.seq }
 
@@ -38,14 +40,19 @@ public struct LogReader {
         }
     }
 
-    /// The seq first appended with request `key`, or nil.
+    /// The seq first appended with request `key`, or nil: from `requests`, or from the recent
+    /// databases for a key not folded yet — through the writer's map when it describes this
+    /// snapshot, else by a scan of them (bounded: `RequestIndexPolicy`).
     public func requestSeq(_ key: String) throws -> Seq? {
         try EventLog.validateRequestKey(key)
-        var key = key
-        return try key.withUTF8 { utf8 in
-            try transaction.get(schema.requests, key: UnsafeRawBufferPointer(utf8)).map { raw throws(StoreError) in
-                try EventLog.decodeSeq(raw)
-            }
+        let recent = recentRequests?.withLock { $0.asOfSeq == head.seq ? Optional.some($0.seqByKey[key]) : nil }
+        if let seq = recent ?? nil { return seq }
+        var utf8Key = key
+        return try utf8Key.withUTF8 { utf8 in
+            let raw = UnsafeRawBufferPointer(utf8)
+            if let stored = try transaction.get(schema.requests, key: raw) { return try EventLog.decodeSeq(stored) }
+            guard recent == nil else { return nil }
+            return try RecentRequests.scan(transaction, schema.recentRequests, for: raw)
         }
     }
 }

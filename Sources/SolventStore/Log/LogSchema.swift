@@ -1,26 +1,35 @@
 /// The sub-databases of a log (SPEC §7) and the fixed keys inside them.
 struct LogSchema: Sendable {
     static let metaName = "meta"
+    static let recentRequestsNames = ["requests.recent.0", "requests.recent.1"]
 
     /// seq (u64 BE) → canonical record bytes ‖ prevHash.
     let events: Database
     /// "head" → `ChainHead` encoding.
     let chain: Database
-    /// request key (UTF-8) → seq (u64 BE).
+    /// request key (UTF-8) → seq (u64 BE), for keys folded out of `recentRequests`.
     let requests: Database
+    /// `requests.recent.0` and `.1`, seq (u64 BE) → request key (UTF-8): the keys not folded into
+    /// `requests` yet (`RequestIndexPolicy`). Empty only for a log opened read-only that was
+    /// made before they existed.
+    let recentRequests: [Database]
     /// seq (u64 BE) → state bytes ‖ SHA-256(state).
     let snapshots: Database
     /// "formatVersion" → u32 BE, "createdTimeMs" → i64 BE, optional "snapshotEvery" → u64 BE.
     let meta: Database
 
-    /// Opens every sub-database; nil if one is missing and `create` is false.
+    /// Opens every sub-database; nil if one is missing and `create` is false. The recent request
+    /// databases are created whenever the environment is writable, so a log made before they
+    /// existed opens.
     static func open(in environment: Environment, create: Bool) throws -> LogSchema? {
         func named(_ name: String) throws -> Database? { try environment.database(named: name, create: create) }
         guard let events = try named("events"), let chain = try named("chain"),
               let requests = try named("requests"), let snapshots = try named("snapshots"),
               let meta = try named(metaName)
         else { return nil }
-        return LogSchema(events: events, chain: chain, requests: requests, snapshots: snapshots, meta: meta)
+        let recent = try recentRequestsNames.compactMap { try environment.database(named: $0, create: !environment.isReadOnly) }
+        guard recent.isEmpty || recent.count == 2 else { return nil }
+        return LogSchema(events: events, chain: chain, requests: requests, recentRequests: recent, snapshots: snapshots, meta: meta)
     }
 }
 

@@ -28,7 +28,10 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         var report = BenchReport(json: json)
-        if suite == .store || suite == .all { try StoreBench(scale: scale).run(&report) }
+        if suite == .store || suite == .all {
+            try StoreBench(scale: scale).run(&report)
+            try StoreKeysBench(scale: scale).run(&report)
+        }
         if suite == .ingest || suite == .all {
             try await IngestBench(scale: scale, daemonPath: daemon ?? BenchDaemon.defaultExecutable(), figures: only,
                                   commitDelayUs: commitDelayUs).run(&report)
