@@ -200,15 +200,21 @@ import Testing
                         }
                         try check(mdb_drop(transaction.pointer, recent.handle, 1), "mdb_drop")
                     }
+                    try transaction.put(log.schema.meta, key: MetaKey.formatVersion, value: [0, 0, 0, 1])
                 }
             }
             do {
                 let readOnly = try EventLog(directory: directory, readOnly: true)
+                #expect(readOnly.formatVersion == 1)
                 #expect(readOnly.schema.recentRequests.isEmpty)
                 #expect(try readOnly.requestSeq("old-2") == 2)
                 #expect(try readOnly.requestSeq("new") == nil)
             }
             let log = try EventLog(directory: directory, initialMapSizeBytes: 1 << 26)
+            // Migrated: a build that knows only version 1 now refuses the log instead of missing
+            // the recent keys.
+            #expect(log.formatVersion == 2)
+            #expect(try EventLog(directory: directory, readOnly: true).formatVersion == 2)
             #expect(log.schema.recentRequests.count == 2)
             #expect(storeError { try log.append(records(3...3) { _ in "old-1" }) } == .duplicateKey(key: "old-1", existingSeq: 1))
             try log.append(records(3...3) { _ in "new" })
