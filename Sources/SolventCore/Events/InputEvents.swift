@@ -87,17 +87,35 @@ public struct Withdrawal: Payload {
 }
 
 public struct Trade: Payload {
-    public var market = MarketID.unset
-    public var buyer = AccountID.unset
-    public var seller = AccountID.unset
-    public var qty = Quantity.zero
-    public var price = Price.zero
+    // No default values here: a struct's defaults run in every initialiser, and the member-wise
+    // one below (the replay decoder's, per trade) would fetch the placeholder ids for nothing.
+    public var market: MarketID
+    public var buyer: AccountID
+    public var seller: AccountID
+    public var qty: Quantity
+    public var price: Price
     /// Fee charged to the buyer, in quote currency, paid to `fees`.
     public var buyerFee: Money?
     public var sellerFee: Money?
     public var ref: Identifier?
 
-    public init() {}
+    public init() {
+        self.init(market: .unset, buyer: .unset, seller: .unset, qty: .zero, price: .zero, buyerFee: nil, sellerFee: nil, ref: nil)
+    }
+
+    /// Every field at once (the replay decoder's fast path, `ResolvingFieldReader.trade()`).
+    init(market: MarketID, buyer: AccountID, seller: AccountID, qty: Quantity, price: Price,
+         buyerFee: Money?, sellerFee: Money?, ref: Identifier?) {
+        self.market = market
+        self.buyer = buyer
+        self.seller = seller
+        self.qty = qty
+        self.price = price
+        self.buyerFee = buyerFee
+        self.sellerFee = sellerFee
+        self.ref = ref
+    }
+
     public mutating func fields<C: FieldCoder>(_ c: inout C) throws {
         try c.field("market", &market)
         try c.field("buyer", &buyer)

@@ -25,7 +25,10 @@ extension Ledger {
     }
 
     /// Signed payment `q × mark × rate`, exact through `Int128`: positive (a payment) rounded up,
-    /// negative (a receipt) rounded down in magnitude. Traps on overflow.
+    /// negative (a receipt) rounded down in magnitude. Traps on overflow. Inlined with
+    /// `fundingPaymentIn64Bits` into the walk over holders, so that the split of the mark,
+    /// the same for every holder, is made once per funding rather than per holder.
+    @inline(__always)
     static func fundingPayment(qty: Quantity, mark: Price, rate: Rate) -> Money {
         if let payment = fundingPaymentIn64Bits(qty: qty.raw, mark: mark.raw, rate: rate.raw) { return Money(raw: payment) }
         let scale = Int128(fixedScale) * Int128(fixedScale)
@@ -45,6 +48,7 @@ extension Ledger {
     /// n·rate = P·10^8 + Q gives q·mark·rate = P·10^16 + (Q·10^8 + l·rate), so the payment is
     /// P + ⌈(Q·10^8 + l·rate) / 10^16⌉. Fits for positions whose notional × |raw rate| stays
     /// below ~9·10^18 (at a 0.01% rate, notionals up to ~9·10^6 units).
+    @inline(__always)
     static func fundingPaymentIn64Bits(qty q: Int64, mark: Int64, rate: Int64) -> Int64? {
         let (w, p) = floorSplit(mark)
         guard case (let qp, false) = q.multipliedReportingOverflow(by: p),

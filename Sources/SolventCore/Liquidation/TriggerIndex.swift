@@ -116,6 +116,12 @@ public struct TriggerIndex: Sendable {
         return hits
     }
 
+    /// `crossed(by:)` for a caller holding the index in place (`Ledger.crossedHolders`):
+    /// mutating, so the index is borrowed under exclusive access rather than copied.
+    mutating func crossedInPlace(by mark: Price) -> TriggerHits {
+        crossed(by: mark)
+    }
+
     // MARK: Private
 
     private mutating func setFalling(_ account: UInt32, from old: Int64, to new: Int64) {

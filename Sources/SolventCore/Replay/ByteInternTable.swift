@@ -91,11 +91,14 @@ struct ByteInternTable: Sendable {
     /// Whether `id`'s UTF-8 is exactly `key`.
     @inline(__always)
     private static func equal(_ id: Identifier, _ key: UnsafeRawBufferPointer) -> Bool {
-        var text = id.text
-        // Contiguous for every native string; a small one is copied to the stack, not followed.
-        return text.withUTF8 { utf8 in
+        // Contiguous for every native string (a small one is copied to the stack, not
+        // followed), read in place: `withUTF8` on a `var` copy retained and released the
+        // string per lookup. A string without contiguous UTF-8 (never in this process) is
+        // compared byte by byte.
+        let contiguous = id.text.utf8.withContiguousStorageIfAvailable { utf8 in
             utf8.count == key.count && (utf8.isEmpty || memoryEqual(utf8.baseAddress!, key.baseAddress!, key.count))
         }
+        return contiguous ?? id.text.utf8.elementsEqual(key)
     }
 }
 

@@ -45,21 +45,30 @@ extension Rederivation {
     mutating func prefetch(_ keys: DecodedKeys) {
         let ids = resolved(keys)
         let accounts = (Int(ids.first), Int(ids.second))
+        // The line of the record's cash, not of its start: a 32-byte record lies across two
+        // lines whenever the array's elements start 16 bytes into a line (as in a large heap
+        // block), and then its first line holds only the id, which a resolved trade never
+        // reads. The fields a trade and `rearm` read (cash, flags, counts) follow the id.
+        let hot = Self.hotFieldsOffset
         ledger.accounts.states.withUnsafeBufferPointer { states in
-            if accounts.0 >= 0, accounts.0 < states.count { solvent_prefetch(states.baseAddress! + accounts.0) }
-            if accounts.1 >= 0, accounts.1 < states.count { solvent_prefetch(states.baseAddress! + accounts.1) }
+            let base = UnsafeRawPointer(states.baseAddress!)
+            if accounts.0 >= 0, accounts.0 < states.count { solvent_prefetch(base + accounts.0 * MemoryLayout<AccountState>.stride + hot) }
+            if accounts.1 >= 0, accounts.1 < states.count { solvent_prefetch(base + accounts.1 * MemoryLayout<AccountState>.stride + hot) }
         }
         let m = Int(ids.market)
-        // Through the buffer: `markets[m].cells` read through the array's getter copied the
-        // whole market (a memmove and a retain per field), more than the prefetch saved.
-        ledger.markets.withUnsafeBufferPointer { markets in
-            guard m >= 0, m < markets.count else { return }
-            markets[m].cells.withUnsafeBufferPointer { cells in
-                if accounts.0 >= 0, accounts.0 < cells.count { solvent_prefetch(cells.baseAddress! + accounts.0) }
-                if accounts.1 >= 0, accounts.1 < cells.count { solvent_prefetch(cells.baseAddress! + accounts.1) }
-            }
+        guard m >= 0, m < ledger.markets.count else { return }
+        // Mutable access though nothing is written: `markets[m].cells` read through the array's
+        // getter copied the whole market, and read through the markets' buffer it copied the
+        // cells array (a retain and release per record); in place, under exclusive access, it
+        // costs two uniqueness checks.
+        ledger.markets[m].cells.withUnsafeMutableBufferPointer { cells in
+            if accounts.0 >= 0, accounts.0 < cells.count { solvent_prefetch(cells.baseAddress! + accounts.0) }
+            if accounts.1 >= 0, accounts.1 < cells.count { solvent_prefetch(cells.baseAddress! + accounts.1) }
         }
     }
+
+    /// Offset of `AccountState.cash` in the record: the trade's fields start there.
+    static let hotFieldsOffset = MemoryLayout<AccountState>.offset(of: \AccountState.cash) ?? 0
 
     /// Cache hint for a record further ahead: the entries of its accounts in `accountOfKey`.
     @inline(__always)

@@ -17,7 +17,7 @@ final class Committer: @unchecked Sendable {
 
     // `condition` guards `queue`, `arrivals`, `arrivalsAwaited`, `stopping` and `counts`;
     // `batcher` and `window` belong to the committer thread.
-    private let condition = NSCondition()
+    private let condition = MonotonicCondition()
     private var queue: [Submission] = []
     /// `submit` calls whose work is queued (one per connection read).
     private var arrivals = 0
@@ -123,15 +123,14 @@ final class Committer: @unchecked Sendable {
 
     /// With the lock held and work pending: waits (a timed condition wait, no spinning) until
     /// as many arrivals as the window expects are queued, its delay is over, or `stop`. The
-    /// deadline is wall-clock time (what `NSCondition` takes): a clock stepped back during a
-    /// wait of at most 10 ms lengthens that one wait.
+    /// deadline is on the monotonic clock, so a wall clock stepped meanwhile changes nothing.
     private func awaitArrivals() {
         guard !stopping, let target = window.arrivalsToAwait(pendingArrivals: arrivals) else { return }
-        let deadline = Date(timeIntervalSinceNow: Double(window.delayNs) / 1e9)
+        let deadlineNs = MonotonicCondition.nowNs() + window.delayNs
         arrivalsAwaited = target
         defer { arrivalsAwaited = 1 }
         while arrivals < target && !stopping {
-            if !condition.wait(until: deadline) { break }
+            if !condition.wait(untilNs: deadlineNs) { break }
         }
         (arrivals >= target ? Self.waitsFilled : Self.waitsExpired).increment()
     }

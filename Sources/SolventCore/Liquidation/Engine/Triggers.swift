@@ -24,6 +24,7 @@ extension Ledger {
                 // A closed long had no trigger here: `held` says so without reading the index.
                 let none = Self.armedCode((nil, nil), market: m)
                 if held != 0 && held == none { armed = held; continue }
+                if !dropped && !inCall && Self.keepsFarRising(held, market: m, mark: markets[m].mark) { armed = held; continue }
                 markets[m].triggers.remove(account, holding: Self.band(armed: held, market: m))
                 if armed == 0, let none { armed = none }
             } else if openPositions > 1 {
@@ -41,11 +42,32 @@ extension Ledger {
                 // The index already holds this band (see `armedCode`): reading it to find so
                 // would be a cache miss per account (~15% of replay with 100k accounts).
                 if let code, code == held { continue }
+                if let far, far.fallingTo == nil, far.risingTo == nil, Self.keepsFarRising(held, market: m, mark: markets[m].mark) {
+                    armed = held
+                    continue
+                }
                 markets[m].triggers.update(account, fallingTo: band.fallingTo, risingTo: band.risingTo,
                                            holding: Self.band(armed: held, market: m))
             }
         }
         if held != armed { accounts.states[index].armedBand = armed }
+    }
+
+    /// Whether an account out of any margin call that needs no trigger in market `m` (no
+    /// position there, or a long `farBand` finds safe) may keep the far rising trigger `held` names instead of having it
+    /// removed: when it is the one a far short gets at the current mark (`farOctaves`' rising
+    /// power of two). A position that flips between short and long then leaves the B+ tree
+    /// alone (a remove and an insert per flip were ~5% of the applying thread in `bench
+    /// replay`). Safe as every clamped trigger is: the index only ever wakes early; a woken
+    /// account is assessed exactly (one with nothing to fear derives nothing) and re-armed, and
+    /// once the mark has moved the octave on, the kept trigger no longer matches and goes. Never
+    /// for an account in a call (its early wake could start an expired call's liquidation
+    /// before its turn): entering a call re-arms with the exact band, which replaces it.
+    /// Static, with market `m`'s mark: a method called from `rearm` was passed a ledger copy.
+    @inline(__always)
+    static func keepsFarRising(_ held: UInt16, market m: Int, mark: Price?) -> Bool {
+        guard held & 3 == 3, Int(held >> 8) == m, let mark, mark.raw > 1, mark.raw <= Int64.max / 4 else { return false }
+        return Int64(1) << Int64((held >> 2) & 63) == Self.farOctaves(mark.raw).above
     }
 
     /// The band market `m`'s index holds for an account whose `armedBand` is `code`, when the
@@ -213,11 +235,13 @@ extension Ledger {
     }
 
     /// The holders of market `m` whose band `mark` crosses, in account order.
-    /// Inlined, and the index read through the buffer: `markets[m].triggers` copied the whole
-    /// index (a retain and release of each of its ten arrays) on every oracle price.
+    /// Mutating though it changes nothing, so that the index is read in place under the
+    /// exclusive access: read through the array's getter or its buffer, `markets[m].triggers`
+    /// was copied (a retain and release of each of its arrays) on every oracle price (~2% of
+    /// the applying thread in `bench replay`).
     @inline(__always)
-    func crossedHolders(market m: Int, mark: Price) -> [Int] {
-        let hits = markets.withUnsafeBufferPointer { $0[m].triggers.crossed(by: mark) }
+    mutating func crossedHolders(market m: Int, mark: Price) -> [Int] {
+        let hits = markets[m].triggers.crossedInPlace(by: mark)
         guard !hits.fell.isEmpty || !hits.rose.isEmpty else { return [] }
         var accounts = (hits.fell + hits.rose).map(Int.init)
         accounts.sort()
