@@ -51,7 +51,9 @@ final class Committer: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         guard !stopping else { return false }
-        queue.append(contentsOf: work)
+        // An empty queue takes the array as it is: copying each request (and retaining what it
+        // holds) only to drop the original was a cost per request for one pipelining client.
+        if queue.isEmpty { queue = work } else { queue.append(contentsOf: work) }
         arrivals += 1
         if arrivals >= arrivalsAwaited { condition.signal() }
         return true
@@ -104,7 +106,7 @@ final class Committer: @unchecked Sendable {
         awaitArrivals()
         guard queue.count > Self.maxBatchRequests else {
             arrivals = 0
-            defer { queue.removeAll(keepingCapacity: true) }
+            defer { queue = [] }
             return queue
         }
         // The arrivals left behind are not known; counting them all keeps the next group from
