@@ -1,10 +1,10 @@
 import NIOCore
-import NIOEmbedded
 @testable import SolventServer
 
 /// libFuzzer entry: any bytes as what a client sends on a connection, through the server's
-/// `FrameDecoder` (NDJSON lines or, after the magic, binary frames) on an `EmbeddedChannel`, and
-/// every frame it yields through the request parsers (`Request.parse`, `BinaryProtocol.request`).
+/// `FrameDecoder` (NDJSON lines or, after the magic, binary frames) fed as `ConnectionHandler`
+/// feeds it — the bytes of each read appended to what the last one left — and every frame it
+/// yields through the request parsers (`Request.parse`, `BinaryProtocol.request`).
 ///
 /// The first input byte picks a read size (1–64 bytes); the rest is the connection's bytes.
 /// Checked beyond "does not crash":
@@ -36,25 +36,22 @@ enum SeenFrame: Equatable {
     case fatal(code: String)
 }
 
-/// Feeds `stream` to a fresh decoder in reads of `readBytes`, then ends the connection; returns
-/// the frames and runs each through its parser.
+/// Feeds `stream` to a fresh decoder in reads of `readBytes` as `ConnectionHandler.channelRead`
+/// does, then ends the input (`FrameDecoder.last`); returns the frames and runs each through its
+/// parser.
 func frames(of stream: [UInt8], readBytes: Int) -> [SeenFrame] {
-    let channel = EmbeddedChannel(handler: ByteToMessageHandler(FrameDecoder()))
+    var decoder = FrameDecoder()
+    var held = ByteBuffer()
     var seen: [SeenFrame] = []
-    func drain() {
-        while let frame = try? channel.readInbound(as: InboundFrame.self) {
-            seen.append(parse(frame))
-        }
-    }
     var offset = 0
     while offset < stream.count {
         let end = min(stream.count, offset + readBytes)
-        _ = try? channel.writeInbound(ByteBuffer(bytes: stream[offset..<end]))
-        drain()
+        if held.writableBytes < end - offset { held.discardReadBytes() }
+        held.writeBytes(stream[offset..<end])
+        while let frame = decoder.next(&held) { seen.append(parse(frame)) }
         offset = end
     }
-    _ = try? channel.finish()
-    drain()
+    if let frame = decoder.last(&held) { seen.append(parse(frame)) }
     return seen
 }
 

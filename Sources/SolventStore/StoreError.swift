@@ -44,7 +44,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .alreadyInitialized(let directory):
             "\(directory) already holds a Solvent log"
         case .unsupportedFormat(let found, let supported):
-            "the log is format version \(found) but this build reads only version \(supported); use a newer solvent"
+            "the log is format version \(found) but this build reads versions up to \(supported); use a newer solvent"
         case .seqGap(let expected, let found):
             "expected seq \(expected) but got \(found); seqs must follow the log without gaps"
         case .timeRegression(let seq, let time, let previousTime):

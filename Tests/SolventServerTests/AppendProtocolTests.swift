@@ -44,6 +44,43 @@ import Testing
         }
     }
 
+    /// A key sent again with another event is a client's bug, not a retry: `key_reused`, whether
+    /// the first use is in the same burst (one group commit) or already in the log.
+    @Test func aKeyReusedForAnotherEventIsRefusedInTheSameBurstAndLater() async throws {
+        try await withTemporaryDirectory { directory in
+            try await withServer(in: directory) { socket in
+                let first = appendRequest(key: "k", event: deposit("alice", "100", ref: "d-1"))
+                let other = appendRequest(key: "k", event: deposit("alice", "999", ref: "d-2"))
+                let burst = try await exchange(socket, [first, other, first])
+                try #require(burst.count == 3)
+                #expect(number(burst[0]["seq"]) == 1)
+                #expect(errorCode(burst[1]) == "key_reused")
+                #expect(string(burst[1]["key"]) == "k")
+                #expect(number(burst[2]["seq"]) == 1)
+                let later = try await exchange(socket, [other])
+                #expect(errorCode(later[0]) == "key_reused")
+                let account = try await exchange(socket, [#"{"op":"account","account":"alice"}"#])
+                #expect(string(account[0]["cash"]) == "100")
+            }
+            try expectLogVerifies(directory + "/data", records: 1)
+        }
+    }
+
+    /// Keys are bytes (SPEC §7): "é" as one scalar and as "e" plus a combining accent are equal
+    /// Swift strings but two keys, each appended once with its own seq.
+    @Test func canonicallyEquivalentKeysInOneBurstAreTwoKeys() async throws {
+        try await withTemporaryDirectory { directory in
+            try await withServer(in: directory) { socket in
+                let replies = try await exchange(socket, [
+                    appendRequest(key: "\u{E9}", event: deposit("alice", "100", ref: "d-1")),
+                    appendRequest(key: "e\u{301}", event: deposit("alice", "50", ref: "d-2")),
+                ])
+                #expect(replies.map { number($0["seq"]) } == [1, 2])
+            }
+            try expectLogVerifies(directory + "/data", records: 2)
+        }
+    }
+
     @Test func aBadRequestInAPipelinedBurstGetsItsOwnErrorAndTheRestCommitInOrder() async throws {
         try await withTemporaryDirectory { directory in
             try await withServer(in: directory) { socket in

@@ -77,14 +77,14 @@ import Testing
             try EventLog.create(directory: data, createdTimeMs: 0)
             let environment = try Environment(directory: data)
             let meta = try #require(try environment.database(named: "meta", create: false))
-            try environment.write { try $0.put(meta, key: Array("formatVersion".utf8), value: [0, 0, 0, 2]) }
+            try environment.write { try $0.put(meta, key: Array("formatVersion".utf8), value: [0, 0, 0, 3]) }
             do {
                 let server = try await SolventServer.start(socketPath: directory + "/s.sock", dataDirectory: data)
                 try await server.shutdown()
-                Issue.record("a format-2 directory was served")
+                Issue.record("a format-3 directory was served")
             } catch let error as StoreError {
                 #expect(error.code == "unsupported_format")
-                #expect(error.description == "the log is format version 2 but this build reads only version 1; use a newer solvent")
+                #expect(error.description == "the log is format version 3 but this build reads versions up to 2; use a newer solvent")
             }
         }
     }

@@ -33,7 +33,7 @@ import Testing
             #expect(reopened.lastTime == 200)
             #expect(reopened.headHash == headHash)
             #expect(reopened.createdTimeMs == 42)
-            #expect(reopened.formatVersion == 1)
+            #expect(reopened.formatVersion == EventLog.supportedFormatVersion)
             let stored = try reopened.read { reader in try (1...20).map { try reader.record($0).map { Array($0.bytes) } } }
             #expect(stored == batch.map(\.bytes))
             #expect(try reopened.verifyChain() == .ok(count: 20, head: headHash))

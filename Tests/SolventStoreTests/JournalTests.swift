@@ -79,12 +79,16 @@ import Testing
                 JournalInput(time: 1, event: .deposit(deposit), key: "c"),
                 JournalInput(time: time, event: .deposit(deposit), key: "a"),
                 JournalInput(time: time, event: .deposit(deposit), key: "d"),
+                // Canonically equivalent to each other, but two keys (bytes differ).
+                JournalInput(time: time, event: .deposit(deposit), key: "\u{E9}"),
+                JournalInput(time: time, event: .deposit(deposit), key: "e\u{301}"),
             ])
-            #expect(results.map { (try? $0.get())?.first?.seq } == [9, nil, nil, nil, 10])
+            #expect(results.map { (try? $0.get())?.first?.seq } == [9, nil, nil, nil, 10, 11, 12])
             let codes = results.map { result -> String? in if case .failure(let error) = result { error.code } else { nil } }
             #expect(codes[1] != nil && codes[2] == "time_regression" && codes[3] == "duplicate_key")
-            #expect(journal.log.lastSeq == 10)
+            #expect(journal.log.lastSeq == 12)
             #expect(try journal.seq(forKey: "d") == 10)
+            #expect(try journal.seq(forKey: "e\u{301}") == 12)
             #expect(try journal.seq(forKey: "b") == nil)
         }
     }

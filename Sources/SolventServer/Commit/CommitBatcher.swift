@@ -30,6 +30,13 @@ final class CommitBatcher {
         var first: Waiter
         var repeats: [Waiter] = []
 
+        /// A later request in the same group is a retry only if it repeats this one exactly: the
+        /// same event, and no explicit time or this one's (this one's receipt time is not known
+        /// yet, so an explicit time cannot be checked against it).
+        func isRetry(event other: Event, time otherTime: TimeMs?) -> Bool {
+            event == other && (otherTime == nil || otherTime == time)
+        }
+
         func forEachWaiting(_ body: (Waiter) -> Void) {
             body(first)
             for waiter in repeats { body(waiter) }
@@ -44,7 +51,8 @@ final class CommitBatcher {
         var outbox = Outbox()
         var fresh: [Fresh] = []
         fresh.reserveCapacity(work.count)
-        var freshIndex: [String: Int] = [:]
+        // By bytes, as `requests` holds keys: canonically equivalent strings are two keys.
+        var freshIndex: [KeyBytes: Int] = [:]
         freshIndex.reserveCapacity(work.count)
         var queries: [Submission] = []
         var ticks: [Submission] = []
@@ -59,9 +67,13 @@ final class CommitBatcher {
             }
             let count = fresh.count
             // One hash per key: the default is stored when the key is new.
-            let index = Self.stored(&freshIndex[key, default: count])
+            let index = Self.stored(&freshIndex[KeyBytes(key), default: count])
             if index < count {
-                fresh[index].repeats.append(Waiter(submission))
+                if fresh[index].isRetry(event: event, time: time) {
+                    fresh[index].repeats.append(Waiter(submission))
+                } else {
+                    outbox.add(.refused(key: key, Self.reusedInGroup(key)), for: Waiter(submission))
+                }
             } else {
                 fresh.append(Fresh(key: key, time: time, event: event, first: Waiter(submission)))
             }
@@ -116,6 +128,11 @@ final class CommitBatcher {
             for entry in fresh { entry.forEachWaiting { outbox.add(.refused(key: entry.key, failure), for: $0) } }
             fresh = []
         }
+    }
+
+    private static func reusedInGroup(_ key: String) -> InputError {
+        InputError(code: "key_reused", field: "key",
+                   message: "key \(key) was used by an earlier request in flight for a different event or time; a retry must repeat the request exactly")
     }
 
     /// A retry gets the first append's answer; a key reused for another event (or another

@@ -17,7 +17,7 @@ final class Committer: @unchecked Sendable {
 
     // `condition` guards `queue`, `arrivals`, `arrivalsAwaited`, `stopping` and `counts`;
     // `batcher` and `window` belong to the committer thread.
-    private let condition = NSCondition()
+    private let condition = MonotonicCondition()
     private var queue: [Submission] = []
     /// `submit` calls whose work is queued (one per connection read).
     private var arrivals = 0
@@ -51,7 +51,9 @@ final class Committer: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         guard !stopping else { return false }
-        queue.append(contentsOf: work)
+        // An empty queue takes the array as it is: copying each request (and retaining what it
+        // holds) only to drop the original was a cost per request for one pipelining client.
+        if queue.isEmpty { queue = work } else { queue.append(contentsOf: work) }
         arrivals += 1
         if arrivals >= arrivalsAwaited { condition.signal() }
         return true
@@ -104,7 +106,7 @@ final class Committer: @unchecked Sendable {
         awaitArrivals()
         guard queue.count > Self.maxBatchRequests else {
             arrivals = 0
-            defer { queue.removeAll(keepingCapacity: true) }
+            defer { queue = [] }
             return queue
         }
         // The arrivals left behind are not known; counting them all keeps the next group from
@@ -121,15 +123,14 @@ final class Committer: @unchecked Sendable {
 
     /// With the lock held and work pending: waits (a timed condition wait, no spinning) until
     /// as many arrivals as the window expects are queued, its delay is over, or `stop`. The
-    /// deadline is wall-clock time (what `NSCondition` takes): a clock stepped back during a
-    /// wait of at most 10 ms lengthens that one wait.
+    /// deadline is on the monotonic clock, so a wall clock stepped meanwhile changes nothing.
     private func awaitArrivals() {
         guard !stopping, let target = window.arrivalsToAwait(pendingArrivals: arrivals) else { return }
-        let deadline = Date(timeIntervalSinceNow: Double(window.delayNs) / 1e9)
+        let deadlineNs = MonotonicCondition.nowNs() + window.delayNs
         arrivalsAwaited = target
         defer { arrivalsAwaited = 1 }
         while arrivals < target && !stopping {
-            if !condition.wait(until: deadline) { break }
+            if !condition.wait(untilNs: deadlineNs) { break }
         }
         (arrivals >= target ? Self.waitsFilled : Self.waitsExpired).increment()
     }

@@ -79,13 +79,14 @@ public enum BinaryProtocol {
     /// Writes `response` as a reply frame. Binary requests are appends only, so only their two
     /// answers occur.
     public static func write(_ response: Response, into buffer: inout ByteBuffer) {
+        if case .appended(_, let seq, let derived) = response {
+            return writeAppended(seq: seq, derivedCount: UInt32(derived.count), into: &buffer)
+        }
         let lengthIndex = buffer.writerIndex
         buffer.writeInteger(UInt32(0))
         switch response {
-        case .appended(_, let seq, let derived):
-            buffer.writeInteger(UInt8(0))
-            buffer.writeInteger(seq)
-            buffer.writeInteger(UInt32(derived.count))
+        case .appended:
+            preconditionFailure("written by writeAppended")
         case .refused(_, let error):
             buffer.writeInteger(UInt8(1))
             writeShort(error.code, into: &buffer)
@@ -98,6 +99,20 @@ public enum BinaryProtocol {
             preconditionFailure("binary requests are appends; queries are NDJSON only")
         }
         buffer.setInteger(UInt32(buffer.writerIndex - lengthIndex - 4), at: lengthIndex)
+    }
+
+    /// The acknowledgement frame, the bulk of a feeder's replies: 00 00 00 0D | 00 | seq | count,
+    /// big-endian, stored in one write (five `writeInteger`s were each a checked access to the
+    /// buffer's storage, about a twentieth of the event loop's time for one binary client).
+    private static func writeAppended(seq: Seq, derivedCount: UInt32, into buffer: inout ByteBuffer) {
+        let frameBytes = 4 + 1 + 8 + 4
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: frameBytes) { raw in
+            raw.storeBytes(of: UInt32(frameBytes - 4).bigEndian, toByteOffset: 0, as: UInt32.self)
+            raw.storeBytes(of: UInt8(0), toByteOffset: 4, as: UInt8.self)
+            raw.storeBytes(of: seq.bigEndian, toByteOffset: 5, as: UInt64.self)
+            raw.storeBytes(of: derivedCount.bigEndian, toByteOffset: 13, as: UInt32.self)
+            return frameBytes
+        }
     }
 
     private static func writeShort(_ text: String, into buffer: inout ByteBuffer) {

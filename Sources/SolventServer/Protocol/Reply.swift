@@ -18,16 +18,54 @@ public enum Reply {
     /// plain key, the bulk of a feeder's replies, is written directly, not through a JSON tree.
     public static func write(_ response: Response, into buffer: inout ByteBuffer) {
         if case .appended(let key, let seq, let derived) = response, derived.isEmpty, isPlain(key) {
-            buffer.writeStaticString(#"{"key":""#)
-            buffer.writeString(key)
-            buffer.writeStaticString(#"","ok":true,"seq":"#)
-            buffer.writeString(String(seq))
-            buffer.writeStaticString(#","derived":[]}"#)
-            buffer.writeInteger(UInt8(ascii: "\n"))
+            writePlainAck(key: key, seq: seq, into: &buffer)
         } else {
             buffer.writeString(line(response))
             buffer.writeInteger(UInt8(ascii: "\n"))
         }
+    }
+
+    /// `{"key":"<key>","ok":true,"seq":<seq>,"derived":[]}` and its newline, stored in one write
+    /// (six `write…` calls were each a checked access to the buffer's storage).
+    private static func writePlainAck(key: String, seq: Seq, into buffer: inout ByteBuffer) {
+        let head: StaticString = #"{"key":""#, middle: StaticString = #"","ok":true,"seq":"#
+        let tail: StaticString = #","derived":[]}"#  // then "\n"
+        let fixedBytes = head.utf8CodeUnitCount + middle.utf8CodeUnitCount + tail.utf8CodeUnitCount + 1
+        var key = key
+        key.withUTF8 { keyBytes in
+            // A UInt64 has at most 20 decimal digits.
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: fixedBytes + keyBytes.count + 20) { raw in
+                var offset = 0
+                func put(_ bytes: UnsafeRawBufferPointer) {
+                    UnsafeMutableRawBufferPointer(rebasing: raw[offset..<offset + bytes.count]).copyMemory(from: bytes)
+                    offset += bytes.count
+                }
+                func put(_ text: StaticString) { put(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)) }
+                put(head)
+                put(UnsafeRawBufferPointer(keyBytes))
+                put(middle)
+                offset += writeDecimal(seq, into: UnsafeMutableRawBufferPointer(rebasing: raw[offset...]))
+                put(tail)
+                raw[offset] = UInt8(ascii: "\n")
+                return offset + 1
+            }
+        }
+    }
+
+    /// Writes `value` in decimal at the start of `destination`; returns the digits written.
+    private static func writeDecimal(_ value: UInt64, into destination: UnsafeMutableRawBufferPointer) -> Int {
+        var count = 1
+        var rest = value / 10
+        while rest > 0 {
+            count += 1
+            rest /= 10
+        }
+        var remaining = value
+        for position in stride(from: count - 1, through: 0, by: -1) {
+            destination[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            remaining /= 10
+        }
+        return count
     }
 
     /// Printable ASCII without quote or backslash: its JSON string is itself in quotes.

@@ -72,25 +72,3 @@ final class ConnectionRefusal: ChannelInboundHandler {
         context.close(promise: nil)
     }
 }
-
-/// Stops reading a connection once its framing failed (a line over the limit, a bad magic, a
-/// frame length over the limit): it is closed as soon as its refusal is written, and reading on
-/// would only spend CPU discarding whatever the client still pushes — the rest of a 1 MiB line,
-/// or an endless stream. Sits between the frame decoder and the connection handler.
-final class ReadStopAfterFatalFrame: ChannelDuplexHandler {
-    typealias InboundIn = InboundFrame
-    typealias InboundOut = InboundFrame
-    typealias OutboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-
-    private var stopped = false
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .fatal = unwrapInboundIn(data) { stopped = true }
-        context.fireChannelRead(data)
-    }
-
-    func read(context: ChannelHandlerContext) {
-        if !stopped { context.read() }
-    }
-}

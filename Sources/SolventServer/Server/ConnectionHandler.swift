@@ -12,7 +12,7 @@ struct DrainAndClose: Sendable {}
 /// A `subscribe` request turns the connection into a record stream once every earlier reply
 /// is written.
 final class ConnectionHandler: ChannelDuplexHandler {
-    typealias InboundIn = InboundFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
@@ -34,13 +34,19 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// Requests of the current read, submitted together when the read completes.
     private var pending: [Submission] = []
     private var scanScratch = Request.ScanScratch()
+    private var decoder = FrameDecoder()
+    /// Bytes read that do not make a whole frame yet.
+    private var received: ByteBuffer?
+    /// The framing failed (a fatal frame): nothing more is read from this connection, as reading
+    /// on would only spend CPU discarding whatever the client still pushes — the rest of a 1 MiB
+    /// line, or an endless stream.
+    private var framingFailed = false
     private var binaryReplies = false
     private var readPending = false
     private var closing = false
     private var streaming = Streaming.no
     /// The client closed its sending side before its subscription could start.
     private var inputEnded = false
-    private var lastWrite: EventLoopFuture<Void>?
 
     init(committer: Committer, hub: SubscriptionHub, permission: AppendPermission = .everything) {
         self.committer = committer
@@ -59,15 +65,42 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        if var held = received {
+            received = nil  // `held` is then the buffer's only owner: appending copies nothing else.
+            if held.writableBytes < bytes.readableBytes { held.discardReadBytes() }
+            held.writeBuffer(&bytes)
+            bytes = held
+        }
+        while let frame = decoder.next(&bytes) { handle(frame, context: context) }
+        if bytes.readableBytes > 0 { received = bytes }
+    }
+
+    /// The end of the input: what is left makes a last request (a line without its newline).
+    private func decodeLast(context: ChannelHandlerContext) {
+        guard var bytes = received else { return }
+        received = nil
+        while let frame = decoder.next(&bytes) { handle(frame, context: context) }
+        if let frame = decoder.last(&bytes) { handle(frame, context: context) }
+    }
+
+    private func handle(_ frame: InboundFrame, context: ChannelHandlerContext) {
+        if case .fatal = frame { framingFailed = true }  // Also on a subscriber's connection.
         guard case .no = streaming else { return }  // A subscriber's further input is ignored.
-        switch unwrapInboundIn(data) {
+        switch frame {
+        // Parsed straight into `accept`, not through a `Result`: every wrapping moved the
+        // request (its 113-byte event) once more, and memmove was the event loop's largest leaf.
         case .line(let line):
-            handle(line.withUnsafeReadableBytes { bytes in
-                Result(catching: { () throws(RequestRefusal) in try Request.parse(line: bytes, scratch: &scanScratch) })
-            })
+            do throws(RequestRefusal) {
+                accept(try line.withUnsafeReadableBytes { bytes throws(RequestRefusal) in
+                    try Request.parse(line: bytes, scratch: &scanScratch)
+                })
+            } catch {
+                refuse(error)
+            }
         case .binary(let body):
             binaryReplies = true
-            handle(Result(catching: { () throws(RequestRefusal) in try BinaryProtocol.request(body: body) }))
+            do throws(RequestRefusal) { accept(try BinaryProtocol.request(body: body)) } catch { refuse(error) }
         case .fatal(let error, let binary):
             // The framing cannot resynchronise: refuse, then close once the replies are out.
             binaryReplies = binary
@@ -77,18 +110,20 @@ final class ConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    private func handle(_ parsed: Result<Request, RequestRefusal>) {
-        switch parsed {
-        case .failure(let refusal):
-            deliver(order.open(), .refused(key: refusal.key, refusal.error))
-        case .success(.subscribe(let from, let kinds)):
+    private func refuse(_ refusal: RequestRefusal) {
+        deliver(order.open(), .refused(key: refusal.key, refusal.error))
+    }
+
+    private func accept(_ request: consuming Request) {
+        switch request {
+        case .subscribe(let from, let kinds):
             streaming = .waiting(from: from, kinds: kinds)
             submitPending()
             startStreamingIfDrained()
-        case .success(.append(let key, _, let event)) where !permission.allows(event.kind):
+        case .append(let key, _, let event) where !permission.allows(event.kind):
             deliver(order.open(), .refused(key: key, InputError(
                 code: "forbidden", field: "kind", message: "this peer's roles may not append \(event.kind.name)")))
-        case .success(let request):
+        default:
             pending.append(Submission(request: request, index: order.open(), target: route!))
         }
     }
@@ -133,7 +168,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func write(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
-        if buffer.readableBytes > 0 { lastWrite = context.writeAndFlush(wrapOutboundOut(buffer)) }
+        // No promise: one per write was a measurable part of answering one-request clients;
+        // `closeIfDrained` orders the close behind every write instead.
+        if buffer.readableBytes > 0 { context.writeAndFlush(wrapOutboundOut(buffer), promise: nil) }
         resumeReading(context: context)
         startStreamingIfDrained()
         closeIfDrained(context: context)
@@ -152,7 +189,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         hub.subscribe(channel: context.channel, from: from, kinds: kinds)
         if readPending {
             readPending = false
-            context.read()
+            readOn(context: context)
         }
     }
 
@@ -162,14 +199,18 @@ final class ConnectionHandler: ChannelDuplexHandler {
         } else if case .waiting = streaming {
             readPending = true
         } else {
-            context.read()  // A subscriber is still read, to notice when it goes away.
+            readOn(context: context)  // A subscriber is still read, to notice when it goes away.
         }
     }
 
     private func resumeReading(context: ChannelHandlerContext) {
         guard readPending, case .no = streaming, order.inFlight < Self.maxInFlight, context.channel.isWritable else { return }
         readPending = false
-        context.read()
+        readOn(context: context)
+    }
+
+    private func readOn(context: ChannelHandlerContext) {
+        if !framingFailed { context.read() }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -179,6 +220,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
+            decodeLast(context: context)
             switch streaming {
             case .started:
                 context.close(promise: nil)  // A subscriber that stops sending has gone away.
@@ -211,13 +253,18 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private func closeIfDrained(context: ChannelHandlerContext) {
         guard closing, order.inFlight == 0, case .no = streaming else { return }
         closing = false
+        // Writes complete in order, an empty one too (NIO's PendingStreamWritesState): its
+        // completion means every reply before it is written, and only then is it safe to close
+        // (a close fails the writes still pending).
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        guard let lastWrite else { return context.close(promise: nil) }
-        lastWrite.whenComplete { _ in bound.value.close(promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+            bound.value.close(promise: nil)
+        }
     }
 }
 
-/// The committer's way back to one connection: a hop to its event loop per group commit.
+/// The committer's way back to one connection: on its event loop, in the one hop per group commit
+/// that the committer makes for all the loop's connections (`Outbox.send`).
 private final class Route: ReplyTarget {
     let handler: NIOLoopBound<ConnectionHandler>
     let loop: any EventLoop
@@ -227,7 +274,13 @@ private final class Route: ReplyTarget {
         self.loop = loop
     }
 
+    var eventLoop: (any EventLoop)? { loop }
+
     func deliver(_ responses: [IndexedResponse]) {
         loop.execute { [handler] in handler.value.deliver(responses) }
+    }
+
+    func deliverOnLoop(_ responses: [IndexedResponse]) {
+        handler.value.deliver(responses)
     }
 }

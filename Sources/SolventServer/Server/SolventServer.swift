@@ -83,8 +83,7 @@ public final class SolventServer: Sendable {
                         if stalledWriteSeconds > 0 {
                             try channel.pipeline.syncOperations.addHandler(StalledWriteGuard(timeout: .seconds(Int64(stalledWriteSeconds))))
                         }
-                        try channel.pipeline.syncOperations.addHandlers(
-                            ByteToMessageHandler(FrameDecoder()), ReadStopAfterFatalFrame(),
+                        try channel.pipeline.syncOperations.addHandler(
                             ConnectionHandler(committer: committer, hub: hub, permission: roles.permission(for: peer)))
                     }
                 }

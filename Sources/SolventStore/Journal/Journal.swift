@@ -97,11 +97,11 @@ public final class Journal {
     public func appendAccepted(_ inputs: [JournalInput], distinctKeys: Bool = false) throws -> [Result<[Record], InputError>] {
         var staging = Staging(nextSeq: log.lastSeq + 1, lastTime: log.lastTime, stateRoots: log.stateRoots)
         staging.batch.reserveCapacity(inputs.count + inputs.count / 2)
-        var keys = Set<String>()
+        var keys = Set<KeyBytes>()  // by bytes, as `requests` compares keys
         var results: [Result<[Record], InputError>] = []
         results.reserveCapacity(inputs.count)
         for input in inputs {
-            if !distinctKeys, let key = input.key, !keys.insert(key).inserted {
+            if !distinctKeys, let key = input.key, !keys.insert(KeyBytes(key)).inserted {
                 results.append(.failure(InputError(code: "duplicate_key", field: "key", message: "key repeated in the batch")))
                 continue
             }

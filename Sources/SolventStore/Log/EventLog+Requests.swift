@@ -18,14 +18,14 @@ extension RecentRequests {
     /// and will be reloaded by the next append).
     mutating func committed(_ change: RecentChange, after previous: Seq, head: Seq) {
         guard asOfSeq == previous else { return }
-        for (key, seq) in change.added { seqByKey[key] = seq }
+        for (key, seq) in change.added { seqByKey[KeyBytes(key)] = seq }
         if let started = change.started {
             current = 1 - current
             folding = started
         }
         folded = change.folded
         if change.finished {
-            for (key, _) in folding { seqByKey[key] = nil }
+            for (key, _) in folding { seqByKey[KeyBytes(key)] = nil }
             folding = []
             folded = 0
         }
@@ -56,7 +56,7 @@ extension EventLog {
                 try checkUnique(keyed, recent: recent.seqByKey, in: transaction)
                 if folding.isEmpty && recent.currentCount + keyed.count >= requestIndex.foldAtKeys {
                     // The other database is empty (no fold in progress): it takes the new keys.
-                    folding = recent.seqByKey.map { (key: $0.key, seq: $0.value) }
+                    folding = recent.seqByKey.map { (key: $0.key.text, seq: $0.value) }
                     // Swift's order is LMDB's (UTF-8 bytes) for NFC keys, ASCII included, at a
                     // quarter of the cost of comparing `utf8` views; any order is correct, this
                     // one keeps the fold's cursor on its current leaf.
@@ -78,13 +78,14 @@ extension EventLog {
         }
     }
 
-    private func checkUnique(_ keyed: [(key: String, seq: Seq)], recent: [String: Seq], in transaction: WriteTransaction) throws {
-        var batchSeqs = [String: Seq](minimumCapacity: keyed.count)
+    private func checkUnique(_ keyed: [(key: String, seq: Seq)], recent: [KeyBytes: Seq], in transaction: WriteTransaction) throws {
+        var batchSeqs = [KeyBytes: Seq](minimumCapacity: keyed.count)
         for (key, seq) in keyed {
-            if let existing = try recent[key] ?? batchSeqs[key] ?? foldedSeq(key, in: transaction) {
+            let bytes = KeyBytes(key)
+            if let existing = try recent[bytes] ?? batchSeqs[bytes] ?? foldedSeq(key, in: transaction) {
                 throw StoreError.duplicateKey(key: key, existingSeq: existing)
             }
-            batchSeqs[key] = seq
+            batchSeqs[bytes] = seq
         }
     }
 
@@ -138,9 +139,9 @@ extension EventLog {
 
     /// A large batch's keys straight into `requests`, in seq order (`putIfAbsent` catches a key
     /// stored there or repeated in the batch).
-    private func putDirect(_ keyed: [(key: String, seq: Seq)], recent: [String: Seq], in transaction: WriteTransaction) throws {
+    private func putDirect(_ keyed: [(key: String, seq: Seq)], recent: [KeyBytes: Seq], in transaction: WriteTransaction) throws {
         for (key, seq) in keyed {
-            if let existing = recent[key] { throw StoreError.duplicateKey(key: key, existingSeq: existing) }
+            if let existing = recent[KeyBytes(key)] { throw StoreError.duplicateKey(key: key, existingSeq: existing) }
             var key = key
             try key.withUTF8 { utf8 in
                 try BigEndian.withBytes(of: seq) { seqBytes in

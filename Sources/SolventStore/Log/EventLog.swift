@@ -5,7 +5,13 @@ import SolventCore
 /// One process writes; any number of threads may read. Appends from several threads are safe
 /// (they are serialised), but the daemon's committer is meant to be the only writer.
 public final class EventLog: @unchecked Sendable {
-    public static let supportedFormatVersion: UInt32 = 1
+    /// 2: request keys also live in `requests.recent.0`/`.1` until folded (docs/FORMAT.md,
+    /// "Request keys"). A build that knows only version 1 would not look there and could store
+    /// a key twice, so the number moves and such a build refuses the log instead.
+    public static let supportedFormatVersion: UInt32 = 2
+    /// Version 1 logs open; a writable open migrates them to 2 (it only adds the recent
+    /// databases, which start empty).
+    public static let oldestFormatVersion: UInt32 = 1
     /// A bound on one transaction's records, so a runaway group commit fails loudly.
     public static let maxBatchRecords = 1 << 20
     /// LMDB keys are at most 511 bytes; request keys get a smaller, documented limit.
@@ -13,7 +19,8 @@ public final class EventLog: @unchecked Sendable {
 
     public let environment: Environment
     let schema: LogSchema
-    /// The format version stored at `create` (equal to `supportedFormatVersion` once open).
+    /// The format version of the log as opened: `supportedFormatVersion` once opened for
+    /// writing; an older one opened read-only stays as it is.
     public let formatVersion: UInt32
     /// The creation time passed to `create`.
     public let createdTimeMs: TimeMs
@@ -62,7 +69,7 @@ public final class EventLog: @unchecked Sendable {
         guard let meta = try environment.database(named: LogSchema.metaName, create: false),
               let (version, created, snapshotEvery) = try Self.readMeta(environment, meta)
         else { throw StoreError.notInitialized(directory: directory) }
-        guard version == Self.supportedFormatVersion else {
+        guard (Self.oldestFormatVersion...Self.supportedFormatVersion).contains(version) else {
             throw StoreError.unsupportedFormat(found: version, supported: Self.supportedFormatVersion)
         }
         guard let schema = try LogSchema.open(in: environment, create: false) else {
@@ -70,7 +77,7 @@ public final class EventLog: @unchecked Sendable {
         }
         self.environment = environment
         self.schema = schema
-        self.formatVersion = version
+        self.formatVersion = readOnly ? version : try Self.migrate(environment, meta, from: version)
         self.createdTimeMs = created
         self.snapshotEvery = snapshotEvery
         self.requestIndex = requestIndex
@@ -80,6 +87,16 @@ public final class EventLog: @unchecked Sendable {
         }
         self.cachedHead = Locked(head)
         self.recentRequests = Locked(recent)
+    }
+
+    /// Records the current format version in a log opened for writing (its schema is current:
+    /// `LogSchema.open` has created what an older version lacked).
+    private static func migrate(_ environment: Environment, _ meta: Database, from version: UInt32) throws -> UInt32 {
+        guard version < supportedFormatVersion else { return version }
+        try environment.write { transaction in
+            try transaction.put(meta, key: MetaKey.formatVersion, value: BigEndian.bytes(of: supportedFormatVersion))
+        }
+        return supportedFormatVersion
     }
 
     private static func readMeta(_ environment: Environment, _ meta: Database) throws -> (UInt32, TimeMs, UInt64?)? {

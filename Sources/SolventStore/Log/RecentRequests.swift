@@ -43,7 +43,7 @@ public struct RequestIndexPolicy: Sendable, Equatable {
 struct RecentRequests {
     /// Every key in either recent database (a key being folded may be in `requests` too, with
     /// the same seq).
-    var seqByKey: [String: Seq] = [:]
+    var seqByKey: [KeyBytes: Seq] = [:]
     var asOfSeq: Seq
     /// The recent database new keys go to (0 or 1).
     var current = 0
@@ -73,7 +73,7 @@ struct RecentRequests {
         }
         guard contents.count == 2 else { return loaded }
         loaded.current = (contents[1].last?.seq ?? 0) > (contents[0].last?.seq ?? 0) ? 1 : 0
-        for entries in contents { for (key, seq) in entries { loaded.seqByKey[key] = seq } }
+        for entries in contents { for (key, seq) in entries { loaded.seqByKey[KeyBytes(key)] = seq } }
         loaded.folding = contents[1 - loaded.current].sorted { $0.key < $1.key }
         return loaded
     }

@@ -30,7 +30,7 @@ struct ReplayBench {
             report.add(BenchFigure(bench: "replay.build", value: built.rate, unit: "events/s",
                                    note: "\(built.records) records through the write path, 10000 per transaction"))
         }
-        let log = try EventLog(directory: directory)
+        let log = try EventLog(directory: directory, readOnly: true)  // a kept log is input, never changed
         var replay = Rederivation(stateRoots: log.stateRoots)
         var mismatch: ReplayMismatch?
         let cpuStart = threadCPUSeconds()
