@@ -71,7 +71,7 @@ public struct Ledger: Sendable {
         default:
             preconditionFailure("unreachable: derived kinds return above")
         }
-        if !engine.isEmpty || hasPositions(after: event) { runEngine(after: event, settled: settled, into: &sink) }
+        if !engine.isEmpty || hasPositions(after: event) { runEngine(after: event, settled: settled, resolved: resolved, into: &sink) }
         lastSeq = seq + Seq(sink.events.count)
         return sink.events
     }

@@ -13,9 +13,8 @@ extension Rederivation {
     /// How many records ahead of the one fed `feed(batch:after:)` prefetches.
     public static let prefetchDistance = 16
 
-    /// Feeds `batch` in order, as `feed(taking:)` per record (their events are moved out),
-    /// prefetching ahead. After each record
-    /// fed without a mismatch calls `after` with this replay and the record's seq (false: stop).
+    /// Feeds `batch` in order, as `feed(inPlace:)` per record (their events are left in place
+    /// for the batch's owner to destroy), prefetching ahead. After each record fed without a mismatch calls `after` with this replay and the record's seq (false: stop).
     /// Returns the mismatch, or nil; `stopped` tells whether to feed no more.
     public mutating func feed(batch: UnsafeMutableBufferPointer<DecodedRecord>,
                               after: (inout Rederivation, Seq) throws -> Bool) rethrows -> (mismatch: ReplayMismatch?, stopped: Bool) {
@@ -27,7 +26,7 @@ extension Rederivation {
         for index in batch.indices {
             if index + 2 * distance < batch.count { prefetchEntries(batch[index + 2 * distance].keys) }
             if index + distance < batch.count { prefetch(batch[index + distance].keys) }
-            if let mismatch = feed(taking: &batch[index]) { return (mismatch, true) }
+            if let mismatch = feed(inPlace: &batch[index]) { return (mismatch, true) }
             guard try after(&self, lastSeq) else { return (nil, true) }  // the record just fed
         }
         return (nil, false)

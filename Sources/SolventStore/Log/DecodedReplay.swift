@@ -35,8 +35,9 @@ extension LogReader {
 
     /// Calls `body` with the records from `first` through `last` (or the end), decoded by
     /// `decoder`, in seq order and in batches, until it returns false. The records borrow the
-    /// store's memory and are valid only during the call that receives them, which may move
-    /// their events out (`Rederivation.feed(batch:after:)`).
+    /// store's memory and are valid only during the call that receives them, which may change
+    /// them (`Rederivation.feed(batch:after:)` reads them in place and leaves their events to
+    /// be destroyed here, on the decoding thread when there is one).
     public func forEachDecoded(from first: Seq, through last: Seq? = nil, decoder: inout RecordDecoder,
                                _ body: (UnsafeMutableBufferPointer<DecodedRecord>) throws -> Bool) throws {
         let end = min(last ?? lastSeq, lastSeq)
