@@ -25,7 +25,12 @@ final class DecodeRing: @unchecked Sendable {
     private var consumerStopped = false
     private let condition = NSCondition()
 
-    init(batchSize: Int = 512, depth: Int = 4) {
+    /// 32 buffers of 512 (16,384 records, about 3 MiB): with 4, the applying thread found the
+    /// ring empty for about three batches in four while the decoder, faster on average, was held
+    /// up now and then (the two threads share the machine's two cores with everything else);
+    /// `bench replay` on the same log, alternating builds, gave 2.90–2.93M events/s wall with 4,
+    /// 2.96–3.06M with 16 and 3.08–3.12M with 32 (docs/LEDGER.md, "Replay speed").
+    init(batchSize: Int = 512, depth: Int = 32) {
         precondition(batchSize > 0 && depth > 1, "a ring needs room")
         self.batchSize = batchSize
         self.depth = depth
