@@ -25,12 +25,13 @@ final class DecodeRing: @unchecked Sendable {
     private var consumerStopped = false
     private let condition = NSCondition()
 
-    /// 32 buffers of 512 (16,384 records, about 3 MiB): with 4, the applying thread found the
-    /// ring empty for about three batches in four while the decoder, faster on average, was held
-    /// up now and then (the two threads share the machine's two cores with everything else);
-    /// `bench replay` on the same log, alternating builds, gave 2.90–2.93M events/s wall with 4,
-    /// 2.96–3.06M with 16 and 3.08–3.12M with 32 (docs/LEDGER.md, "Replay speed").
-    init(batchSize: Int = 512, depth: Int = 32) {
+    /// 64 buffers of 512 (32,768 records of 160 bytes, 5 MiB): with 4, the applying thread
+    /// found the ring empty for about three batches in four while the decoder, faster on
+    /// average, was held up now and then (the two threads share the machine's two cores with
+    /// everything else). `bench replay` on the same log, alternating builds: 2.90–2.93M events/s
+    /// wall with 4, 2.96–3.06M with 16, 2.98–3.14M with 32, 3.14–3.16M with 64 (docs/LEDGER.md,
+    /// "Replay speed").
+    init(batchSize: Int = 512, depth: Int = 64) {
         precondition(batchSize > 0 && depth > 1, "a ring needs room")
         self.batchSize = batchSize
         self.depth = depth
