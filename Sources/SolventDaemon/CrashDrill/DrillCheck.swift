@@ -56,13 +56,8 @@ extension CrashDrill {
     private func verify(_ log: EventLog) throws -> String? {
         if case .broken(let seq, let reason) = try log.verifyChain() { return "chain broken at seq \(seq): \(reason)" }
         var replay = Rederivation(stateRoots: log.stateRoots)
-        var mismatch: ReplayMismatch?
-        try log.read { reader in
-            try reader.forEachBorrowed(from: 1, through: nil) { stored in
-                mismatch = replay.feed(stored.bytes)
-                return mismatch == nil
-            }
-        }
+        // The decoded replay `solvent verify` uses: same mismatches, decoded on a second thread.
+        let mismatch = try log.read { reader in try reader.replay(&replay, from: 1) }
         return (mismatch ?? replay.finish()).map { "\($0)" }
     }
 }
