@@ -102,13 +102,8 @@ extension EventLog {
     private func appendRecent(_ keyed: [(key: String, seq: Seq)], into database: Database, in transaction: WriteTransaction) throws {
         try transaction.withAppendCursor(database) { cursor in
             for (key, seq) in keyed {
-                var key = key
-                try key.withUTF8 { utf8 in
-                    try BigEndian.withBytes(of: seq) { seqBytes in
-                        try cursor.append(key: seqBytes, count: utf8.count) { value in
-                            value.copyMemory(from: UnsafeRawBufferPointer(utf8))
-                        }
-                    }
+                try Self.withBytes(of: key, seq) { keyBytes, seqBytes in
+                    try cursor.append(key: seqBytes, count: keyBytes.count) { value in value.copyMemory(from: keyBytes) }
                 }
             }
         }
@@ -121,15 +116,12 @@ extension EventLog {
         let end = min(folding.count, start + requestIndex.foldChunkKeys)
         try transaction.withPutCursor(schema.requests) { cursor in
             for (key, seq) in folding[start..<end] {
-                var key = key
-                try key.withUTF8 { utf8 in
-                    try BigEndian.withBytes(of: seq) { seqBytes in
-                        guard let existing = try cursor.putIfAbsent(key: UnsafeRawBufferPointer(utf8), value: seqBytes) else { return }
-                        let existingSeq = try Self.decodeSeq(existing)
-                        guard existingSeq == seq else {
-                            throw StoreError.corrupt(reason: "request key \(String(decoding: utf8, as: UTF8.self)) is in requests "
-                                + "with seq \(existingSeq) and in a recent database with seq \(seq)")
-                        }
+                try Self.withBytes(of: key, seq) { keyBytes, seqBytes in
+                    guard let existing = try cursor.putIfAbsent(key: keyBytes, value: seqBytes) else { return }
+                    let existingSeq = try Self.decodeSeq(existing)
+                    guard existingSeq == seq else {
+                        throw StoreError.corrupt(reason: "request key \(key) is in requests "
+                            + "with seq \(existingSeq) and in a recent database with seq \(seq)")
                     }
                 }
             }
@@ -142,14 +134,18 @@ extension EventLog {
     private func putDirect(_ keyed: [(key: String, seq: Seq)], recent: [KeyBytes: Seq], in transaction: WriteTransaction) throws {
         for (key, seq) in keyed {
             if let existing = recent[KeyBytes(key)] { throw StoreError.duplicateKey(key: key, existingSeq: existing) }
-            var key = key
-            try key.withUTF8 { utf8 in
-                try BigEndian.withBytes(of: seq) { seqBytes in
-                    if let existing = try transaction.putIfAbsent(schema.requests, key: UnsafeRawBufferPointer(utf8), value: seqBytes) {
-                        throw StoreError.duplicateKey(key: String(decoding: utf8, as: UTF8.self), existingSeq: try Self.decodeSeq(existing))
-                    }
+            try Self.withBytes(of: key, seq) { keyBytes, seqBytes in
+                if let existing = try transaction.putIfAbsent(schema.requests, key: keyBytes, value: seqBytes) {
+                    throw StoreError.duplicateKey(key: key, existingSeq: try Self.decodeSeq(existing))
                 }
             }
         }
+    }
+
+    /// `key`'s UTF-8 and `seq` big-endian, as the request databases store them.
+    private static func withBytes<R>(of key: String, _ seq: Seq,
+                                     _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        var key = key
+        return try key.withUTF8 { utf8 in try BigEndian.withBytes(of: seq) { try body(UnsafeRawBufferPointer(utf8), $0) } }
     }
 }
