@@ -14,7 +14,8 @@ extension Rederivation {
     public static let prefetchDistance = 16
 
     /// Feeds `batch` in order, as `feed(inPlace:)` per record (their events are left in place
-    /// for the batch's owner to destroy), prefetching ahead. After each record fed without a mismatch calls `after` with this replay and the record's seq (false: stop).
+    /// for the batch's owner to destroy), prefetching ahead. After each record fed without a
+    /// mismatch calls `after` with this replay and the record's seq (false: stop).
     /// Returns the mismatch, or nil; `stopped` tells whether to feed no more.
     public mutating func feed(batch: UnsafeMutableBufferPointer<DecodedRecord>,
                               after: (inout Rederivation, Seq) throws -> Bool) rethrows -> (mismatch: ReplayMismatch?, stopped: Bool) {

@@ -197,4 +197,3 @@ public struct ReplayMismatch: Error, Equatable, Sendable, CustomStringConvertibl
         return text
     }
 }
-

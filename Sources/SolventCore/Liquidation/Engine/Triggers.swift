@@ -54,8 +54,9 @@ extension Ledger {
     }
 
     /// Whether an account out of any margin call that needs no trigger in market `m` (no
-    /// position there, or a long `farBand` finds safe) may keep the far rising trigger `held` names instead of having it
-    /// removed: when it is the one a far short gets at the current mark (`farOctaves`' rising
+    /// position there, or a long `farBand` finds safe) may keep the far rising trigger `held`
+    /// names instead of having it removed: when it is the one a far short gets at the current
+    /// mark (`farOctaves`' rising
     /// power of two). A position that flips between short and long then leaves the B+ tree
     /// alone (a remove and an insert per flip were ~5% of the applying thread in `bench
     /// replay`). Safe as every clamped trigger is: the index only ever wakes early; a woken
