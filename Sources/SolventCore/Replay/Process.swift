@@ -3,7 +3,8 @@ extension Ledger {
     /// followed by its derived records (seq + 1, seq + 2, …, cause = seq), ready to append.
     /// The write path and replay both go through `checkAndApply`, so they cannot diverge.
     /// With `stateRoots`, a due `state.root` ends the records (`stateRootIfDue`).
-    public mutating func process(_ event: Event, seq: Seq, time: TimeMs,
+    /// `event` is consumed: the write path hands it over, and it moves into the input's record.
+    public mutating func process(_ event: consuming Event, seq: Seq, time: TimeMs,
                                  stateRoots: StateRootPolicy? = nil) throws(InputError) -> [Record] {
         var derived = try checkAndApply(event, seq: seq, time: time)
         if let root = stateRootIfDue(stateRoots, inputSeq: seq, derivedCount: derived.count) { derived.append(root) }

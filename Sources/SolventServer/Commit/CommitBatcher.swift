@@ -19,75 +19,113 @@ final class CommitBatcher {
         self.observer = observer
     }
 
+    /// A fresh append of the group: where its request is in `work`, and whether it named its
+    /// time. Its key, event and time are in the group's `inputs` at the same position, moved
+    /// there out of the request: copying each event from request to `Fresh` to `JournalInput`
+    /// (and destroying every copy) was about a tenth of the committer's time (perf, one
+    /// pipelining client).
     private struct Fresh {
-        var key: String
-        var time: TimeMs?
-        var event: Event
-        /// Who waits for the answer, and any later request in the same batch with the same key
-        /// (rare: kept apart so the usual single request costs no array). Not the `Submission`:
-        /// its request holds the event a second time, and copying both was a measurable share
-        /// of a group commit.
-        var first: Waiter
-        var repeats: [Waiter] = []
+        var submission: Int
+        var timed: Bool
+        /// Later requests of the group with the same key and event (retries; rare): an index
+        /// into `Group.repeats`, or -1, so that the usual `Fresh` holds no reference at all.
+        var repeats = -1
+    }
 
-        /// A later request in the same group is a retry only if it repeats this one exactly: the
-        /// same event, and no explicit time or this one's (this one's receipt time is not known
+    /// The fresh appends of one group, in arrival order, and what waits for each.
+    private struct Group {
+        var work: [Submission]
+        var inputs: [JournalInput] = []
+        /// The inputs' keys, kept apart for the lookups and answers once the inputs are handed on.
+        var keys: [String] = []
+        var fresh: [Fresh] = []
+        var repeats: [[Int]] = []
+
+        /// A later request is a retry of fresh append `index` only if it repeats it exactly:
+        /// the same event, and no explicit time or that one's (its receipt time is not known
         /// yet, so an explicit time cannot be checked against it).
-        func isRetry(event other: Event, time otherTime: TimeMs?) -> Bool {
-            event == other && (otherTime == nil || otherTime == time)
+        func isRetry(of index: Int, event: Event, time: TimeMs?) -> Bool {
+            inputs[index].event == event && (time == nil || fresh[index].timed && time == inputs[index].time)
         }
 
-        func forEachWaiting(_ body: (Waiter) -> Void) {
-            body(first)
-            for waiter in repeats { body(waiter) }
+        mutating func addRepeat(of index: Int, submission: Int) {
+            if fresh[index].repeats < 0 {
+                fresh[index].repeats = repeats.count
+                repeats.append([])
+            }
+            repeats[fresh[index].repeats].append(submission)
         }
+
+        /// Every request waiting for fresh append `index`'s answer gets `response`.
+        func answer(_ index: Int, _ response: Response, into outbox: inout Outbox) {
+            answer(submission: fresh[index].submission, response, into: &outbox)
+            guard fresh[index].repeats >= 0 else { return }
+            for submission in repeats[fresh[index].repeats] { answer(submission: submission, response, into: &outbox) }
+        }
+
+        /// By the request's fields: `work[submission]` as a whole was a copy of the submission.
+        func answer(submission: Int, _ response: Response, into outbox: inout Outbox) {
+            outbox.add(response, index: work[submission].index, target: work[submission].target)
+        }
+
+        /// The fresh append's explicit time, if it named one.
+        func explicitTime(_ index: Int) -> TimeMs? { fresh[index].timed ? inputs[index].time : nil }
     }
 
     /// Commits `work` and answers every request in it; `counted` learns how many inputs were
     /// appended before any answer leaves, so a client that has its answers sees them counted.
     /// Returns the connections answered (the committer's `GroupCommitWindow` expects as many).
     @discardableResult
-    func commit(_ work: [Submission], counted: (Int) -> Void = { _ in }) -> Int {
+    func commit(_ work: consuming [Submission], counted: (Int) -> Void = { _ in }) -> Int {
         var outbox = Outbox()
-        var fresh: [Fresh] = []
-        fresh.reserveCapacity(work.count)
+        var group = Group(work: work)
+        group.inputs.reserveCapacity(group.work.count)
+        group.keys.reserveCapacity(group.work.count)
+        group.fresh.reserveCapacity(group.work.count)
         // By bytes, as `requests` holds keys: canonically equivalent strings are two keys.
         var freshIndex: [KeyBytes: Int] = [:]
-        freshIndex.reserveCapacity(work.count)
-        var queries: [Submission] = []
-        var ticks: [Submission] = []
-        for submission in work {
-            if case .clockTick = submission.request {
-                ticks.append(submission)
+        freshIndex.reserveCapacity(group.work.count)
+        var queries: [Int] = []
+        var ticks: [Int] = []
+        for position in group.work.indices {
+            switch group.work[position].request {
+            case .append: break
+            case .clockTick:
+                ticks.append(position)
+                continue
+            default:
+                queries.append(position)
                 continue
             }
-            guard case .append(let key, let time, let event) = submission.request else {
-                queries.append(submission)
-                continue
-            }
-            let count = fresh.count
+            // Moved out: the request is not read again, only its connection and number.
+            guard let (key, time, event) = Self.takeAppend(&group.work[position].request) else { continue }
+            let count = group.inputs.count
             // One hash per key: the default is stored when the key is new.
             let index = Self.stored(&freshIndex[KeyBytes(key), default: count])
             if index < count {
-                if fresh[index].isRetry(event: event, time: time) {
-                    fresh[index].repeats.append(Waiter(submission))
+                if group.isRetry(of: index, event: event, time: time) {
+                    group.addRepeat(of: index, submission: position)
                 } else {
-                    outbox.add(.refused(key: key, Self.reusedInGroup(key)), for: Waiter(submission))
+                    outbox.add(.refused(key: key, Self.reusedInGroup(key)), for: group.work[position])
                 }
             } else {
-                fresh.append(Fresh(key: key, time: time, event: event, first: Waiter(submission)))
+                // The receipt time is stamped once the group's stored keys are answered.
+                group.keys.append(key)
+                // `consume`: without it the event was copied here and the original destroyed.
+                group.inputs.append(JournalInput(time: time ?? 0, event: consume event, key: key))
+                group.fresh.append(Fresh(submission: position, timed: time != nil))
             }
         }
-        answerStored(&fresh, into: &outbox)
+        answerStored(&group, into: &outbox)
         // A tick that could derive nothing is skipped: it would only move time (EngineFigures.swift).
         let clock = !ticks.isEmpty && journal.ledger.awaitsTime
-        let appended = fresh.isEmpty && !clock ? 0 : append(fresh, clock: clock, requests: work.count, into: &outbox)
-        for tick in ticks { outbox.add(.ticked(clock), for: tick) }
+        let appended = group.inputs.isEmpty && !clock ? 0 : append(&group, clock: clock, into: &outbox)
+        for tick in ticks { outbox.add(.ticked(clock), for: group.work[tick]) }
         for query in queries {
-            if case .account(let id, let at?) = query.request, at < journal.log.lastSeq {
-                answerPast(id, at: at, to: query)
+            if case .account(let id, let at?) = group.work[query].request, at < journal.log.lastSeq {
+                answerPast(id, at: at, to: group.work[query])
             } else {
-                outbox.add(answer(query.request), for: query)
+                outbox.add(answer(group.work[query].request), for: group.work[query])
             }
         }
         counted(appended)
@@ -97,36 +135,54 @@ final class CommitBatcher {
 
     private static func stored(_ value: inout Int) -> Int { value }
 
+    /// The append's parts, moved out of `request` (left a payload-free `.status`).
+    private static func takeAppend(_ request: inout Request) -> (key: String, time: TimeMs?, event: Event)? {
+        let taken = withUnsafeMutablePointer(to: &request) { request in
+            let taken = request.move()
+            request.initialize(to: .status)
+            return taken
+        }
+        guard case .append(let key, let time, let event) = consume taken else { return nil }
+        return (key, time, event)
+    }
+
     /// Answers the keys already in the log (a retry: the first append committed earlier) from
-    /// one read transaction and leaves the rest in `fresh` (in place: usually none is stored).
-    private func answerStored(_ fresh: inout [Fresh], into outbox: inout Outbox) {
+    /// one read transaction and leaves the rest in the group (in place: usually none is stored).
+    private func answerStored(_ group: inout Group, into outbox: inout Outbox) {
+        guard !group.inputs.isEmpty else { return }
         do {
             let stored = try journal.log.read { reader in
-                var stored: [(position: Int, response: Response)] = []
-                for (position, entry) in fresh.enumerated() {
-                    guard let seq = try reader.requestSeq(entry.key) else { continue }
-                    stored.append((position, try Self.storedAnswer(for: entry, at: seq, reader)))
+                try reader.requestSeqs(group.keys).map { position, seq in
+                    (position, try Self.storedAnswer(key: group.keys[position], event: group.inputs[position].event,
+                                                     time: group.explicitTime(position), at: seq, reader))
                 }
-                return stored
             }
             guard !stored.isEmpty else { return }
-            for (position, response) in stored { fresh[position].forEachWaiting { outbox.add(response, for: $0) } }
+            for (position, response) in stored { group.answer(position, response, into: &outbox) }
             // Compacts the rest to the front, in order (`stored` is in position order).
             var kept = 0
             var next = 0
-            for position in fresh.indices {
-                if next < stored.count && stored[next].position == position {
+            for position in group.inputs.indices {
+                if next < stored.count && stored[next].0 == position {
                     next += 1
                     continue
                 }
-                if kept != position { fresh.swapAt(kept, position) }
+                if kept != position {
+                    group.inputs.swapAt(kept, position)
+                    group.keys.swapAt(kept, position)
+                    group.fresh.swapAt(kept, position)
+                }
                 kept += 1
             }
-            fresh.removeLast(fresh.count - kept)
+            group.inputs.removeLast(group.inputs.count - kept)
+            group.keys.removeLast(group.keys.count - kept)
+            group.fresh.removeLast(group.fresh.count - kept)
         } catch {
             let failure = InputError(code: "read_failed", message: "the log could not be read: \(error)")
-            for entry in fresh { entry.forEachWaiting { outbox.add(.refused(key: entry.key, failure), for: $0) } }
-            fresh = []
+            for index in group.inputs.indices { group.answer(index, .refused(key: group.keys[index], failure), into: &outbox) }
+            group.inputs = []
+            group.keys = []
+            group.fresh = []
         }
     }
 
@@ -137,17 +193,17 @@ final class CommitBatcher {
 
     /// A retry gets the first append's answer; a key reused for another event (or another
     /// explicit time) is refused `key_reused`, so a client's bug cannot pass for a retry.
-    private static func storedAnswer(for entry: Fresh, at seq: Seq, _ reader: LogReader) throws -> Response {
+    private static func storedAnswer(key: String, event: Event, time: TimeMs?, at seq: Seq, _ reader: LogReader) throws -> Response {
         guard let stored = try reader.record(seq) else {
-            return .refused(key: entry.key, InputError(code: "read_failed", message: "seq \(seq) of key \(entry.key) is missing"))
+            return .refused(key: key, InputError(code: "read_failed", message: "seq \(seq) of key \(key) is missing"))
         }
         let record = try RecordCodec.decode(stored.bytes)
-        guard record.event == entry.event, entry.time.map({ $0 == record.time }) ?? true else {
-            return .refused(key: entry.key, InputError(
+        guard record.event == event, time.map({ $0 == record.time }) ?? true else {
+            return .refused(key: key, InputError(
                 code: "key_reused", field: "key",
-                message: "key \(entry.key) was used at seq \(seq) for a different event; a retry must repeat the request exactly"))
+                message: "key \(key) was used at seq \(seq) for a different event; a retry must repeat the request exactly"))
         }
-        return .appended(key: entry.key, seq: seq, derived: try derived(after: seq, reader))
+        return .appended(key: key, seq: seq, derived: try derived(after: seq, reader))
     }
 
     /// The records the input at `seq` derived: those right after it whose cause is `seq`.
@@ -162,8 +218,12 @@ final class CommitBatcher {
         return derived
     }
 
-    private func append(_ fresh: [Fresh], clock: Bool, requests: Int, into outbox: inout Outbox) -> Int {
-        var inputs = stamped(fresh)
+    private func append(_ group: inout Group, clock: Bool, into outbox: inout Outbox) -> Int {
+        stamp(&group)
+        // The answers below need only the keys.
+        var inputs: [JournalInput] = []
+        swap(&inputs, &group.inputs)
+        let keys = group.keys
         if clock {
             // After every input of the group, so that no explicit future time refuses the tick.
             let timeMs = inputs.reduce(max(nowMs(), journal.log.lastTime)) { max($0, $1.time) }
@@ -176,24 +236,23 @@ final class CommitBatcher {
             // A full disk or map is the client's to know (retry later); other failures are internal.
             let code = (error as? StoreError)?.code == "storage_full" ? "storage_full" : "commit_failed"
             let failure = InputError(code: code, message: "the log could not commit: \(error)")
-            for entry in fresh { entry.forEachWaiting { outbox.add(.refused(key: entry.key, failure), for: $0) } }
+            for index in keys.indices { group.answer(index, .refused(key: keys[index], failure), into: &outbox) }
             return 0
         }
-        if let observer { report(results, requests: requests, since: started, to: observer) }
+        if let observer { report(results, requests: group.work.count, since: started, to: observer) }
         var lastSeq: Seq?
         var appended = 0
-        for (entry, result) in zip(fresh, results) {
-            let response: Response
-            switch result {
+        for index in keys.indices {
+            switch results[index] {
             case .success(let records):
-                response = .appended(key: entry.key, seq: records[0].seq,
-                                     derived: records.dropFirst().map { DerivedRef(seq: $0.seq, kind: $0.kind) })
-                lastSeq = records.last?.seq
+                // No array for the usual input that derives nothing.
+                let derived = records.count == 1 ? [] : records.dropFirst().map { DerivedRef(seq: $0.seq, kind: $0.kind) }
+                group.answer(index, .appended(key: keys[index], seq: records[0].seq, derived: derived), into: &outbox)
+                lastSeq = records[records.count - 1].seq
                 appended += 1
             case .failure(let error):
-                response = .refused(key: entry.key, error)
+                group.answer(index, .refused(key: keys[index], error), into: &outbox)
             }
-            entry.forEachWaiting { outbox.add(response, for: $0) }
         }
         if clock, case .success(let records)? = results.last { lastSeq = records.last?.seq }
         // The records themselves are gathered only if someone subscribes: copying every event of
@@ -214,7 +273,7 @@ final class CommitBatcher {
                         to observer: any CommitObserver) {
         var byKind = [Int](repeating: 0, count: 256)
         for case .success(let records) in results {
-            for record in records { byKind[Int(record.kind.rawValue)] += 1 }
+            for index in records.indices { byKind[Int(records[index].kind.rawValue)] += 1 }
         }
         let report = CommitReport(requests: requests, recordsByKind: byKind, commitDuration: ContinuousClock.now - started)
         observer.committed(report, ledger: journal.ledger)
@@ -222,13 +281,12 @@ final class CommitBatcher {
 
     /// Inputs without `time` get the receipt time, never before the log's (or an earlier
     /// input's) time: max(now, last). An explicit earlier time is left for the journal to refuse.
-    private func stamped(_ fresh: [Fresh]) -> [JournalInput] {
+    private func stamp(_ group: inout Group) {
         let now = nowMs()
         var lastMs = journal.log.lastTime
-        return fresh.map { entry in
-            let time = entry.time ?? max(now, lastMs)
-            lastMs = max(lastMs, time)
-            return JournalInput(time: time, event: entry.event, key: entry.key)
+        for index in group.inputs.indices {
+            if !group.fresh[index].timed { group.inputs[index].time = max(now, lastMs) }
+            lastMs = max(lastMs, group.inputs[index].time)
         }
     }
 
@@ -278,22 +336,5 @@ final class CommitBatcher {
         case .append, .clockTick, .subscribe:
             preconditionFailure("appends and ticks are committed and subscriptions served by the hub, not answered as queries")
         }
-    }
-}
-
-/// A request's connection and number: where its answer goes.
-private struct Waiter {
-    var index: UInt64
-    var target: any ReplyTarget
-
-    init(_ submission: Submission) {
-        index = submission.index
-        target = submission.target
-    }
-}
-
-extension Outbox {
-    fileprivate mutating func add(_ response: Response, for waiter: Waiter) {
-        add(response, index: waiter.index, target: waiter.target)
     }
 }

@@ -81,7 +81,8 @@ final class Committer: @unchecked Sendable {
     private func run() {
         while let work = next() {
             let started = ContinuousClock.now
-            let connections = batcher?.commit(work) { appended in
+            // Consumed: the batcher moves each event out of the array, which must be unique then.
+            let connections = batcher?.commit(consume work) { appended in
                 condition.lock()
                 if appended > 0 { counts.batches += 1 }
                 counts.inputs += appended

@@ -13,6 +13,18 @@ public struct JournalInput: Sendable {
     }
 }
 
+extension JournalInput {
+    /// The event, leaving an empty one in its place: a move, where reading `event` off an input
+    /// whose key is still needed copied it (and destroyed the input's copy after).
+    mutating func takeEvent() -> Event {
+        withUnsafeMutablePointer(to: &event) { event in
+            let taken = event.move()
+            event.initialize(to: .clock(Clock()))
+            return taken
+        }
+    }
+}
+
 /// Input number `index` of a batch was refused; nothing of the batch was appended.
 public struct JournalRefusal: Error, Sendable, CustomStringConvertible {
     public var index: Int
@@ -131,12 +143,12 @@ public final class Journal {
         let stateRoots: StateRootPolicy
         var batch: [AppendRecord] = []
 
-        mutating func stage(_ input: JournalInput, into state: inout Ledger) throws(InputError) -> [Record] {
+        mutating func stage(_ input: consuming JournalInput, into state: inout Ledger) throws(InputError) -> [Record] {
             guard input.time >= lastTime else {
                 throw InputError(code: "time_regression", field: "time",
                                  message: "time \(input.time) is before the log's last time \(lastTime)")
             }
-            let records = try state.process(input.event, seq: nextSeq, time: input.time, stateRoots: stateRoots)
+            let records = try state.process(input.takeEvent(), seq: nextSeq, time: input.time, stateRoots: stateRoots)
             for (position, record) in records.enumerated() {
                 batch.append(AppendRecord(seq: record.seq, time: record.time, bytes: RecordCodec.encode(record),
                                           requestKey: position == 0 ? input.key : nil))

@@ -130,10 +130,11 @@ extension EventLog {
     }
 
     /// A large batch's keys straight into `requests`, in seq order (`putIfAbsent` catches a key
-    /// stored there or repeated in the batch).
+    /// stored there or repeated in the batch). An empty map is not hashed into: a dictionary
+    /// lookup hashes the key even then, and a pipelining client's keys all come this way.
     private func putDirect(_ keyed: [(key: String, seq: Seq)], recent: [KeyBytes: Seq], in transaction: WriteTransaction) throws {
         for (key, seq) in keyed {
-            if let existing = recent[KeyBytes(key)] { throw StoreError.duplicateKey(key: key, existingSeq: existing) }
+            if !recent.isEmpty, let existing = recent[KeyBytes(key)] { throw StoreError.duplicateKey(key: key, existingSeq: existing) }
             try Self.withBytes(of: key, seq) { keyBytes, seqBytes in
                 if let existing = try transaction.putIfAbsent(schema.requests, key: keyBytes, value: seqBytes) {
                     throw StoreError.duplicateKey(key: key, existingSeq: try Self.decodeSeq(existing))

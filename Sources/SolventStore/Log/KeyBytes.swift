@@ -11,8 +11,13 @@ public struct KeyBytes: Hashable, Sendable, ExpressibleByStringLiteral, CustomSt
 
     public var description: String { text }
 
+    /// Compares the contiguous UTF-8 buffers: `utf8.elementsEqual` walked both views through the
+    /// generic iterator, and a dictionary compares a key at every probe that meets an occupied
+    /// bucket (perf of a group commit: 4% of the committer).
     public static func == (left: KeyBytes, right: KeyBytes) -> Bool {
-        left.text.utf8.count == right.text.utf8.count && left.text.utf8.elementsEqual(right.text.utf8)
+        guard left.text.utf8.count == right.text.utf8.count else { return false }
+        var left = left.text, right = right.text  // `withUTF8` is mutating, as below
+        return left.withUTF8 { leftBytes in right.withUTF8 { leftBytes.elementsEqual($0) } }
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -44,14 +44,41 @@ public struct LogReader {
     /// databases for a key not folded yet — through the writer's map when it describes this
     /// snapshot, else by a scan of them (bounded: `RequestIndexPolicy`).
     public func requestSeq(_ key: String) throws -> Seq? {
-        try EventLog.validateRequestKey(key)
-        let recent = recentRequests?.withLock { $0.asOfSeq == head.seq ? Optional.some($0.seqByKey[KeyBytes(key)]) : nil }
-        if let seq = recent ?? nil { return seq }
+        try requestSeqs([key]).first?.seq
+    }
+
+    /// `requestSeq` of each of `keys`: the positions (in `keys`) of those stored, with their
+    /// seqs, in position order. The writer's map is locked once for all of them, not once per
+    /// key, and not hashed into at all while it is empty (as it stays while a pipelining client's
+    /// large batches go straight into `requests`); a group commit asks this for every key. An
+    /// array, not a generic collection: unspecialised across modules, a lazy map of the group's
+    /// inputs cost more than the lookups.
+    public func requestSeqs(_ keys: [String]) throws -> [(position: Int, seq: Seq)] {
+        for key in keys { try EventLog.validateRequestKey(key) }
+        // nil: no map describes this snapshot (then the recent databases are scanned); empty:
+        // the map holds no key.
+        let mapped: [Seq?]? = recentRequests?.withLock { recent in
+            guard recent.asOfSeq == head.seq else { return nil }
+            return recent.seqByKey.isEmpty ? [] : keys.map { recent.seqByKey[KeyBytes($0)] }
+        }
+        var found: [(position: Int, seq: Seq)] = []
+        for (position, key) in keys.enumerated() {
+            if let mapped, !mapped.isEmpty, let seq = mapped[position] {
+                found.append((position, seq))
+            } else if let seq = try storedSeq(key, scanRecent: mapped == nil) {
+                found.append((position, seq))
+            }
+        }
+        return found
+    }
+
+    /// `key`'s seq in `requests`, else (with `scanRecent`) in the recent databases by a scan.
+    private func storedSeq(_ key: String, scanRecent: Bool) throws -> Seq? {
         var utf8Key = key
         return try utf8Key.withUTF8 { utf8 in
             let raw = UnsafeRawBufferPointer(utf8)
             if let stored = try transaction.get(schema.requests, key: raw) { return try EventLog.decodeSeq(stored) }
-            guard recent == nil else { return nil }
+            guard scanRecent else { return nil }
             return try RecentRequests.scan(transaction, schema.recentRequests, for: raw)
         }
     }
