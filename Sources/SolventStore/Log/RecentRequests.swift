@@ -5,7 +5,7 @@ import SolventCore
 /// A key goes first to one of two recent databases (seq → key, appended with `MDB_APPEND`), so a
 /// commit writes its keys into one or two pages there instead of one leaf of `requests` per
 /// client — each client's keys have their own stretch of that B-tree, so 64 clients with one
-/// request each dirtied about 64 pages per commit (docs/PROTOCOL.md, "64 clients"). Once the
+/// request each dirtied about 64 pages per commit (docs/INGEST.md, "64 clients"). Once the
 /// current one holds `foldAtKeys`, new keys go to the other, and the next commits each put
 /// `foldChunkKeys` of the full one's keys into `requests` in key order, then empty it: each leaf
 /// of `requests` is rewritten about once per fold instead of once per commit, and no single
