@@ -45,7 +45,7 @@ public struct LogReader {
     /// snapshot, else by a scan of them (bounded: `RequestIndexPolicy`).
     public func requestSeq(_ key: String) throws -> Seq? {
         try EventLog.validateRequestKey(key)
-        let recent = recentRequests?.withLock { $0.asOfSeq == head.seq ? Optional.some($0.seqByKey[KeyBytes(key)]) : nil }
+        let recent = recentRequests?.withLock { $0.asOfSeq == head.seq ? Optional.some($0.seq(of: KeyBytes(key))) : nil }
         if let seq = recent ?? nil { return seq }
         var utf8Key = key
         return try utf8Key.withUTF8 { utf8 in
