@@ -3,7 +3,7 @@ import SolventCore
 import SolventTestSupport
 import Testing
 
-/// A fold's work spread evenly over commits (docs/PROTOCOL.md, "The fold, smoothed"): each
+/// A fold's work spread evenly over commits (docs/INGEST.md, "The fold, smoothed"): each
 /// commit folds at least as many keys as it adds, the keys a fold starts with are sorted ahead
 /// (`EventLog.prepareFold`) or at the start alike, and LMDB's key order is kept.
 @Suite struct FoldSmoothingTests {

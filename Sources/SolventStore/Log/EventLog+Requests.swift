@@ -82,7 +82,7 @@ extension EventLog {
 
     /// Sorts the current recent database's keys when the next commit may start a fold, so that
     /// commit need not: sorting 4,096 keys took 0.5–0.6 ms of the commit that started each fold,
-    /// one in 64 with 64 clients, which set their p99 (docs/PROTOCOL.md, "The fold, smoothed").
+    /// one in 64 with 64 clients, which set their p99 (docs/INGEST.md, "The fold, smoothed").
     /// For the writer's idle moments (the committer calls it once a group's replies are out);
     /// a fold starts all the same without it, sorting then.
     public func prepareFold() {
