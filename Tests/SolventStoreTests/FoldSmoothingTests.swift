@@ -31,6 +31,14 @@ import Testing
                 #expect(try RequestIndexTests.stored(log).folded.count == 3 + Int(seq - 6))
             }
             #expect(try RequestIndexTests.stored(log).recent == [["g": 7, "h": 8, "i": 9], [:]])
+            // j starts the next fold (g moves); ten keys then go straight to `requests`: they add
+            // nothing to a recent database, so that commit folds the minimum, h, and not i too.
+            try log.append(records(10...10) { _ in "j" })
+            try log.append(records(11...20) { "direct-\($0)" })
+            let afterDirect = try RequestIndexTests.stored(log)
+            #expect(afterDirect.folded["g"] == 7 && afterDirect.folded["h"] == 8 && afterDirect.folded["i"] == nil)
+            #expect(afterDirect.folded["direct-11"] == 11 && afterDirect.folded.count == 6 + 2 + 10)
+            #expect(afterDirect.recent == [["g": 7, "h": 8, "i": 9], ["j": 10]])
             for (key, seq) in [("a", Seq(2)), ("d", 5), ("g", 7), ("i", 9)] { #expect(try log.requestSeq(key) == seq) }
         }
     }

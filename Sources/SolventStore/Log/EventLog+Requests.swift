@@ -68,8 +68,9 @@ extension EventLog {
                 change.added = keyed
             }
             if !folding.isEmpty {
-                // At least as many as this commit added: the fold ends before the other fills.
-                let count = max(requestIndex.foldChunkKeys, keyed.count)
+                // At least as many as this commit added to a recent database (none when its
+                // keys went straight to `requests`): the fold ends before the other fills.
+                let count = max(requestIndex.foldChunkKeys, change.added.count)
                 change.folded = try foldChunk(folding, from: change.started == nil ? recent.folded : 0, count: count, in: transaction)
                 if change.folded == folding.count {
                     try transaction.empty(schema.recentRequests[1 - current])

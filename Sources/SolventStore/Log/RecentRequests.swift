@@ -7,11 +7,11 @@ import SolventCore
 /// client — each client's keys have their own stretch of that B-tree, so 64 clients with one
 /// request each dirtied about 64 pages per commit (docs/INGEST.md, "64 clients"). Once the
 /// current one holds `foldAtKeys`, new keys go to the other, and the next commits each put as
-/// many of the full one's keys into `requests`, in key order, as they add (at least
-/// `foldChunkKeys`), then empty it: each leaf of `requests` is rewritten about once per fold
-/// instead of once per commit, and every commit carries an even share of the fold (the whole
-/// fold in one commit took 3.1–5.0 ms against 0.7–1.4 ms; 256 keys in every fourth commit set
-/// the 64-client p75–p97, docs/INGEST.md, "The fold, smoothed").
+/// many of the full one's keys into `requests`, in key order, as they add to a recent one (at
+/// least `foldChunkKeys`), then empty it: each leaf of `requests` is rewritten about once per
+/// fold instead of once per commit, and every commit carries an even share of the fold (the
+/// whole fold in one commit took 3.1–5.0 ms against 0.7–1.4 ms; 256 keys in every fourth commit
+/// set the 64-client p75–p97, docs/INGEST.md, "The fold, smoothed").
 public struct RequestIndexPolicy: Sendable, Equatable {
     /// Keys in the current recent database that start a fold. 4,096: with 64 clients a fold
     /// starts every 64 commits and rewrites each client's leaf once (about 1 page per commit
