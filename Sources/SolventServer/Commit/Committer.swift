@@ -89,6 +89,8 @@ final class Committer: @unchecked Sendable {
                 condition.unlock()
             }
             window.committed(connections: connections ?? 0, durationNs: Self.nanoseconds(ContinuousClock.now - started))
+            // The replies are out: what the next commit would otherwise do first, now.
+            batcher?.journal.log.prepareFold()
         }
         batcher = nil
         finished.lock()

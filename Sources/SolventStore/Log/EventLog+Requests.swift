@@ -18,14 +18,17 @@ extension RecentRequests {
     /// and will be reloaded by the next append).
     mutating func committed(_ change: RecentChange, after previous: Seq, head: Seq) {
         guard asOfSeq == previous else { return }
-        for (key, seq) in change.added { seqByKey[KeyBytes(key)] = seq }
-        if let started = change.started {
+        if let started = change.started {  // The added keys went to the other database.
             current = 1 - current
             folding = started
+            nextFold = nil
         }
+        for (key, seq) in change.added { seqByKeyIn[current][KeyBytes(key)] = seq }
+        lastAdded = change.added.count
         folded = change.folded
         if change.finished {
-            for (key, _) in folding { seqByKey[KeyBytes(key)] = nil }
+            // Its capacity kept: the map fills again without rehashing (0.1–0.25 ms each time).
+            seqByKeyIn[1 - current].removeAll(keepingCapacity: true)
             folding = []
             folded = 0
         }
@@ -44,23 +47,20 @@ extension EventLog {
         return try recentRequests.withLock { recent in
             if recent.asOfSeq != previous {
                 // Another writer (process) moved the log: its recent keys are not in the map.
-                recent = try RecentRequests.load(transaction, schema.recentRequests, asOfSeq: previous)
+                recent = try RecentRequests.load(transaction, schema.recentRequests, asOfSeq: previous, reserving: requestIndex.reservedKeys)
             }
             var change = RecentChange(folded: recent.folded)
             guard !batch.isEmpty else { return change }
             var folding = recent.folding
             var current = recent.current
             if keyed.count >= requestIndex.directBatchKeys {
-                try putDirect(keyed, recent: recent.seqByKey, in: transaction)
+                try putDirect(keyed, recent: recent, in: transaction)
             } else if !keyed.isEmpty {
-                try checkUnique(keyed, recent: recent.seqByKey, in: transaction)
+                try checkUnique(keyed, recent: recent, in: transaction)
                 if folding.isEmpty && recent.currentCount + keyed.count >= requestIndex.foldAtKeys {
                     // The other database is empty (no fold in progress): it takes the new keys.
-                    folding = recent.seqByKey.map { (key: $0.key.text, seq: $0.value) }
-                    // Swift's order is LMDB's (UTF-8 bytes) for NFC keys, ASCII included, at a
-                    // quarter of the cost of comparing `utf8` views; any order is correct, this
-                    // one keeps the fold's cursor on its current leaf.
-                    folding.sort { $0.key < $1.key }
+                    // Any order is correct; LMDB's keeps the fold's cursor on its current leaf.
+                    folding = recent.currentInKeyOrder()
                     change.started = folding
                     current = 1 - current
                 }
@@ -68,7 +68,10 @@ extension EventLog {
                 change.added = keyed
             }
             if !folding.isEmpty {
-                change.folded = try foldChunk(folding, from: change.started == nil ? recent.folded : 0, in: transaction)
+                // At least as many as this commit added to a recent database (none when its
+                // keys went straight to `requests`): the fold ends before the other fills.
+                let count = max(requestIndex.foldChunkKeys, change.added.count)
+                change.folded = try foldChunk(folding, from: change.started == nil ? recent.folded : 0, count: count, in: transaction)
                 if change.folded == folding.count {
                     try transaction.empty(schema.recentRequests[1 - current])
                     change.finished = true
@@ -78,11 +81,31 @@ extension EventLog {
         }
     }
 
-    private func checkUnique(_ keyed: [(key: String, seq: Seq)], recent: [KeyBytes: Seq], in transaction: WriteTransaction) throws {
+    /// Sorts the current recent database's keys when the next commit may start a fold, so that
+    /// commit need not: sorting 4,096 keys took 0.5–0.6 ms of the commit that started each fold,
+    /// one in 64 with 64 clients, which set their p99 (docs/INGEST.md, "The fold, smoothed").
+    /// For the writer's idle moments (the committer calls it once a group's replies are out);
+    /// a fold starts all the same without it, sorting then.
+    public func prepareFold() {
+        let pending: (asOfSeq: Seq, keys: [KeyBytes: Seq])? = recentRequests.withLock { recent in
+            guard recent.folding.isEmpty, recent.nextFold?.asOfSeq != recent.asOfSeq,
+                  recent.currentCount + max(1, recent.lastAdded) >= requestIndex.foldAtKeys else { return nil }
+            return (recent.asOfSeq, recent.seqByKeyIn[recent.current])
+        }
+        guard let pending else { return }
+        // Sorted outside the lock; the copy of the map is dropped before the next commit adds
+        // to it (the caller is the writer), so that commit does not copy it again.
+        let keys = RecentRequests.inKeyOrder(pending.keys.map { (key: $0.key.text, seq: $0.value) })
+        recentRequests.update { recent in
+            if recent.asOfSeq == pending.asOfSeq { recent.nextFold = (pending.asOfSeq, keys) }
+        }
+    }
+
+    private func checkUnique(_ keyed: [(key: String, seq: Seq)], recent: RecentRequests, in transaction: WriteTransaction) throws {
         var batchSeqs = [KeyBytes: Seq](minimumCapacity: keyed.count)
         for (key, seq) in keyed {
             let bytes = KeyBytes(key)
-            if let existing = try recent[bytes] ?? batchSeqs[bytes] ?? foldedSeq(key, in: transaction) {
+            if let existing = try recent.seq(of: bytes) ?? batchSeqs[bytes] ?? foldedSeq(key, in: transaction) {
                 throw StoreError.duplicateKey(key: key, existingSeq: existing)
             }
             batchSeqs[bytes] = seq
@@ -109,11 +132,11 @@ extension EventLog {
         }
     }
 
-    /// Puts the next `foldChunkKeys` of `folding` (sorted) from `start` into `requests`; returns
-    /// how many are in now. A key already there with the same seq was put by a fold that a
-    /// crash interrupted.
-    private func foldChunk(_ folding: [(key: String, seq: Seq)], from start: Int, in transaction: WriteTransaction) throws -> Int {
-        let end = min(folding.count, start + requestIndex.foldChunkKeys)
+    /// Puts the next `count` keys of `folding` (sorted) from `start` into `requests`; returns how
+    /// many are in now. A key already there with the same seq was put by a fold that a crash
+    /// interrupted.
+    private func foldChunk(_ folding: [(key: String, seq: Seq)], from start: Int, count: Int, in transaction: WriteTransaction) throws -> Int {
+        let end = min(folding.count, start + count)
         try transaction.withPutCursor(schema.requests) { cursor in
             for (key, seq) in folding[start..<end] {
                 try Self.withBytes(of: key, seq) { keyBytes, seqBytes in
@@ -130,11 +153,10 @@ extension EventLog {
     }
 
     /// A large batch's keys straight into `requests`, in seq order (`putIfAbsent` catches a key
-    /// stored there or repeated in the batch). An empty map is not hashed into: a dictionary
-    /// lookup hashes the key even then, and a pipelining client's keys all come this way.
-    private func putDirect(_ keyed: [(key: String, seq: Seq)], recent: [KeyBytes: Seq], in transaction: WriteTransaction) throws {
+    /// stored there or repeated in the batch).
+    private func putDirect(_ keyed: [(key: String, seq: Seq)], recent: RecentRequests, in transaction: WriteTransaction) throws {
         for (key, seq) in keyed {
-            if !recent.isEmpty, let existing = recent[KeyBytes(key)] { throw StoreError.duplicateKey(key: key, existingSeq: existing) }
+            if let existing = recent.seq(of: KeyBytes(key)) { throw StoreError.duplicateKey(key: key, existingSeq: existing) }
             try Self.withBytes(of: key, seq) { keyBytes, seqBytes in
                 if let existing = try transaction.putIfAbsent(schema.requests, key: keyBytes, value: seqBytes) {
                     throw StoreError.duplicateKey(key: key, existingSeq: try Self.decodeSeq(existing))

@@ -83,7 +83,7 @@ public final class EventLog: @unchecked Sendable {
         self.requestIndex = requestIndex
         let (head, recent) = try environment.read { transaction in
             let head = try Self.readHead(transaction, schema)
-            return (head, try RecentRequests.load(transaction, schema.recentRequests, asOfSeq: head.seq))
+            return (head, try RecentRequests.load(transaction, schema.recentRequests, asOfSeq: head.seq, reserving: requestIndex.reservedKeys))
         }
         self.cachedHead = Locked(head)
         self.recentRequests = Locked(recent)

@@ -59,7 +59,7 @@ public struct LogReader {
         // the map holds no key.
         let mapped: [Seq?]? = recentRequests?.withLock { recent in
             guard recent.asOfSeq == head.seq else { return nil }
-            return recent.seqByKey.isEmpty ? [] : keys.map { recent.seqByKey[KeyBytes($0)] }
+            return recent.isEmpty ? [] : keys.map { recent.seq(of: KeyBytes($0)) }
         }
         var found: [(position: Int, seq: Seq)] = []
         for (position, key) in keys.enumerated() {
