@@ -15,8 +15,27 @@ struct StandardOutput {
 
     mutating func flush() {
         guard !buffer.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(buffer))
+        writeStandardOutput(buffer)
         buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Writes `bytes` to standard output. A reader that went away (`solvent tail | head`) ends the
+/// process quietly with status 0, as a pipeline expects, where `FileHandle.write` crashed on the
+/// EPIPE (SIGPIPE is ignored in this process: NIO ignores it); any other write error is named
+/// and exits 1.
+func writeStandardOutput(_ bytes: [UInt8]) {
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
+        if written >= 0 {
+            offset += written
+            continue
+        }
+        if errno == EINTR { continue }
+        if errno == EPIPE { exit(0) }
+        printError("standard output: \(String(cString: strerror(errno)))")
+        exit(1)
     }
 }
 

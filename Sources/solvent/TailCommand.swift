@@ -34,7 +34,7 @@ struct TailCommand: AsyncParsableCommand {
             while let line = try await client.receive() {
                 // Records carry a seq; only an error line (the refusal or the daemon's goodbye) lacks it.
                 if line.hasPrefix(#"{"seq":"#) {
-                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                    writeStandardOutput(Array((line + "\n").utf8))
                 } else {
                     return SendCommand.refusal(line) ?? line
                 }

@@ -86,7 +86,7 @@ struct BenchReport {
 
     /// Unbuffered, so each figure shows as soon as it is measured.
     private func emit(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        writeStandardOutput(Array((line + "\n").utf8))
     }
 
     static func number(_ value: Double) -> String {
