@@ -56,9 +56,8 @@ public enum PollClients {
             }
             for index in polled.indices where polled[index].revents != 0 {
                 polled[index].revents = 0
-                let replies = try clients[index].readReplies(into: &buffer)
-                for sentNs in replies { latenciesNs.append(Self.nowNs() - sentNs) }
-                guard !replies.isEmpty, clients[index].waiting == 0 else { continue }
+                guard let sentNs = try clients[index].readReply(into: &buffer) else { continue }
+                latenciesNs.append(MonotonicCondition.nowNs() - sentNs)
                 if try !clients[index].sendNext() {
                     polled[index].fd = -1  // poll skips a negative descriptor
                     active -= 1
@@ -66,13 +65,6 @@ public enum PollClients {
             }
         }
         return LoadClient.Result(replies: latenciesNs.count, latenciesNs: latenciesNs)
-    }
-
-    /// The monotonic clock, as `LoadClient` times its replies.
-    static func nowNs() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 
     private struct Client {
@@ -105,14 +97,14 @@ public enum PollClients {
             }
             sent += 1
             waiting = 1
-            sentNs = PollClients.nowNs()
+            sentNs = MonotonicCondition.nowNs()
             return true
         }
 
-        /// Reads what arrived and returns the send times of the requests it completed.
-        mutating func readReplies(into buffer: inout [UInt8]) throws -> [UInt64] {
+        /// Reads what arrived; the send time of the request it completed, if the reply is whole.
+        mutating func readReply(into buffer: inout [UInt8]) throws -> UInt64? {
             let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if count < 0 && errno == EINTR { return [] }
+            if count < 0 && errno == EINTR { return nil }
             guard count > 0 else {
                 throw Failure(description: count == 0 ? "the daemon closed a connection with a request unanswered"
                                                        : "read: \(String(cString: strerror(errno)))")
@@ -120,7 +112,7 @@ public enum PollClients {
             let lines = buffer[..<count].reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
             guard lines <= waiting else { throw Failure(description: "a reply came for no request") }
             waiting -= lines
-            return lines == 1 ? [sentNs] : []
+            return lines == 1 ? sentNs : nil
         }
 
         private static func connect(_ path: String) throws -> Int32 {

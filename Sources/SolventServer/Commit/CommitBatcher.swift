@@ -137,11 +137,8 @@ final class CommitBatcher {
 
     /// The append's parts, moved out of `request` (left a payload-free `.status`).
     private static func takeAppend(_ request: inout Request) -> (key: String, time: TimeMs?, event: Event)? {
-        let taken = withUnsafeMutablePointer(to: &request) { request in
-            let taken = request.move()
-            request.initialize(to: .status)
-            return taken
-        }
+        var taken = Request.status
+        swap(&taken, &request)
         guard case .append(let key, let time, let event) = consume taken else { return nil }
         return (key, time, event)
     }

@@ -17,11 +17,9 @@ extension JournalInput {
     /// The event, leaving an empty one in its place: a move, where reading `event` off an input
     /// whose key is still needed copied it (and destroyed the input's copy after).
     mutating func takeEvent() -> Event {
-        withUnsafeMutablePointer(to: &event) { event in
-            let taken = event.move()
-            event.initialize(to: .clock(Clock()))
-            return taken
-        }
+        var taken = Event.clock(Clock())
+        swap(&taken, &event)
+        return taken
     }
 }
 
