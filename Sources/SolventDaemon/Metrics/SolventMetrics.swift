@@ -26,7 +26,7 @@ public final class SolventMetrics: CommitObserver, @unchecked Sendable {
 
     /// `badDebt` scans every account; it runs at most this often (and on the first commit).
     private let badDebtRefresh: Duration
-    // Touched only by the committer thread (the observer's one caller).
+    // Touched only by the committer thread (`staged`'s one caller).
     private var badDebtRefreshedAt: ContinuousClock.Instant?
 
     public init(factory: any MetricsFactory, badDebtRefresh: Duration = .seconds(1)) {
@@ -61,14 +61,8 @@ public final class SolventMetrics: CommitObserver, @unchecked Sendable {
         return factory
     }
 
-    public func committed(_ report: CommitReport, ledger: borrowing Ledger) {
-        for (raw, count) in report.recordsByKind.enumerated() where count > 0 {
-            appended[raw]?.increment(by: count)
-        }
-        batchRequests.record(report.requests)
-        let (seconds, attoseconds) = report.commitDuration.components
-        commitDuration.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        lastSeq.record(Int64(clamping: ledger.lastSeq))
+    /// The state's figures, on the committer thread after each staged group.
+    public func staged(ledger: borrowing Ledger) {
         let figures = ledger.engineFigures
         marginCalls.record(figures.marginCalls)
         liquidations.record(figures.runningLiquidations)
@@ -80,6 +74,17 @@ public final class SolventMetrics: CommitObserver, @unchecked Sendable {
             badDebtRefreshedAt = now
             badDebt.record(Self.units(ledger.badDebt()))
         }
+    }
+
+    /// The counts of a durable group, before its answers leave.
+    public func committed(_ report: CommitReport) {
+        for (raw, count) in report.recordsByKind.enumerated() where count > 0 {
+            appended[raw]?.increment(by: count)
+        }
+        batchRequests.record(report.requests)
+        let (seconds, attoseconds) = report.commitDuration.components
+        commitDuration.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        if let seq = report.lastSeq { lastSeq.record(Int64(clamping: seq)) }
     }
 
     /// Money as a float for display only: metrics are Doubles; nothing reads money back from them.

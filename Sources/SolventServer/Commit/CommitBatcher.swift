@@ -6,70 +6,23 @@ import SolventStore
 /// the log, receipt times stamped, every fresh input appended in one transaction with each
 /// refusal kept to its own request, the committed records published to subscribers, then every
 /// answer handed to its connection.
+///
+/// In two steps, so the committer can stage one group while the previous one commits
+/// (docs/PROTOCOL.md, "Group commit"): `prepare` and `stage` read and change the state, on the
+/// committer thread; the staged group's `GroupFinisher` step commits and answers, on any thread.
+/// `commit` runs both in turn.
 final class CommitBatcher {
     let journal: Journal
-    let hub: SubscriptionHub
     let nowMs: @Sendable () -> TimeMs
     let observer: (any CommitObserver)?
+    /// The step that touches no state: commit, answers, publication.
+    let finisher: GroupFinisher
 
     init(journal: Journal, hub: SubscriptionHub, nowMs: @escaping @Sendable () -> TimeMs, observer: (any CommitObserver)? = nil) {
         self.journal = journal
-        self.hub = hub
         self.nowMs = nowMs
         self.observer = observer
-    }
-
-    /// A fresh append of the group: where its request is in `work`, and whether it named its
-    /// time. Its key, event and time are in the group's `inputs` at the same position, moved
-    /// there out of the request: copying each event from request to `Fresh` to `JournalInput`
-    /// (and destroying every copy) was about a tenth of the committer's time (perf, one
-    /// pipelining client).
-    private struct Fresh {
-        var submission: Int
-        var timed: Bool
-        /// Later requests of the group with the same key and event (retries; rare): an index
-        /// into `Group.repeats`, or -1, so that the usual `Fresh` holds no reference at all.
-        var repeats = -1
-    }
-
-    /// The fresh appends of one group, in arrival order, and what waits for each.
-    private struct Group {
-        var work: [Submission]
-        var inputs: [JournalInput] = []
-        /// The inputs' keys, kept apart for the lookups and answers once the inputs are handed on.
-        var keys: [String] = []
-        var fresh: [Fresh] = []
-        var repeats: [[Int]] = []
-
-        /// A later request is a retry of fresh append `index` only if it repeats it exactly:
-        /// the same event, and no explicit time or that one's (its receipt time is not known
-        /// yet, so an explicit time cannot be checked against it).
-        func isRetry(of index: Int, event: Event, time: TimeMs?) -> Bool {
-            inputs[index].event == event && (time == nil || fresh[index].timed && time == inputs[index].time)
-        }
-
-        mutating func addRepeat(of index: Int, submission: Int) {
-            if fresh[index].repeats < 0 {
-                fresh[index].repeats = repeats.count
-                repeats.append([])
-            }
-            repeats[fresh[index].repeats].append(submission)
-        }
-
-        /// Every request waiting for fresh append `index`'s answer gets `response`.
-        func answer(_ index: Int, _ response: Response, into outbox: inout Outbox) {
-            answer(submission: fresh[index].submission, response, into: &outbox)
-            guard fresh[index].repeats >= 0 else { return }
-            for submission in repeats[fresh[index].repeats] { answer(submission: submission, response, into: &outbox) }
-        }
-
-        /// By the request's fields: `work[submission]` as a whole was a copy of the submission.
-        func answer(submission: Int, _ response: Response, into outbox: inout Outbox) {
-            outbox.add(response, index: work[submission].index, target: work[submission].target)
-        }
-
-        /// The fresh append's explicit time, if it named one.
-        func explicitTime(_ index: Int) -> TimeMs? { fresh[index].timed ? inputs[index].time : nil }
+        finisher = GroupFinisher(log: journal.log, hub: hub, observer: observer)
     }
 
     /// Commits `work` and answers every request in it; `counted` learns how many inputs were
@@ -77,36 +30,50 @@ final class CommitBatcher {
     /// Returns the connections answered (the committer's `GroupCommitWindow` expects as many).
     @discardableResult
     func commit(_ work: consuming [Submission], counted: (Int) -> Void = { _ in }) -> Int {
-        var outbox = Outbox()
+        var staged = stage(prepare(work))
+        return finishInline(&staged, counted: counted)
+    }
+
+    /// Commits `staged` on this thread (nothing else may be staged) and answers it: its appends,
+    /// its clock tick, then its queries (which see the group's appends).
+    func finishInline(_ staged: inout StagedGroup, counted: (Int) -> Void) -> Int {
+        var appended = 0
+        if case .failure = finisher.commit(&staged, appended: &appended) { journal.discardStaged() }
+        answerTicksAndQueries(&staged.group)
+        counted(appended)
+        staged.group.outbox.send()
+        return staged.group.outbox.connections
+    }
+
+    /// Sorts the requests of `work`: each append moved into the group's inputs (a repeat of an
+    /// earlier one joins it; a key reused for something else is refused here), queries and
+    /// clock ticks noted.
+    func prepare(_ work: consuming [Submission]) -> Group {
         var group = Group(work: work)
         group.inputs.reserveCapacity(group.work.count)
         group.keys.reserveCapacity(group.work.count)
         group.fresh.reserveCapacity(group.work.count)
-        // By bytes, as `requests` holds keys: canonically equivalent strings are two keys.
-        var freshIndex: [KeyBytes: Int] = [:]
-        freshIndex.reserveCapacity(group.work.count)
-        var queries: [Int] = []
-        var ticks: [Int] = []
+        group.freshIndex.reserveCapacity(group.work.count)
         for position in group.work.indices {
             switch group.work[position].request {
             case .append: break
             case .clockTick:
-                ticks.append(position)
+                group.ticks.append(position)
                 continue
             default:
-                queries.append(position)
+                group.queries.append(position)
                 continue
             }
             // Moved out: the request is not read again, only its connection and number.
             guard let (key, time, event) = Self.takeAppend(&group.work[position].request) else { continue }
             let count = group.inputs.count
             // One hash per key: the default is stored when the key is new.
-            let index = Self.stored(&freshIndex[KeyBytes(key), default: count])
+            let index = Self.stored(&group.freshIndex[KeyBytes(key), default: count])
             if index < count {
                 if group.isRetry(of: index, event: event, time: time) {
                     group.addRepeat(of: index, submission: position)
                 } else {
-                    outbox.add(.refused(key: key, Self.reusedInGroup(key)), for: group.work[position])
+                    group.outbox.add(.refused(key: key, Self.reusedInGroup(key)), for: group.work[position])
                 }
             } else {
                 // The receipt time is stamped once the group's stored keys are answered.
@@ -116,21 +83,48 @@ final class CommitBatcher {
                 group.fresh.append(Fresh(submission: position, timed: time != nil))
             }
         }
-        answerStored(&group, into: &outbox)
+        return group
+    }
+
+    /// Answers the group's stored keys, stamps receipt times and stages the rest in the journal
+    /// (the state and its staged head move on; nothing is written): with a `clock` input last
+    /// when the group holds a tick and the engine awaits time.
+    func stage(_ group: consuming Group) -> StagedGroup {
+        let started = ContinuousClock.now
+        answerStored(&group)
         // A tick that could derive nothing is skipped: it would only move time (EngineFigures.swift).
-        let clock = !ticks.isEmpty && journal.ledger.awaitsTime
-        let appended = group.inputs.isEmpty && !clock ? 0 : append(&group, clock: clock, into: &outbox)
-        for tick in ticks { outbox.add(.ticked(clock), for: group.work[tick]) }
-        for query in queries {
+        let clock = !group.ticks.isEmpty && journal.ledger.awaitsTime
+        group.clock = clock
+        guard !group.inputs.isEmpty || clock else {
+            return StagedGroup(group: consume group, batch: .empty, results: [],
+                               stagingDuration: ContinuousClock.now - started)
+        }
+        stamp(&group)
+        // The answers need only the keys.
+        var inputs: [JournalInput] = []
+        swap(&inputs, &group.inputs)
+        if clock {
+            // After every input of the group, so that no explicit future time refuses the tick.
+            let timeMs = inputs.reduce(max(nowMs(), journal.stagedTime)) { max($0, $1.time) }
+            inputs.append(JournalInput(time: timeMs, event: .clock(Clock())))
+        }
+        // Keys are distinct: repeats were merged into one `Fresh` by `prepare`.
+        let (results, batch) = journal.stageAccepted(inputs, distinctKeys: true)
+        observer?.staged(ledger: journal.ledger)
+        return StagedGroup(group: consume group, batch: batch, results: results, stagingDuration: ContinuousClock.now - started)
+    }
+
+    /// Ticks and queries, answered once the group's appends are committed: after a tick its
+    /// outcome, after an append the state with it.
+    func answerTicksAndQueries(_ group: inout Group) {
+        for tick in group.ticks { group.outbox.add(.ticked(group.clock), for: group.work[tick]) }
+        for query in group.queries {
             if case .account(let id, let at?) = group.work[query].request, at < journal.log.lastSeq {
                 answerPast(id, at: at, to: group.work[query])
             } else {
-                outbox.add(answer(group.work[query].request), for: group.work[query])
+                group.outbox.add(answer(group.work[query].request), for: group.work[query])
             }
         }
-        counted(appended)
-        outbox.send()
-        return outbox.connections
     }
 
     private static func stored(_ value: inout Int) -> Int { value }
@@ -145,7 +139,9 @@ final class CommitBatcher {
 
     /// Answers the keys already in the log (a retry: the first append committed earlier) from
     /// one read transaction and leaves the rest in the group (in place: usually none is stored).
-    private func answerStored(_ group: inout Group, into outbox: inout Outbox) {
+    /// A key of a group staged but not yet committed is not in the log: the committer waits for
+    /// that group before it stages one that repeats its keys.
+    private func answerStored(_ group: inout Group) {
         guard !group.inputs.isEmpty else { return }
         do {
             let stored = try journal.log.read { reader in
@@ -155,7 +151,7 @@ final class CommitBatcher {
                 }
             }
             guard !stored.isEmpty else { return }
-            for (position, response) in stored { group.answer(position, response, into: &outbox) }
+            for (position, response) in stored { group.answer(position, response) }
             // Compacts the rest to the front, in order (`stored` is in position order).
             var kept = 0
             var next = 0
@@ -176,7 +172,7 @@ final class CommitBatcher {
             group.fresh.removeLast(group.fresh.count - kept)
         } catch {
             let failure = InputError(code: "read_failed", message: "the log could not be read: \(error)")
-            for index in group.inputs.indices { group.answer(index, .refused(key: group.keys[index], failure), into: &outbox) }
+            for index in group.inputs.indices { group.answer(index, .refused(key: group.keys[index], failure)) }
             group.inputs = []
             group.keys = []
             group.fresh = []
@@ -215,72 +211,12 @@ final class CommitBatcher {
         return derived
     }
 
-    private func append(_ group: inout Group, clock: Bool, into outbox: inout Outbox) -> Int {
-        stamp(&group)
-        // The answers below need only the keys.
-        var inputs: [JournalInput] = []
-        swap(&inputs, &group.inputs)
-        let keys = group.keys
-        if clock {
-            // After every input of the group, so that no explicit future time refuses the tick.
-            let timeMs = inputs.reduce(max(nowMs(), journal.log.lastTime)) { max($0, $1.time) }
-            inputs.append(JournalInput(time: timeMs, event: .clock(Clock())))
-        }
-        let results: [Result<[Record], InputError>]
-        let started = ContinuousClock.now
-        // Keys are distinct: repeats were merged into one `Fresh` above.
-        do { results = try journal.appendAccepted(inputs, distinctKeys: true) } catch {
-            // A full disk or map is the client's to know (retry later); other failures are internal.
-            let code = (error as? StoreError)?.code == "storage_full" ? "storage_full" : "commit_failed"
-            let failure = InputError(code: code, message: "the log could not commit: \(error)")
-            for index in keys.indices { group.answer(index, .refused(key: keys[index], failure), into: &outbox) }
-            return 0
-        }
-        if let observer { report(results, requests: group.work.count, since: started, to: observer) }
-        var lastSeq: Seq?
-        var appended = 0
-        for index in keys.indices {
-            switch results[index] {
-            case .success(let records):
-                // No array for the usual input that derives nothing.
-                let derived = records.count == 1 ? [] : records.dropFirst().map { DerivedRef(seq: $0.seq, kind: $0.kind) }
-                group.answer(index, .appended(key: keys[index], seq: records[0].seq, derived: derived), into: &outbox)
-                lastSeq = records[records.count - 1].seq
-                appended += 1
-            case .failure(let error):
-                group.answer(index, .refused(key: keys[index], error), into: &outbox)
-            }
-        }
-        if clock, case .success(let records)? = results.last { lastSeq = records.last?.seq }
-        // The records themselves are gathered only if someone subscribes: copying every event of
-        // the group into one more array was a cost of every commit, paid for no one.
-        if let lastSeq { hub.publish(through: lastSeq) { Self.committedRecords(results) } }
-        return appended
-    }
-
-    /// Every record the group appended, in seq order: the accepted inputs' (the clock's last).
-    private static func committedRecords(_ results: [Result<[Record], InputError>]) -> [Record] {
-        var committed: [Record] = []
-        committed.reserveCapacity(results.count + results.count / 2)
-        for case .success(let records) in results { committed.append(contentsOf: records) }
-        return committed
-    }
-
-    private func report(_ results: [Result<[Record], InputError>], requests: Int, since started: ContinuousClock.Instant,
-                        to observer: any CommitObserver) {
-        var byKind = [Int](repeating: 0, count: 256)
-        for case .success(let records) in results {
-            for index in records.indices { byKind[Int(records[index].kind.rawValue)] += 1 }
-        }
-        let report = CommitReport(requests: requests, recordsByKind: byKind, commitDuration: ContinuousClock.now - started)
-        observer.committed(report, ledger: journal.ledger)
-    }
-
-    /// Inputs without `time` get the receipt time, never before the log's (or an earlier
-    /// input's) time: max(now, last). An explicit earlier time is left for the journal to refuse.
+    /// Inputs without `time` get the receipt time, never before the staged head's (or an
+    /// earlier input's) time: max(now, last). An explicit earlier time is left for the journal
+    /// to refuse.
     private func stamp(_ group: inout Group) {
         let now = nowMs()
-        var lastMs = journal.log.lastTime
+        var lastMs = journal.stagedTime
         for index in group.inputs.indices {
             if !group.fresh[index].timed { group.inputs[index].time = max(now, lastMs) }
             lastMs = max(lastMs, group.inputs[index].time)

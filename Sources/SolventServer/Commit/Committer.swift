@@ -3,12 +3,25 @@ import Metrics
 import SolventCore
 import SolventStore
 
-/// The single writer: one thread that takes everything pending from all connections, appends it
-/// in ONE `Journal.appendAccepted` (one transaction, one fsync) and only then replies to all of
-/// it. Queries wait in the same queue, so they see every append submitted before them.
+/// The single writer: takes everything pending from all connections, appends it in ONE write
+/// transaction (one fsync) and only then replies to all of it. Queries wait in the same queue,
+/// so they see every append submitted before them.
+///
+/// Two threads, two stages (docs/PROTOCOL.md, "Group commit"): this one owns the state and
+/// stages each group (stored keys answered, times stamped, inputs checked, applied and
+/// encoded); while work is queued behind a staged group, it hands the group to the
+/// `DurableStage` thread, which commits it and then answers it, and stages the next group
+/// meanwhile. With nothing queued it commits the group itself (no hand-off: one client waiting
+/// alone gains nothing from it). Depth one: a group is handed over only once the one before it
+/// is durable, and one whose predecessor failed is refused instead.
 final class Committer: @unchecked Sendable {
     /// A bound on the inputs of one commit; more pending waits for the next one.
     static let maxBatchRequests = 16_384
+    /// A group at least this large goes to the durable stage even with nothing queued behind
+    /// it (its clients' next requests come while it commits), and twice as much pending with
+    /// nothing in flight is taken in two halves, so that the second is staged while the first
+    /// commits. Well above the 64 one-request clients' groups, which stay whole and inline.
+    static let pipelineGroupRequests = 256
 
     /// Waits for a group to fill (`GroupCommitWindow`), by how they ended: every expected
     /// arrival came, or the delay ran out first.
@@ -16,7 +29,7 @@ final class Committer: @unchecked Sendable {
     private static let waitsExpired = Counter(label: "solvent_commit_waits_total", dimensions: [("outcome", "expired")])
 
     // `condition` guards `queue`, `arrivals`, `arrivalsAwaited`, `stopping` and `counts`;
-    // `batcher` and `window` belong to the committer thread.
+    // `batcher`, `window`, `durable` and `inFlightKeys` belong to the committer thread.
     private let condition = MonotonicCondition()
     private var queue: [Submission] = []
     /// `submit` calls whose work is queued (one per connection read).
@@ -31,15 +44,27 @@ final class Committer: @unchecked Sendable {
     private var done = false
     /// Dropped when the thread finishes, so the journal (and its LMDB environment) closes then.
     private var batcher: CommitBatcher?
+    private var durable: DurableStage?
+    /// The keys of the group in flight on the durable stage (empty when none is): registered in
+    /// the log only by its commit, so a later group that repeats one waits for that commit.
+    private var inFlightKeys: [KeyBytes: Int] = [:]
+    private let maxGroupRequests: Int
 
     /// `window` decides how long a group waits for more arrivals (`GroupCommitWindow`).
+    /// `maxGroupRequests` and `beforeDurableCommit` are for tests: a smaller bound on a group,
+    /// and a hook run on the durable stage's thread before each commit handed to it.
     init(journal: Journal, hub: SubscriptionHub, nowMs: @escaping @Sendable () -> TimeMs, observer: (any CommitObserver)? = nil,
-         window: GroupCommitWindow = GroupCommitWindow()) {
-        batcher = CommitBatcher(journal: journal, hub: hub, nowMs: nowMs, observer: observer)
+         window: GroupCommitWindow = GroupCommitWindow(), maxGroupRequests: Int = Committer.maxBatchRequests,
+         beforeDurableCommit: (@Sendable () -> Void)? = nil) {
+        let batcher = CommitBatcher(journal: journal, hub: hub, nowMs: nowMs, observer: observer)
+        self.batcher = batcher
         self.window = window
+        self.maxGroupRequests = maxGroupRequests
+        durable = DurableStage(finisher: batcher.finisher, counted: { [unowned self] in count($0) }, beforeCommit: beforeDurableCommit)
     }
 
     func start() {
+        durable?.start()
         let thread = Thread { [self] in run() }
         thread.name = "solvent-committer"
         thread.start()
@@ -79,19 +104,12 @@ final class Committer: @unchecked Sendable {
     }
 
     private func run() {
-        while let work = next() {
-            let started = ContinuousClock.now
-            // Consumed: the batcher moves each event out of the array, which must be unique then.
-            let connections = batcher?.commit(consume work) { appended in
-                condition.lock()
-                if appended > 0 { counts.batches += 1 }
-                counts.inputs += appended
-                condition.unlock()
-            }
-            window.committed(connections: connections ?? 0, durationNs: Self.nanoseconds(ContinuousClock.now - started))
-            // The replies are out: what the next commit would otherwise do first, now.
-            batcher?.journal.log.prepareFold()
+        if let batcher, let durable {
+            while let work = next(inFlight: durable.isBusy) { commit(consume work, batcher, durable) }
+            settle(durable, batcher)
+            durable.stop()
         }
+        durable = nil
         batcher = nil
         finished.lock()
         done = true
@@ -99,23 +117,97 @@ final class Committer: @unchecked Sendable {
         finished.unlock()
     }
 
-    /// Blocks until work is pending, and then while the window says more is coming; nil once
-    /// stopping and drained.
-    private func next() -> [Submission]? {
+    /// One group: committed here when it holds queries or ticks (after the group in flight) or
+    /// when nothing waits behind it; else staged here and handed to the durable stage.
+    private func commit(_ work: consuming [Submission], _ batcher: CommitBatcher, _ durable: DurableStage) {
+        let started = ContinuousClock.now
+        // Consumed: the batcher moves each event out of the array, which must be unique then.
+        let group = batcher.prepare(consume work)
+        if group.needsInlineCommit || group.sharesKey(with: inFlightKeys) {
+            // Queries and ticks read the state and the log after every group before them; a
+            // retry of a key in flight is answered from the log once that key is there.
+            settle(durable, batcher)
+        } else if let outcome = durable.pollOutcome() {
+            settled(outcome, batcher)  // Done already: a failure is discarded before staging on it.
+        }
+        var staged = batcher.stage(consume group)
+        if staged.group.needsInlineCommit { return finishInline(&staged, batcher, since: started) }
+        if let failure = settle(durable, batcher) {
+            // The group before failed and the state was rebuilt from the log: this one's seqs
+            // and checks followed that group's, so none of its appends can stand.
+            staged.refuseFresh(failure)
+            count(0)
+            staged.group.outbox.send()
+            window.committed(connections: staged.group.outbox.connections, durationNs: Self.nanoseconds(ContinuousClock.now - started))
+            return
+        }
+        guard !staged.results.isEmpty, handOff(staged.group.work.count) else { return finishInline(&staged, batcher, since: started) }
+        swap(&inFlightKeys, &staged.group.freshIndex)
+        durable.hand(staged, started: started)
+    }
+
+    /// Whether to hand a staged group of `requests` over: it is large, or work is queued that
+    /// the committer would take at once (the window would not wait for more arrivals first).
+    private func handOff(_ requests: Int) -> Bool {
+        if requests >= Self.pipelineGroupRequests { return true }
+        condition.lock()
+        defer { condition.unlock() }
+        return !queue.isEmpty && (stopping || window.arrivalsToAwait(pendingArrivals: arrivals) == nil)
+    }
+
+    /// Commits `staged` on this thread (nothing in flight), answers it, and its ticks and queries.
+    private func finishInline(_ staged: inout StagedGroup, _ batcher: CommitBatcher, since started: ContinuousClock.Instant) {
+        let connections = batcher.finishInline(&staged, counted: count)
+        window.committed(connections: connections, durationNs: Self.nanoseconds(ContinuousClock.now - started))
+        // The replies are out: what the next commit would otherwise do first, now.
+        batcher.journal.log.prepareFold()
+    }
+
+    /// Waits for the group in flight, if any; returns its failure after discarding the staged
+    /// state (the journal's, including any group staged after it).
+    @discardableResult
+    private func settle(_ durable: DurableStage, _ batcher: CommitBatcher) -> InputError? {
+        guard let outcome = durable.awaitOutcome() else { return nil }
+        return settled(outcome, batcher)
+    }
+
+    @discardableResult
+    private func settled(_ outcome: DurableStage.Outcome, _ batcher: CommitBatcher) -> InputError? {
+        inFlightKeys.removeAll(keepingCapacity: true)
+        window.committed(connections: outcome.connections, durationNs: Self.nanoseconds(ContinuousClock.now - outcome.started))
+        guard let failure = outcome.failure else { return nil }
+        batcher.journal.discardStaged()
+        return failure
+    }
+
+    private func count(_ appended: Int) {
+        condition.lock()
+        if appended > 0 { counts.batches += 1 }
+        counts.inputs += appended
+        condition.unlock()
+    }
+
+    /// Blocks until work is pending, and then, with no group `inFlight`, while the window says
+    /// more is coming; nil once stopping and drained. While a group is in flight the window
+    /// does not wait: work is flowing, and the next group's staging overlaps that commit. With
+    /// none in flight, a long queue is taken in two halves (`pipelineGroupRequests`).
+    private func next(inFlight: Bool) -> [Submission]? {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty && !stopping { condition.wait() }
         if queue.isEmpty { return nil }
-        awaitArrivals()
-        guard queue.count > Self.maxBatchRequests else {
+        if !inFlight { awaitArrivals() }
+        var limit = maxGroupRequests
+        if !inFlight && queue.count >= 2 * Self.pipelineGroupRequests { limit = min(limit, (queue.count + 1) / 2) }
+        guard queue.count > limit else {
             arrivals = 0
             defer { queue = [] }
             return queue
         }
         // The arrivals left behind are not known; counting them all keeps the next group from
         // waiting, which a queue this long does not need.
-        let work = Array(queue.prefix(Self.maxBatchRequests))
-        queue.removeFirst(Self.maxBatchRequests)
+        let work = Array(queue.prefix(limit))
+        queue.removeFirst(limit)
         return work
     }
 

@@ -35,7 +35,7 @@ struct Submission: Sendable {
 }
 
 /// The answers of one group commit, gathered per connection.
-struct Outbox {
+struct Outbox: Sendable {
     private var entries: [(target: any ReplyTarget, responses: [IndexedResponse])] = []
     private var positions: [ObjectIdentifier: Int] = [:]
     /// The entry of the previous answer: a connection's requests arrive together, so most
@@ -90,7 +90,7 @@ struct Outbox {
 }
 
 /// The answers of one group for the targets on one event loop.
-private struct LoopHop {
+private struct LoopHop: Sendable {
     var loop: any EventLoop
     var answers: [(target: any ReplyTarget, responses: [IndexedResponse])]
 }

@@ -37,10 +37,21 @@ public struct JournalRefusal: Error, Sendable, CustomStringConvertible {
 /// transaction (one fsync). Copying the state per batch would cost O(accounts) per group commit;
 /// instead a failed commit rebuilds the state from the log (snapshot + tail), so nothing
 /// uncommitted survives. `append` (all or nothing) alone keeps a copy to undo a refusal mid-batch.
+///
+/// The write is two steps, so the daemon can stage one batch while the previous one commits
+/// (docs/PROTOCOL.md, "Group commit"): `stageAccepted` checks, applies and encodes on the
+/// journal's owner thread and moves the *staged head*; `StagedBatch.commit(to:)` touches only
+/// the log, so any thread may run it. Until a staged batch's commit returns, the state and the
+/// staged head are ahead of the log; if that commit fails, the owner calls `discardStaged`.
 public final class Journal {
     public let log: EventLog
     public private(set) var ledger: Ledger
     public let snapshotEvery: UInt64
+    /// The seq and time after everything staged: the log's head plus the staged batches not yet
+    /// committed. Staging goes on from here, not from `log.head`, which moves only once a commit
+    /// is durable.
+    public private(set) var stagedSeq: Seq
+    public private(set) var stagedTime: TimeMs
 
     public static let defaultSnapshotEvery = EventLog.defaultSnapshotEvery
 
@@ -56,6 +67,8 @@ public final class Journal {
         self.snapshotEvery = snapshotEvery ?? log.snapshotEvery ?? Self.defaultSnapshotEvery
         precondition(self.snapshotEvery > 0, "snapshotEvery must be positive")
         ledger = try Self.load(log)
+        stagedSeq = log.lastSeq
+        stagedTime = log.lastTime
     }
 
     static func load(_ log: EventLog) throws -> Ledger {
@@ -74,14 +87,18 @@ public final class Journal {
     /// Seq of the input stored under `key`, if a request with that key was appended before.
     public func seq(forKey key: String) throws -> Seq? { try log.requestSeq(key) }
 
+    /// Whether a staged batch has not been committed (or discarded) yet.
+    public var hasStaged: Bool { stagedSeq != log.lastSeq || stagedTime != log.lastTime }
+
     /// Appends `inputs` with everything they derive, all or nothing. Returns, per input, its
     /// record followed by its derived records.
     @discardableResult
     public func append(_ inputs: [JournalInput]) throws -> [[Record]] {
+        precondition(!hasStaged, "append with a staged batch not committed")
         // The undo copy: copy-on-write makes it cost only what the batch touches, paid on this
         // (CLI) path and never by the group commit.
         let before = ledger
-        var staging = Staging(nextSeq: log.lastSeq + 1, lastTime: log.lastTime, stateRoots: log.stateRoots)
+        var staging = Staging(nextSeq: stagedSeq + 1, lastTime: stagedTime, stateRoots: log.stateRoots)
         var results: [[Record]] = []
         for (index, input) in inputs.enumerated() {
             do { results.append(try staging.stage(input, into: &ledger)) } catch {
@@ -89,8 +106,10 @@ public final class Journal {
                 throw JournalRefusal(index: index, error: error)
             }
         }
-        do { try commit(staging.batch) } catch {
+        do { try staged(staging).commit(to: log) } catch {
             ledger = before
+            stagedSeq = log.lastSeq
+            stagedTime = log.lastTime
             throw error
         }
         return results
@@ -100,12 +119,27 @@ public final class Journal {
     /// ones leave, in one transaction (one fsync); a refused input is left out instead of sinking
     /// the batch — the group commit of many clients' requests needs exactly that. Returns, per
     /// input, its records or its refusal. Throws only when the commit itself fails: then nothing
-    /// is appended and the state is rebuilt from the log. Keys must not be stored already; a key
-    /// repeated in `inputs` is refused, unless the caller vouches with `distinctKeys` that no
-    /// key repeats (the group commit has merged repeats already; hashing every key twice per
-    /// group was a measurable part of its time).
+    /// is appended and the state is rebuilt from the log. See `stageAccepted` for the keys.
     public func appendAccepted(_ inputs: [JournalInput], distinctKeys: Bool = false) throws -> [Result<[Record], InputError>] {
-        var staging = Staging(nextSeq: log.lastSeq + 1, lastTime: log.lastTime, stateRoots: log.stateRoots)
+        precondition(!hasStaged, "appendAccepted with a staged batch not committed")
+        let (results, batch) = stageAccepted(inputs, distinctKeys: distinctKeys)
+        do { try batch.commit(to: log) } catch {
+            discardStaged()
+            throw error
+        }
+        return results
+    }
+
+    /// The first step of `appendAccepted`: checks and applies each input to the state, after
+    /// the staged head, and encodes the records of those accepted (with a snapshot of the state
+    /// if they cross a snapshot boundary, taken here while the state is exactly theirs). The
+    /// state and the staged head move on; nothing is written. Keys must not be stored already;
+    /// a key repeated in `inputs` is refused, unless the caller vouches with `distinctKeys` that
+    /// no key repeats (the group commit has merged repeats already; hashing every key twice per
+    /// group was a measurable part of its time).
+    public func stageAccepted(_ inputs: [JournalInput], distinctKeys: Bool = false)
+        -> (results: [Result<[Record], InputError>], batch: StagedBatch) {
+        var staging = Staging(nextSeq: stagedSeq + 1, lastTime: stagedTime, stateRoots: log.stateRoots)
         staging.batch.reserveCapacity(inputs.count + inputs.count / 2)
         var keys = Set<KeyBytes>()  // by bytes, as `requests` compares keys
         var results: [Result<[Record], InputError>] = []
@@ -117,19 +151,19 @@ public final class Journal {
             }
             do { results.append(.success(try staging.stage(input, into: &ledger))) } catch { results.append(.failure(error)) }
         }
-        do { try commit(staging.batch) } catch {
-            rebuildFromLog()
-            throw error
-        }
-        return results
+        return (results, staged(staging))
     }
 
-    /// Drops what the state holds beyond the log. A state that cannot be rebuilt cannot be
-    /// trusted for another input, so that stops the process; a restart recovers from the log.
-    private func rebuildFromLog() {
+    /// Drops what the state holds beyond the log — a staged batch whose commit failed, and any
+    /// staged after it — and puts the staged head back on the log's. A state that cannot be
+    /// rebuilt cannot be trusted for another input, so that stops the process; a restart
+    /// recovers from the log.
+    public func discardStaged() {
         do { ledger = try Self.load(log) } catch {
             preconditionFailure("the state cannot be rebuilt from the log after a failed commit: \(error)")
         }
+        stagedSeq = log.lastSeq
+        stagedTime = log.lastTime
     }
 
     /// The records staged for one transaction. `Ledger.process` checks before it applies, so a
@@ -157,12 +191,40 @@ public final class Journal {
         }
     }
 
-    /// Writes `batch` (with a snapshot of the state, already applied in place, when the batch
-    /// crosses a snapshot boundary).
-    private func commit(_ batch: [AppendRecord]) throws {
-        guard let last = batch.last else { return }
-        let crossesSnapshot = last.seq / snapshotEvery > log.lastSeq / snapshotEvery
+    /// Moves the staged head past `staging` and hands its records over with a snapshot of the
+    /// state (already applied in place) when they cross a snapshot boundary.
+    private func staged(_ staging: consuming Staging) -> StagedBatch {
+        guard let last = staging.batch.last else { return .empty }
+        let crossesSnapshot = last.seq / snapshotEvery > stagedSeq / snapshotEvery
         let snapshot = crossesSnapshot ? Snapshot(seq: last.seq, state: ledger.encodeSnapshot()) : nil
-        try log.append(batch, snapshot: snapshot)
+        stagedSeq = last.seq
+        stagedTime = staging.lastTime
+        return StagedBatch(records: staging.batch, snapshot: snapshot)
+    }
+}
+
+/// A batch staged against the state (`Journal.stageAccepted`) and not committed yet: its
+/// records, and the snapshot to write with them. Committing it touches only the log, so any
+/// thread may do it while the journal's owner stages the next batch; but batches must be
+/// committed in the order they were staged, each only after the one before it succeeded (the
+/// log refuses a seq that does not continue it).
+public struct StagedBatch: Sendable {
+    public let records: [AppendRecord]
+    public let snapshot: Snapshot?
+
+    /// Nothing to write.
+    public static let empty = StagedBatch(records: [], snapshot: nil)
+
+    init(records: [AppendRecord], snapshot: Snapshot?) {
+        self.records = records
+        self.snapshot = snapshot
+    }
+
+    /// The last seq of the batch; nil when nothing was accepted.
+    public var lastSeq: Seq? { records.last?.seq }
+
+    /// One write transaction, one fsync (`EventLog.append`); returns once durable.
+    public func commit(to log: EventLog) throws {
+        try log.append(records, snapshot: snapshot)
     }
 }
