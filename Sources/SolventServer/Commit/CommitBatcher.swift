@@ -90,8 +90,9 @@ final class CommitBatcher {
     /// (the state and its staged head move on; nothing is written): with a `clock` input last
     /// when the group holds a tick and the engine awaits time.
     func stage(_ group: consuming Group) -> StagedGroup {
-        let started = ContinuousClock.now
         answerStored(&group)
+        // As before the two stages, the reported commit time starts here, after the lookups.
+        let started = ContinuousClock.now
         // A tick that could derive nothing is skipped: it would only move time (EngineFigures.swift).
         let clock = !group.ticks.isEmpty && journal.ledger.awaitsTime
         group.clock = clock

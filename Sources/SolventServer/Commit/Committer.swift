@@ -105,7 +105,7 @@ final class Committer: @unchecked Sendable {
 
     private func run() {
         if let batcher, let durable {
-            while let work = next(inFlight: durable.isBusy) { commit(consume work, batcher, durable) }
+            while let work = next(inFlight: durable.isCommitting) { commit(consume work, batcher, durable) }
             settle(durable, batcher)
             durable.stop()
         }
@@ -187,10 +187,12 @@ final class Committer: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Blocks until work is pending, and then, with no group `inFlight`, while the window says
-    /// more is coming; nil once stopping and drained. While a group is in flight the window
-    /// does not wait: work is flowing, and the next group's staging overlaps that commit. With
-    /// none in flight, a long queue is taken in two halves (`pipelineGroupRequests`).
+    /// Blocks until work is pending, and then, with no group `inFlight` (still committing),
+    /// while the window says more is coming; nil once stopping and drained. While a group
+    /// commits the window does not wait: work is flowing, and the next group's staging overlaps
+    /// that commit. With none committing, a long queue is taken in two halves
+    /// (`pipelineGroupRequests`): one pipelining client's whole window taken at once would
+    /// leave nothing to stage while it commits, and every window after it would come whole too.
     private func next(inFlight: Bool) -> [Submission]? {
         condition.lock()
         defer { condition.unlock() }

@@ -71,7 +71,7 @@ final class DurableStage: @unchecked Sendable {
     }
 
     /// The outcome of the group in flight if it has one already, without waiting; nil if none
-    /// is in flight or it is not done yet (then `isBusy` stays true).
+    /// is in flight or it is not done yet.
     func pollOutcome() -> Outcome? {
         condition.lock()
         defer { condition.unlock() }
@@ -79,11 +79,11 @@ final class DurableStage: @unchecked Sendable {
         return collect()
     }
 
-    /// Whether a group was handed over and its outcome not collected yet.
-    var isBusy: Bool {
+    /// Whether a group handed over is still being committed or answered (its outcome not in).
+    var isCommitting: Bool {
         condition.lock()
         defer { condition.unlock() }
-        return inFlight
+        return inFlight && outcome == nil
     }
 
     private func collect() -> Outcome? {

@@ -73,7 +73,9 @@ struct GroupFinisher: Sendable {
     func commit(_ staged: inout StagedGroup, appended: inout Int) -> Result<Void, InputError> {
         guard !staged.results.isEmpty else { return .success(()) }
         let committing = ContinuousClock.now
-        do { try staged.batch.commit(to: log) } catch {
+        // Hashed on this thread: the committer is staging the next group on the other core, and
+        // a hashing thread of its own only made this one spin (docs/INGEST.md, 2026-11-26 late).
+        do { try staged.batch.commit(to: log, parallelHashing: false) } catch {
             // A full disk or map is the client's to know (retry later); other failures are internal.
             let code = (error as? StoreError)?.code == "storage_full" ? "storage_full" : "commit_failed"
             let failure = InputError(code: code, message: "the log could not commit: \(error)")

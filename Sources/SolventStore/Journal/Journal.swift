@@ -223,8 +223,9 @@ public struct StagedBatch: Sendable {
     /// The last seq of the batch; nil when nothing was accepted.
     public var lastSeq: Seq? { records.last?.seq }
 
-    /// One write transaction, one fsync (`EventLog.append`); returns once durable.
-    public func commit(to log: EventLog) throws {
-        try log.append(records, snapshot: snapshot)
+    /// One write transaction, one fsync (`EventLog.append`, where `parallelHashing` is
+    /// explained); returns once durable.
+    public func commit(to log: EventLog, parallelHashing: Bool = true) throws {
+        try log.append(records, snapshot: snapshot, parallelHashing: parallelHashing)
     }
 }

@@ -7,8 +7,11 @@ extension EventLog {
     /// Refused with nothing written: a seq that does not continue the log (`seq_gap`), a time
     /// before the previous record's (`time_regression`), a request key already stored or
     /// repeated in the batch (`duplicate_key`), a bad key, a batch over `maxBatchRecords`.
+    /// `parallelHashing` false hashes the chain on this thread even for a large batch: for a
+    /// writer whose other core is busy anyway (the daemon's durable stage, while the committer
+    /// stages the next group), waiting for a hashing thread only spun.
     @discardableResult
-    public func append(_ batch: [AppendRecord], snapshot: Snapshot? = nil) throws -> [UInt8] {
+    public func append(_ batch: [AppendRecord], snapshot: Snapshot? = nil, parallelHashing: Bool = true) throws -> [UInt8] {
         guard batch.count <= Self.maxBatchRecords else {
             throw StoreError.batchTooLarge(count: batch.count, max: Self.maxBatchRecords)
         }
@@ -19,7 +22,7 @@ extension EventLog {
         let (previous, committed, recentChange) = try environment.write { transaction in
             let previous = try Self.readHead(transaction, schema)
             try Self.checkOrder(batch, after: previous)
-            let next = try writeRecords(batch, after: previous, in: transaction)
+            let next = try writeRecords(batch, after: previous, parallelHashing: parallelHashing, in: transaction)
             let recentChange = try registerRequests(batch, after: previous.seq, in: transaction)
             if let snapshot { try writeSnapshot(snapshot, lastSeq: next.seq, in: transaction) }
             if next != previous { try transaction.put(schema.chain, key: ChainKey.head, value: next.encoded()) }
@@ -54,9 +57,10 @@ extension EventLog {
 
     /// Puts each record as bytes ‖ prevHash with MDB_APPEND, chaining the hash as it goes.
     /// Large batches are hashed on another core in parallel with the puts (`ChainHasher`).
-    private func writeRecords(_ batch: [AppendRecord], after head: ChainHead, in transaction: WriteTransaction) throws -> ChainHead {
+    private func writeRecords(_ batch: [AppendRecord], after head: ChainHead, parallelHashing: Bool,
+                              in transaction: WriteTransaction) throws -> ChainHead {
         guard let last = batch.last else { return head }
-        let hasher = batch.count >= ChainHasher.minimumRecords ? ChainHasher(batch, after: head.digest) : nil
+        let hasher = parallelHashing && batch.count >= ChainHasher.minimumRecords ? ChainHasher(batch, after: head.digest) : nil
         var digest = head.digest
         try transaction.withAppendCursor(schema.events) { cursor in
             for (index, record) in batch.enumerated() {
