@@ -152,6 +152,52 @@ import Testing
         }
     }
 
+    /// The two steps of the group commit: a second batch staged on the staged head while the
+    /// first is not committed yet follows it in seq, time and snapshots; committed in order they
+    /// give the log one `appendAccepted` of both gives. A batch staged after one whose commit
+    /// fails is refused by the log (its seqs follow records that are not there), and
+    /// `discardStaged` puts the state and the staged head back on the log.
+    @Test func aBatchStagedBehindAnUncommittedOneFollowsItAndDiscardingDropsBoth() throws {
+        let inputs = try Self.scenarioInputs()
+        let reference = try Self.withJournal(snapshotEvery: 5) { journal, _ in
+            _ = try journal.appendAccepted(inputs)
+            return (journal.log.headHash, try journal.log.snapshotSeqs(), journal.ledger.encodeSnapshot())
+        }
+        try Self.withJournal(snapshotEvery: 5) { journal, _ in
+            let (firstResults, first) = journal.stageAccepted(Array(inputs.prefix(9)))
+            let (_, second) = journal.stageAccepted(Array(inputs.dropFirst(9)))
+            #expect(journal.hasStaged && journal.log.lastSeq == 0)
+            let firstLast = try #require(first.lastSeq)
+            #expect(second.records.first?.seq == firstLast + 1)
+            #expect(journal.stagedSeq == second.lastSeq)
+            #expect((try? firstResults[0].get())?.first?.seq == 1)
+            try first.commit(to: journal.log)
+            try second.commit(to: journal.log)
+            #expect(!journal.hasStaged)
+            #expect(journal.log.headHash == reference.0)
+            #expect(journal.ledger.encodeSnapshot() == reference.2)
+            // A snapshot is taken where a batch crosses a boundary, from the state right then.
+            for seq in try journal.log.snapshotSeqs() {
+                let snapshot = try #require(try journal.log.snapshot(atOrBefore: seq))
+                #expect(snapshot.state == (try journal.log.ledger(at: seq).encodeSnapshot()))
+            }
+        }
+        try Self.withJournal { journal, _ in
+            try journal.append(Array(inputs.prefix(3)))
+            let before = journal.ledger.encodeSnapshot()
+            let (_, lost) = journal.stageAccepted([inputs[3]])
+            let (_, behind) = journal.stageAccepted([inputs[4]])
+            // `lost` is never committed (as if its commit failed): the log refuses `behind`.
+            #expect(throws: StoreError.self) { try behind.commit(to: journal.log) }
+            #expect(lost.lastSeq == 4 && journal.log.lastSeq == 3)
+            journal.discardStaged()
+            #expect(!journal.hasStaged && journal.stagedSeq == 3)
+            #expect(journal.ledger.encodeSnapshot() == before)
+            let results = try journal.appendAccepted([inputs[3]])
+            #expect((try? results[0].get())?.first?.seq == 4)
+        }
+    }
+
     @Test func aFailedAllOrNothingCommitLeavesTheStateAsBefore() throws {
         try Self.withJournal { journal, _ in
             let inputs = try Self.scenarioInputs()
