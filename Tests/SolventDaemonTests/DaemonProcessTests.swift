@@ -101,6 +101,34 @@ import Glibc
         }
     }
 
+    /// `solvent bench ingest --daemon WRAPPER` with a wrapper that runs solventd without `exec`
+    /// hung for good: SIGTERM went to the wrapper (which had every signal blocked, inherited
+    /// from a pool thread), the daemon never drained, and after the SIGKILL of the wrapper
+    /// Foundation never saw it exit while the daemon held its exit pipe.
+    @Test func aWrapperWithoutExecStillStopsTheDaemonOnSigterm() async throws {
+        let daemonPath = try solventdPath()
+        try await withTemporaryDirectory { directory in
+            let wrapper = directory + "/wrapper.sh"
+            try Data("#!/bin/sh\n\"\(daemonPath)\" \"$@\"\n".utf8).write(to: URL(fileURLWithPath: wrapper))
+            chmod(wrapper, 0o755)
+            let socket = directory + "/solventd.sock"
+            let daemon = try DaemonProcess(
+                executable: wrapper, arguments: ["--data", directory + "/data", "--socket", socket],
+                socketPath: socket, logPath: directory + "/daemon.log")
+            defer { daemon.signal(SIGKILL) }  // none left behind if an expectation fails
+            #expect(await daemon.waitUntilServing())
+            // The pid signalled is the daemon's, a child of the wrapper.
+            #expect(daemon.pid != daemon.process.processIdentifier)
+            let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(daemon.pid)/exe")
+            #expect(executable == URL(fileURLWithPath: daemonPath).resolvingSymlinksInPath().path)
+            daemon.signal(SIGTERM)
+            // The daemon drains and exits 0, and the wrapper with it.
+            #expect(await daemon.waitForExit(timeout: .seconds(30)) == 0)
+            let output = try String(contentsOfFile: directory + "/daemon.log", encoding: .utf8)
+            #expect(output.contains("] stopped"), "\(output)")
+        }
+    }
+
     @Test func aBadConfigurationStopsTheDaemonBeforeReadyNamingTheKey() async throws {
         let daemonPath = try solventdPath()
         try await withTemporaryDirectory { directory in

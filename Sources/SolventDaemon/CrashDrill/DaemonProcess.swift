@@ -1,10 +1,16 @@
 import Foundation
 import SolventServer
+import Synchronization
 
-/// A `solventd` child process: started, waited for, killed. For the crash drill and the tests.
+/// A `solventd` child process: started, waited for, killed. For the crash drill, the bench and
+/// the tests. The executable may be a wrapper script: signals go to the process that serves the
+/// socket once it is known (`waitUntilServing`), so one that runs `solventd` without `exec`
+/// still stops the daemon, not only the wrapper.
 public final class DaemonProcess: @unchecked Sendable {
     public let process: Process
     public let socketPath: String
+    /// The pid serving the socket, learnt by `waitUntilServing`.
+    private let servingPID = Mutex<Int32?>(nil)
 
     /// Starts `executable` with `arguments`, its output appended to `logPath`; `environment`
     /// entries are added to this process's own.
@@ -22,10 +28,12 @@ public final class DaemonProcess: @unchecked Sendable {
         process.standardOutput = log
         process.standardError = log
         self.socketPath = socketPath
-        try process.run()
+        try Self.withSignalsUnblocked { try process.run() }
     }
 
-    public var pid: Int32 { process.processIdentifier }
+    /// The daemon's pid: the one serving the socket once `waitUntilServing` saw it, else the
+    /// spawned process's.
+    public var pid: Int32 { servingPID.withLock { $0 } ?? process.processIdentifier }
     public var isRunning: Bool { process.isRunning }
 
     /// Waits until a `status` request is answered on the socket; false if the process exits or
@@ -37,7 +45,11 @@ public final class DaemonProcess: @unchecked Sendable {
             let answered = try? await LineClient.withConnection(socketPath: socketPath) { client in
                 try await client.exchange([#"{"op":"status"}"#]).count == 1
             }
-            if answered == true { return true }
+            if answered == true {
+                let listener = SocketPeer.listenerPID(path: socketPath)
+                servingPID.withLock { $0 = listener }
+                return true
+            }
             // Gives up only when an attempt begun after the deadline failed too: in a busy test
             // process one attempt's answer can arrive a minute late (the cooperative threads taken
             // by CPU-bound tests), long after the daemon began serving.
@@ -47,8 +59,23 @@ public final class DaemonProcess: @unchecked Sendable {
         return false
     }
 
+    /// Sends `signal` to the daemon, and a SIGKILL to the spawned process too when that is a
+    /// wrapper around it: a killed daemon must leave nothing running behind.
     public func signal(_ signal: Int32) {
-        kill(process.processIdentifier, signal)
+        kill(pid, signal)
+        if signal == SIGKILL && pid != process.processIdentifier { kill(process.processIdentifier, signal) }
+    }
+
+    /// `posix_spawn` gives the child the calling thread's signal mask, and a concurrency pool
+    /// thread blocks nearly every signal: a wrapper script started from one could not be stopped
+    /// by SIGTERM. The child starts with none blocked, as from a shell.
+    private static func withSignalsUnblocked<T>(_ body: () throws -> T) rethrows -> T {
+        var none = sigset_t()
+        var saved = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+        return try body()
     }
 
     /// Waits for the process to exit and returns its status; nil if `timeout` passes first.

@@ -126,10 +126,11 @@ final class BenchDaemon {
         guard status == 0 else { throw CommandFailure(message: "bench ingest: solventd exited with status \(status)") }
     }
 
-    /// For an error path: no drain, just gone.
-    func kill() {
+    /// For an error path: no drain, just gone. Waits a bounded time: an error must not turn
+    /// into a hang (`waitUntilExit` would wait as long as anything holds Foundation's exit pipe).
+    func kill() async {
         process.signal(SIGKILL)
-        _ = process.process.waitUntilExit()
+        _ = await process.waitForExit(timeout: .seconds(10))
         try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -140,7 +140,7 @@ struct IngestBench {
             return Measured(result: result, seconds: seconds, counts: counts, commitSeconds: after.commitSeconds - before.commitSeconds,
                             daemonCPUSeconds: cpu, clientCPUSeconds: clientCPU)
         } catch {
-            daemon.kill()
+            await daemon.kill()
             throw error
         }
     }
