@@ -107,6 +107,23 @@ import Testing
         Submission(request: .append(key: key, time: nil, event: event), index: index, target: target)
     }
 
+    /// Four deposits by `first` (keys k0–k3) in a group whose commit is held 0.3 s — long
+    /// enough for a committer that did not wait for it to stage the next group meanwhile — and
+    /// three requests by `second` submitted behind them; returns once all seven are answered.
+    private static func behindHeldGroup(_ journal: Journal, first: String, second: String,
+                                        _ requests: (Target) -> [Submission]) -> (Timeline, HoldFirstCommit) {
+        let timeline = Timeline()
+        let hold = HoldFirstCommit(timeline, seconds: 0.3)
+        let committer = committer(journal, timeline, maxGroupRequests: 4, hold: hold)
+        let held = Target(first, timeline)
+        #expect(committer.submit((0..<4).map { append(UInt64($0), "k\($0)", deposit("alice", "1", ref: "r\($0)"), to: held) }))
+        #expect(committer.submit(requests(Target(second, timeline))))
+        committer.start()
+        #expect(timeline.wait(seconds: 10) { $0.count { if case .delivered = $0 { true } else { false } } == 7 })
+        committer.stop()
+        return (timeline, hold)
+    }
+
     private static func committer(_ journal: Journal, _ timeline: Timeline, maxGroupRequests: Int,
                                   hold: HoldFirstCommit? = nil) -> Committer {
         var hook: (@Sendable () -> Void)?
@@ -208,20 +225,11 @@ import Testing
         try await withTemporaryDirectory { directory in
             try EventLog.create(directory: directory, createdTimeMs: 0)
             let journal = try Journal(directory: directory)
-            let timeline = Timeline()
-            // Long enough for a committer that did not wait to stage the retry meanwhile.
-            let hold = HoldFirstCommit(timeline, seconds: 0.3)
-            let committer = Self.committer(journal, timeline, maxGroupRequests: 4, hold: hold)
-            let first = Target("first", timeline), retry = Target("retry", timeline)
-            #expect(committer.submit((0..<4).map { Self.append(UInt64($0), "k\($0)", Self.deposit("alice", "1", ref: "r\($0)"), to: first) }))
-            #expect(committer.submit([
+            let (timeline, hold) = Self.behindHeldGroup(journal, first: "first", second: "retry") { retry in [
                 Self.append(0, "k2", Self.deposit("alice", "1", ref: "r2"), to: retry),   // the same request again
                 Self.append(1, "k4", Self.deposit("bob", "2"), to: retry),                // fresh
                 Self.append(2, "k3", Self.deposit("bob", "9"), to: retry),                // the key, another event
-            ]))
-            committer.start()
-            #expect(timeline.wait(seconds: 10) { $0.count { if case .delivered = $0 { true } else { false } } == 7 })
-            committer.stop()
+            ] }
 
             #expect(hold.overlapped == false, "the retry's group was staged while its key was in flight")
             let answers = timeline.answers("retry")
@@ -239,19 +247,11 @@ import Testing
         try await withTemporaryDirectory { directory in
             try EventLog.create(directory: directory, createdTimeMs: 0)
             let journal = try Journal(directory: directory)
-            let timeline = Timeline()
-            let hold = HoldFirstCommit(timeline, seconds: 0.3)
-            let committer = Self.committer(journal, timeline, maxGroupRequests: 4, hold: hold)
-            let writer = Target("writer", timeline), reader = Target("reader", timeline)
-            #expect(committer.submit((0..<4).map { Self.append(UInt64($0), "k\($0)", Self.deposit("alice", "1", ref: "r\($0)"), to: writer) }))
-            #expect(committer.submit([
+            let (timeline, hold) = Self.behindHeldGroup(journal, first: "writer", second: "reader") { reader in [
                 Self.append(0, "k4", Self.deposit("alice", "7"), to: reader),
                 Submission(request: .status, index: 1, target: reader),
                 Submission(request: .account(Identifier(valid: "alice"), at: nil), index: 2, target: reader),
-            ]))
-            committer.start()
-            #expect(timeline.wait(seconds: 10) { $0.count { if case .delivered = $0 { true } else { false } } == 7 })
-            committer.stop()
+            ] }
 
             #expect(hold.overlapped == false, "a group with queries was staged while the one before it was in flight")
             let answers = timeline.answers("reader")
