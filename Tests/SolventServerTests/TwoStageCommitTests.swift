@@ -125,13 +125,14 @@ import Testing
     }
 
     private static func committer(_ journal: Journal, _ timeline: Timeline, maxGroupRequests: Int,
-                                  hold: HoldFirstCommit? = nil) -> Committer {
+                                  pipelineRequests: Int = Committer.pipelineGroupRequests, hold: HoldFirstCommit? = nil) -> Committer {
         var hook: (@Sendable () -> Void)?
         if let hold { hook = { hold.hook() } }
         let observer: any CommitObserver = Observer(timeline: timeline)
         let nowMs: @Sendable () -> TimeMs = { 1_000 }
         return Committer(journal: journal, hub: SubscriptionHub(log: journal.log), nowMs: nowMs, observer: observer,
-                         window: GroupCommitWindow(delayUs: 0), maxGroupRequests: maxGroupRequests, beforeDurableCommit: hook)
+                         window: GroupCommitWindow(delayUs: 0), maxGroupRequests: maxGroupRequests,
+                         pipelineRequests: pipelineRequests, beforeDurableCommit: hook)
     }
 
     @Test func aGroupStagedWhileTheOneBeforeCommitsIsAnsweredOnlyAfterItsOwnCommit() async throws {
@@ -183,7 +184,8 @@ import Testing
             let timeline = Timeline()
             let hold = HoldFirstCommit(timeline, seconds: 10)
             let large = 4_000
-            let committer = Self.committer(journal, timeline, maxGroupRequests: large, hold: hold)
+            // The fills in one group (not taken by halves), the two requests behind in the next.
+            let committer = Self.committer(journal, timeline, maxGroupRequests: large, pipelineRequests: large, hold: hold)
             let filler = Target("fill", timeline), behind = Target("behind", timeline), after = Target("after", timeline)
             let padding = String(repeating: "p", count: 40)
             #expect(committer.submit((0..<large).map {
@@ -278,6 +280,19 @@ import Testing
 
     /// `stop` right after work was queued: every request is committed and answered, by both
     /// stages, before it returns.
+    /// One pipelining client's window of 1,024 is never taken whole: halves of 512 take turns
+    /// staging and committing, whether or not a group is committing when it arrives; a long
+    /// queue of many clients is halved; the 64 one-request clients' groups stay whole.
+    @Test func aLongQueueIsTakenByHalvesOfAtLeast512() {
+        #expect(Committer.groupLimit(queued: 1_024, inFlight: false) == 512)
+        #expect(Committer.groupLimit(queued: 1_024, inFlight: true) == 512)
+        #expect(Committer.groupLimit(queued: 700, inFlight: false) == 350)
+        #expect(Committer.groupLimit(queued: 700, inFlight: true) == 512)
+        #expect(Committer.groupLimit(queued: 8_192, inFlight: true) == 4_096)
+        #expect(Committer.groupLimit(queued: 64, inFlight: false) == Committer.maxBatchRequests)
+        #expect(Committer.groupLimit(queued: 8_192, inFlight: true, maxGroupRequests: 1_000) == 1_000)
+    }
+
     @Test func stopCommitsAndAnswersEverythingQueuedBeforeReturning() async throws {
         try await withTemporaryDirectory { directory in
             try EventLog.create(directory: directory, createdTimeMs: 0)

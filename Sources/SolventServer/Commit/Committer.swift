@@ -49,17 +49,20 @@ final class Committer: @unchecked Sendable {
     /// the log only by its commit, so a later group that repeats one waits for that commit.
     private var inFlightKeys: [KeyBytes: Int] = [:]
     private let maxGroupRequests: Int
+    private let pipelineRequests: Int
 
     /// `window` decides how long a group waits for more arrivals (`GroupCommitWindow`).
-    /// `maxGroupRequests` and `beforeDurableCommit` are for tests: a smaller bound on a group,
-    /// and a hook run on the durable stage's thread before each commit handed to it.
+    /// `maxGroupRequests`, `pipelineRequests` and `beforeDurableCommit` are for tests: a smaller
+    /// bound on a group, another `pipelineGroupRequests`, and a hook run on the durable stage's
+    /// thread before each commit handed to it.
     init(journal: Journal, hub: SubscriptionHub, nowMs: @escaping @Sendable () -> TimeMs, observer: (any CommitObserver)? = nil,
          window: GroupCommitWindow = GroupCommitWindow(), maxGroupRequests: Int = Committer.maxBatchRequests,
-         beforeDurableCommit: (@Sendable () -> Void)? = nil) {
+         pipelineRequests: Int = Committer.pipelineGroupRequests, beforeDurableCommit: (@Sendable () -> Void)? = nil) {
         let batcher = CommitBatcher(journal: journal, hub: hub, nowMs: nowMs, observer: observer)
         self.batcher = batcher
         self.window = window
         self.maxGroupRequests = maxGroupRequests
+        self.pipelineRequests = pipelineRequests
         durable = DurableStage(finisher: batcher.finisher, counted: { [unowned self] in count($0) }, beforeCommit: beforeDurableCommit)
     }
 
@@ -149,7 +152,7 @@ final class Committer: @unchecked Sendable {
     /// Whether to hand a staged group of `requests` over: it is large, or work is queued that
     /// the committer would take at once (the window would not wait for more arrivals first).
     private func handOff(_ requests: Int) -> Bool {
-        if requests >= Self.pipelineGroupRequests { return true }
+        if requests >= pipelineRequests { return true }
         condition.lock()
         defer { condition.unlock() }
         return !queue.isEmpty && (stopping || window.arrivalsToAwait(pendingArrivals: arrivals) == nil)
@@ -190,17 +193,15 @@ final class Committer: @unchecked Sendable {
     /// Blocks until work is pending, and then, with no group `inFlight` (still committing),
     /// while the window says more is coming; nil once stopping and drained. While a group
     /// commits the window does not wait: work is flowing, and the next group's staging overlaps
-    /// that commit. With none committing, a long queue is taken in two halves
-    /// (`pipelineGroupRequests`): one pipelining client's whole window taken at once would
-    /// leave nothing to stage while it commits, and every window after it would come whole too.
+    /// that commit. A long queue is not taken whole (`groupLimit`).
     private func next(inFlight: Bool) -> [Submission]? {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty && !stopping { condition.wait() }
         if queue.isEmpty { return nil }
         if !inFlight { awaitArrivals() }
-        var limit = maxGroupRequests
-        if !inFlight && queue.count >= 2 * Self.pipelineGroupRequests { limit = min(limit, (queue.count + 1) / 2) }
+        let limit = Self.groupLimit(queued: queue.count, inFlight: inFlight, maxGroupRequests: maxGroupRequests,
+                                    pipelineRequests: pipelineRequests)
         guard queue.count > limit else {
             arrivals = 0
             defer { queue = [] }
@@ -211,6 +212,21 @@ final class Committer: @unchecked Sendable {
         let work = Array(queue.prefix(limit))
         queue.removeFirst(limit)
         return work
+    }
+
+    /// How many of `queued` requests the next group takes. One pipelining client's whole window
+    /// (1,024) taken at once leaves nothing to stage while it commits, and every window after it
+    /// comes whole too; so a queue of 512 or more is taken in two halves with nothing
+    /// committing, and by halves of no fewer than 512 while a group commits: two groups of ~512
+    /// then take turns staging and committing. Taking the whole queue in the second case,
+    /// as first built, fell back into whole windows in about one run in three (groups of ~755,
+    /// 225k NDJSON events/s against 265–285k; docs/INGEST.md, "Groups capped while one commits").
+    static func groupLimit(queued: Int, inFlight: Bool, maxGroupRequests: Int = maxBatchRequests,
+                           pipelineRequests: Int = pipelineGroupRequests) -> Int {
+        let pair = 2 * pipelineRequests
+        guard queued >= pair else { return maxGroupRequests }
+        let half = (queued + 1) / 2
+        return min(maxGroupRequests, inFlight ? max(half, pair) : half)
     }
 
     private static func nanoseconds(_ duration: Duration) -> UInt64 {
