@@ -278,8 +278,6 @@ import Testing
         }
     }
 
-    /// `stop` right after work was queued: every request is committed and answered, by both
-    /// stages, before it returns.
     /// One pipelining client's window of 1,024 is never taken whole: halves of 512 take turns
     /// staging and committing, whether or not a group is committing when it arrives; a long
     /// queue of many clients is halved; the 64 one-request clients' groups stay whole.
@@ -293,6 +291,8 @@ import Testing
         #expect(Committer.groupLimit(queued: 8_192, inFlight: true, maxGroupRequests: 1_000) == 1_000)
     }
 
+    /// `stop` right after work was queued: every request is committed and answered, by both
+    /// stages, before it returns.
     @Test func stopCommitsAndAnswersEverythingQueuedBeforeReturning() async throws {
         try await withTemporaryDirectory { directory in
             try EventLog.create(directory: directory, createdTimeMs: 0)

@@ -62,8 +62,9 @@ public final class DaemonProcess: @unchecked Sendable {
     /// Sends `signal` to the daemon, and a SIGKILL to the spawned process too when that is a
     /// wrapper around it: a killed daemon must leave nothing running behind.
     public func signal(_ signal: Int32) {
-        kill(pid, signal)
-        if signal == SIGKILL && pid != process.processIdentifier { kill(process.processIdentifier, signal) }
+        let daemon = pid
+        kill(daemon, signal)
+        if signal == SIGKILL && daemon != process.processIdentifier { kill(process.processIdentifier, signal) }
     }
 
     /// `posix_spawn` gives the child the calling thread's signal mask, and a concurrency pool

@@ -72,6 +72,19 @@ public struct PeerCredentials: Sendable, Equatable {
         return groups
     }
 
+    /// Reads `SO_PEERCRED` from a connected Unix socket `fd` (no supplementary groups); nil if
+    /// the kernel gives none. For a client's socket it names the process that listens.
+    public static func of(fd: Int32) -> PeerCredentials? {
+        #if os(Linux)
+        var credentials = UCred()
+        var length = socklen_t(MemoryLayout<UCred>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0, credentials.pid > 0 else { return nil }
+        return PeerCredentials(pid: credentials.pid, uid: credentials.uid, gid: credentials.gid)
+        #else
+        return nil
+        #endif
+    }
+
     #if os(Linux)
     /// `struct ucred` of socket(7), which Glibc's module map leaves out (it is `_GNU_SOURCE`
     /// only): the same three fields, the same layout.
