@@ -38,7 +38,7 @@ public struct AuditLog {
     /// A re-derivation starting from the nearest snapshot at or before `seq` (genesis if none).
     public func rederivation(startingAtOrBefore seq: Seq) throws -> Rederivation {
         guard seq > 0, let snapshot = try log.snapshot(atOrBefore: seq) else {
-            return Rederivation(stateRoots: log.stateRoots)
+            return Rederivation(ledger: Ledger(rules: log.rules), stateRoots: log.stateRoots)
         }
         return Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq, stateRoots: log.stateRoots)
     }

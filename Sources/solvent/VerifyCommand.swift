@@ -31,7 +31,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     private func verifyDerivation(_ log: EventLog, lastSeq: Seq) throws {
-        var replay = Rederivation(stateRoots: log.stateRoots)
+        var replay = Rederivation(ledger: Ledger(rules: log.rules), stateRoots: log.stateRoots)
         var snapshots = try log.snapshotSeqs()[...]
         var checkedSnapshots = 0
         var progress = Progress("re-derive", total: lastSeq)

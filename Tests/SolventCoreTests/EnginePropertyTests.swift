@@ -287,7 +287,7 @@ struct EnginePropertyTests {
     @Test(arguments: seeds)
     func replayReDerivesEveryRecordAndTheSameSnapshot(seed: UInt64) {
         let (d, _) = Self.run(seed: seed)
-        var rederivation = Rederivation()
+        var rederivation = Rederivation(ledger: Ledger(rules: defaultTestRules))
         for record in d.log {
             if let mismatch = rederivation.feed(RecordCodec.encode(record)[...]) {
                 Issue.record("seed \(seed): \(mismatch)")

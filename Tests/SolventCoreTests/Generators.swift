@@ -142,6 +142,8 @@ enum Payloads {
         p.maxJump = Draw.maybe(&rng) { Draw.rate(&$0) }
         p.confirmations = Draw.maybe(&rng) { Draw.raw(&$0) }
         p.maxStaleness = Draw.maybe(&rng) { Draw.time(&$0) }
+        p.fundImr = Draw.maybe(&rng) { Draw.rate(&$0) }
+        p.fundMmr = Draw.maybe(&rng) { Draw.rate(&$0) }
         return p
     }
 
@@ -278,6 +280,14 @@ enum Payloads {
             return .auctionBidRejected(p)
         case .stateRoot:
             return .stateRoot(StateRoot(accounts: Draw.raw(&rng), root: text()))
+        case .badDebt:
+            var p = BadDebt()
+            p.liquidation = seq(); p.account = id(); p.market = id(); p.amount = money()
+            return .badDebt(p)
+        case .insuranceDeleveraged:
+            var p = InsuranceDeleveraged()
+            p.market = id(); p.qty = qty(); p.price = price(); p.equity = money(); p.mm = money()
+            return .insuranceDeleveraged(p)
         }
     }
 

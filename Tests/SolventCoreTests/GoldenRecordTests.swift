@@ -212,6 +212,15 @@ enum GoldenRecords {
         events.append(.stateRoot(StateRoot(accounts: 1_000_002,
                                            root: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")))
 
+        var badDebt = BadDebt()
+        badDebt.liquidation = 57; badDebt.account = id("alice"); badDebt.market = id("BTC-PERP"); badDebt.amount = m("12.5")
+        events.append(.badDebt(badDebt))
+
+        var deleveraged = InsuranceDeleveraged()
+        deleveraged.market = id("BTC-PERP"); deleveraged.qty = q("-0.5"); deleveraged.price = p("9120.1")
+        deleveraged.equity = m("550.25"); deleveraged.mm = m("570.01")
+        events.append(.insuranceDeleveraged(deleveraged))
+
         // Inputs have no cause; each derived record names an earlier input.
         return events.enumerated().map { index, event in
             let seq = Seq(index + 1)

@@ -169,8 +169,8 @@ struct LedgerPropertyTests {
     @Test(arguments: 101...112 as ClosedRange<UInt64>)
     func replayingTheLogReDerivesEveryRecordAndTheSameBytes(seed: UInt64) {
         let d = Self.run(seed: seed, events: 300)
-        let first = Self.reDerive(d.log, onto: Ledger())
-        let second = Self.reDerive(d.log, onto: Ledger())
+        let first = Self.reDerive(d.log, onto: Ledger(rules: d.ledger.rules))
+        let second = Self.reDerive(d.log, onto: Ledger(rules: d.ledger.rules))
         #expect(first == second)
         #expect(first == d.ledger.encodeSnapshot())
     }

@@ -279,6 +279,8 @@ import Testing
         case .marketResumed: .marketResumed(try RecordJSON.payload(json, as: MarketResumed.self))
         case .auctionBidRejected: .auctionBidRejected(try RecordJSON.payload(json, as: AuctionBidRejected.self))
         case .stateRoot: .stateRoot(try RecordJSON.payload(json, as: StateRoot.self))
+        case .badDebt: .badDebt(try RecordJSON.payload(json, as: BadDebt.self))
+        case .insuranceDeleveraged: .insuranceDeleveraged(try RecordJSON.payload(json, as: InsuranceDeleveraged.self))
         }
     }
 }
@@ -316,6 +318,8 @@ extension Event {
         case .marketResumed(let p): p
         case .auctionBidRejected(let p): p
         case .stateRoot(let p): p
+        case .badDebt(let p): p
+        case .insuranceDeleveraged(let p): p
         }
     }
 }

@@ -104,7 +104,7 @@ import Testing
         let decoded = bytes.withUnsafeBytes { decoder.decode($0) }
         #expect(decoded.event == nil)
         #expect(decoder.table.count == 0, "an invalid id is never interned")
-        var replay = Rederivation()
+        var replay = Rederivation(ledger: Ledger(rules: defaultTestRules))
         let mismatch = bytes.withUnsafeBytes { replay.feed($0) }
         #expect(mismatch?.seq == 1)
         #expect(mismatch?.reason.hasPrefix("record does not decode: deposit: identifier byte 0x21") == true)
@@ -122,7 +122,7 @@ import Testing
         let records = Self.log()
         #expect(records.contains { $0.kind == .tradeRejected })
         #expect(records.contains { $0.kind == .withdrawalAccepted })
-        var replay = Rederivation()
+        var replay = Rederivation(ledger: Ledger(rules: defaultTestRules))
         #expect(Self.feed(&replay, records.map(RecordCodec.encode)) == nil)
         #expect(replay.ledger == SolventTestSupport.replay(records))
         // Every id replay met in the ledger is resolved to the ledger's own index of it.
@@ -149,7 +149,7 @@ import Testing
         guard case .withdrawalAccepted(var accepted) = records[index].event else { return }
         accepted.available = accepted.available + Money(units: 1)
         records[index].event = .withdrawalAccepted(accepted)
-        var replay = Rederivation()
+        var replay = Rederivation(ledger: Ledger(rules: defaultTestRules))
         let mismatch = try #require(Self.feed(&replay, records.map(RecordCodec.encode)))
         #expect(mismatch.seq == records[index].seq)
         #expect(mismatch.reason == "derived record differs")
@@ -157,7 +157,7 @@ import Testing
         // An input out of order is caught where it stands too.
         var shuffled = Self.log()
         shuffled[50].time = shuffled[49].time - 1
-        var again = Rederivation()
+        var again = Rederivation(ledger: Ledger(rules: defaultTestRules))
         let late = try #require(Self.feed(&again, shuffled.map(RecordCodec.encode)))
         #expect(late.seq == shuffled[50].seq)
         #expect(late.reason.hasPrefix("time "))

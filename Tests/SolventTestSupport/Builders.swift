@@ -88,11 +88,18 @@ public func bid(_ auction: Seq, _ bidder: String, _ quantity: String, limit: Str
 
 public let clockTick = Event.clock(Clock())
 
+/// The rules a `LedgerDriver` and `replay` use unless a test names them.
+public let defaultTestRules = RulesVersion.v1
+
 /// A ledger driven like the engine drives it: check, then apply at the next seq; derived events
 /// take the seqs after their cause.
 public struct LedgerDriver {
-    public init() {}
-    public var ledger = Ledger()
+    /// A driver of an empty ledger under `rules` (the current ones unless a test pins the rules
+    /// its worked example was written for).
+    public init(rules: RulesVersion = defaultTestRules) {
+        ledger = Ledger(rules: rules)
+    }
+    public var ledger: Ledger
     public var nextSeq: Seq = 1
     public var time: TimeMs = 1_000
     /// Every record appended so far, inputs and derived, in log order.
@@ -122,7 +129,7 @@ public struct LedgerDriver {
 }
 
 /// Replays records like `verify` does: inputs applied, derived records skipped.
-public func replay(_ records: some Sequence<Record>, onto start: Ledger = Ledger()) -> Ledger {
+public func replay(_ records: some Sequence<Record>, onto start: Ledger = Ledger(rules: defaultTestRules)) -> Ledger {
     var ledger = start
     for record in records { _ = ledger.apply(record.event, seq: record.seq, time: record.time) }
     return ledger

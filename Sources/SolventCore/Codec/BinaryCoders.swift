@@ -20,11 +20,16 @@ struct BinaryFieldWriter: FieldCoder {
         writer.writeUInt16(UInt16(value.count))
         for index in value.indices { try value[index].fields(&self) }
     }
+
+    mutating func extensions(present: Bool) throws -> Bool { present }
 }
 
 /// Reads a payload's fields from canonical binary form, refusing anything non-canonical.
 struct BinaryFieldReader: FieldCoder {
     var reader: ByteReader
+    /// Whether extension blocks are present, when the container says so (a snapshot, whose
+    /// payloads are followed by other bytes); nil: present exactly when bytes remain (a record).
+    var extensionsPresent: Bool? = nil
 
     mutating func field<V: FieldValue>(_ key: String, _ value: inout V) throws {
         value = try V.decode(from: &reader)
@@ -49,6 +54,17 @@ struct BinaryFieldReader: FieldCoder {
             var element = P()
             try element.fields(&self)
             value.append(element)
+        }
+    }
+
+    mutating func extensions(present: Bool) throws -> Bool {
+        extensionsPresent ?? !reader.isAtEnd
+    }
+
+    mutating func endExtensions(present: Bool) throws {
+        // A snapshot's full parameter set carries the block with every field present.
+        guard present || extensionsPresent == false else {
+            throw CodecError("an extension block with no field present is not canonical", offset: reader.offset)
         }
     }
 }

@@ -12,6 +12,18 @@ public protocol FieldCoder {
     mutating func field<V: FieldValue>(_ key: String, _ value: inout V) throws
     mutating func field<V: FieldValue>(_ key: String, _ value: inout V?) throws
     mutating func list<P: Payload>(_ key: String, _ value: inout [P]) throws
+    /// Whether a payload's trailing extension block (fields added after a format was in use, such
+    /// as `params.set`'s fund margins of rules 2) is to be visited: a writer visits it when any
+    /// of its fields is `present`; a binary reader when bytes remain (records) or when told
+    /// (snapshots); JSON readers always. Old payloads without the block keep their exact bytes.
+    mutating func extensions(present: Bool) throws -> Bool
+    /// After a visited extension block: a binary reader refuses a block in which no field was
+    /// `present` (its canonical form is no block at all); other coders accept.
+    mutating func endExtensions(present: Bool) throws
+}
+
+extension FieldCoder {
+    public mutating func endExtensions(present: Bool) throws {}
 }
 
 /// A leaf value with a canonical binary form and a JSON form.

@@ -19,6 +19,9 @@ struct JSONFieldWriter: FieldCoder {
         }
         members.append(JSONMember(key, .array(elements)))
     }
+
+    /// Absent extension fields are left out, so the JSON of older payloads does not change.
+    mutating func extensions(present: Bool) throws -> Bool { present }
 }
 
 /// Reads a payload's fields from a JSON object, naming the field in every error and refusing
@@ -77,6 +80,8 @@ struct JSONFieldReader: FieldCoder {
             return payload
         }
     }
+
+    mutating func extensions(present: Bool) throws -> Bool { true }
 
     func refuseUnclaimed() throws(InputError) {
         for member in members where !claimed.contains(member.key) && !envelopeKeys.contains(member.key) {

@@ -133,4 +133,6 @@ struct ScannedFieldReader: FieldCoder {
     mutating func list<P: Payload>(_ key: String, _ value: inout [P]) throws {
         throw Fallback()  // Lists (a market's tiers) are rare: the tree path reads them.
     }
+
+    mutating func extensions(present: Bool) throws -> Bool { true }
 }

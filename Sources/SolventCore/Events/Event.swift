@@ -32,6 +32,8 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
     case marketResumed = 48
     case auctionBidRejected = 49
     case stateRoot = 50
+    case badDebt = 51
+    case insuranceDeleveraged = 52
 
     /// The name used in JSON and on the command line.
     public var name: String {
@@ -65,6 +67,8 @@ public enum EventKind: UInt8, CaseIterable, Sendable {
         case .marketResumed: "market.resumed"
         case .auctionBidRejected: "auction.bid.rejected"
         case .stateRoot: "state.root"
+        case .badDebt: "bad_debt"
+        case .insuranceDeleveraged: "insurance.deleveraged"
         }
     }
 
@@ -119,4 +123,6 @@ public enum Event: Equatable, Sendable {
     case marketResumed(MarketResumed)
     case auctionBidRejected(AuctionBidRejected)
     case stateRoot(StateRoot)
+    case badDebt(BadDebt)
+    case insuranceDeleveraged(InsuranceDeleveraged)
 }

@@ -33,6 +33,8 @@ extension Event {
         case .marketResumed: .marketResumed
         case .auctionBidRejected: .auctionBidRejected
         case .stateRoot: .stateRoot
+        case .badDebt: .badDebt
+        case .insuranceDeleveraged: .insuranceDeleveraged
         }
     }
 
@@ -68,6 +70,8 @@ extension Event {
         case .marketResumed(var p): try p.fields(&c); self = .marketResumed(p)
         case .auctionBidRejected(var p): try p.fields(&c); self = .auctionBidRejected(p)
         case .stateRoot(var p): try p.fields(&c); self = .stateRoot(p)
+        case .badDebt(var p): try p.fields(&c); self = .badDebt(p)
+        case .insuranceDeleveraged(var p): try p.fields(&c); self = .insuranceDeleveraged(p)
         }
     }
 
@@ -109,6 +113,8 @@ extension Event {
         case .marketResumed: .marketResumed(try read(&c))
         case .auctionBidRejected: .auctionBidRejected(try read(&c))
         case .stateRoot: .stateRoot(try read(&c))
+        case .badDebt: .badDebt(try read(&c))
+        case .insuranceDeleveraged: .insuranceDeleveraged(try read(&c))
         }
     }
 
@@ -144,6 +150,8 @@ extension Event {
         case .marketResumed: .marketResumed(.init())
         case .auctionBidRejected: .auctionBidRejected(.init())
         case .stateRoot: .stateRoot(.init())
+        case .badDebt: .badDebt(.init())
+        case .insuranceDeleveraged: .insuranceDeleveraged(.init())
         }
     }
 

@@ -36,6 +36,14 @@ public struct RiskParams: Equatable, Sendable {
     public var maxJump = Rate(raw: 30_000_000)               // 0.3
     public var confirmations: Int64 = 3
     public var maxStalenessMs: TimeMs = 60_000
+    /// Rules 2: the insurance fund's initial margin rate. A backstop is taken only while the
+    /// fund's equity afterwards stays ≥ its notional × fundImr at the marks; and it pays a
+    /// shortfall only out of its equity above that. 0.25 (4x) is stricter than any tier a
+    /// trader may use (docs/PARAMETERS.md).
+    public var fundImr = Rate(raw: 25_000_000)               // 0.25
+    /// Rules 2: the fund's maintenance margin rate. A fund whose equity falls to its notional ×
+    /// fundMmr has its positions closed by ADL in the same event.
+    public var fundMmr = Rate(raw: 12_500_000)               // 0.125
 
     public init() {}
 }
@@ -64,6 +72,9 @@ public struct ParamsSet: Payload {
     public var maxJump: Rate?
     public var confirmations: Int64?
     public var maxStaleness: TimeMs?
+    /// Rules 2 only (an extension block: absent from older payloads' bytes). Global only.
+    public var fundImr: Rate?
+    public var fundMmr: Rate?
 
     public init() {}
 
@@ -88,6 +99,11 @@ public struct ParamsSet: Payload {
         try c.field("maxJump", &maxJump)
         try c.field("confirmations", &confirmations)
         try c.field("maxStaleness", &maxStaleness)
+        if try c.extensions(present: fundImr != nil || fundMmr != nil) {
+            try c.field("fundImr", &fundImr)
+            try c.field("fundMmr", &fundMmr)
+            try c.endExtensions(present: fundImr != nil || fundMmr != nil)
+        }
     }
 
     /// `base` with every present field of this set applied.
@@ -112,22 +128,30 @@ public struct ParamsSet: Payload {
         p.maxJump = maxJump ?? p.maxJump
         p.confirmations = confirmations ?? p.confirmations
         p.maxStalenessMs = maxStaleness ?? p.maxStalenessMs
+        p.fundImr = fundImr ?? p.fundImr
+        p.fundMmr = fundMmr ?? p.fundMmr
         return p
     }
 
-    /// The full set as a `ParamsSet` (every field present), for `solvent params --json`.
-    public init(full p: RiskParams) {
+    /// The full set as a `ParamsSet` (every field of `rules` present), for `solvent params --json`
+    /// and snapshots: under rules 1 the fund's margins are not parameters and stay absent.
+    public init(full p: RiskParams, rules: RulesVersion = .current) {
         callBuffer = p.callBuffer; callGrace = p.callGraceMs; liqStep = p.liqStep
         auctionBuffer = p.auctionBuffer; curve = p.curve; tau = p.tauMs; step = p.stepMs
         cut = p.cut; tail = p.tailMs; cusp = p.cusp; minFee = p.minFee; maxFee = p.maxFee
         feeDepth = p.feeDepth; dustNotional = p.dustNotional; holeGlobal = p.holeGlobal
         holeMarket = p.holeMarket; maxJump = p.maxJump; confirmations = p.confirmations
         maxStaleness = p.maxStalenessMs
+        if rules.fundIsMargined {
+            fundImr = p.fundImr
+            fundMmr = p.fundMmr
+        }
     }
 
     func validate() throws(InputError) {
         let rates: [(Rate?, String)] = [(callBuffer, "callBuffer"), (liqStep, "liqStep"), (auctionBuffer, "auctionBuffer"),
-                                        (cut, "cut"), (cusp, "cusp"), (minFee, "minFee"), (maxFee, "maxFee"), (maxJump, "maxJump")]
+                                        (cut, "cut"), (cusp, "cusp"), (minFee, "minFee"), (maxFee, "maxFee"), (maxJump, "maxJump"),
+                                        (fundImr, "fundImr"), (fundMmr, "fundMmr")]
         for (rate, name) in rates {
             guard let rate else { continue }
             guard rate >= .zero, rate <= .one else {
@@ -148,6 +172,23 @@ public struct ParamsSet: Payload {
                                            (holeGlobal, "holeGlobal"), (holeMarket, "holeMarket")]
         for (amount, name) in amounts where (amount ?? .zero) < .zero {
             throw InputError(code: "bad_amount", field: name, message: "must not be negative")
+        }
+        try validateFundMargins()
+    }
+
+    /// The fund spans every market, so its margins are global; a maintenance rate of 0 would let
+    /// the fund ride a position to its bankruptcy price, and one above the initial rate would
+    /// deleverage a fund at once after every backstop it was allowed to take.
+    func validateFundMargins() throws(InputError) {
+        if market != nil, fundImr != nil || fundMmr != nil {
+            throw InputError(code: "bad_field", field: fundImr != nil ? "fundImr" : "fundMmr",
+                             message: "the insurance fund spans every market: its margins can only be set globally")
+        }
+        for (rate, name) in [(fundImr, "fundImr"), (fundMmr, "fundMmr")] where rate.map({ !$0.isPositive }) ?? false {
+            throw InputError(code: "bad_rate", field: name, message: "must be greater than 0")
+        }
+        if let fundImr, let fundMmr, fundMmr > fundImr {
+            throw InputError(code: "bad_rate", field: "fundMmr", message: "must not exceed fundImr")
         }
     }
 }

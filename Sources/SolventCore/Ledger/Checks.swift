@@ -16,6 +16,10 @@ extension Ledger {
             }
         case .paramsSet(let p):
             if let id = p.market { _ = try marketIndex(id, field: "market") }
+            if !rules.fundIsMargined, p.fundImr != nil || p.fundMmr != nil {
+                throw InputError(code: "bad_field", field: p.fundImr != nil ? "fundImr" : "fundMmr",
+                                 message: "the fund's margins are rules 2; this log is written under engine rules \(rules)")
+            }
         case .deposit(let p):
             try refuseReserved(p.account, field: "account", use: "receive deposits (fund insurance with insurance.deposit)")
         case .withdrawal(let p):

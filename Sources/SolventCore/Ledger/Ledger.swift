@@ -23,6 +23,8 @@ public struct Ledger: Sendable {
     /// withdrawals; `totalCash()` always equals their difference.
     public internal(set) var totalDeposited = Money.zero
     public internal(set) var totalWithdrawn = Money.zero
+    /// The engine rules this log is written under (RulesVersion.swift): fixed for a log's life.
+    public internal(set) var rules: RulesVersion
 
     /// The most markets a ledger lists: they are visited for every margin computation.
     public static let maxMarkets = 256
@@ -31,7 +33,9 @@ public struct Ledger: Sendable {
     static let insuranceIndex = 0
     static let feesIndex = 1
 
-    public init() {
+    /// An empty ledger applying `rules` (the log's, from its `meta`; new logs use the current).
+    public init(rules: RulesVersion = .current) {
+        self.rules = rules
         _ = accounts.intern(.insurance)
         _ = accounts.intern(.fees)
     }
@@ -241,6 +245,8 @@ extension ParamsSet {
         p.maxJump = maxJump ?? p.maxJump
         p.confirmations = confirmations ?? p.confirmations
         p.maxStaleness = maxStaleness ?? p.maxStaleness
+        p.fundImr = fundImr ?? p.fundImr
+        p.fundMmr = fundMmr ?? p.fundMmr
         return p
     }
 }

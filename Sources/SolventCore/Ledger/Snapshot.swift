@@ -12,24 +12,35 @@
 //
 // Version 2 added the oracle guards' per-market state (heldPrice, heldCount, halted) and the
 // deferral queue (SPEC §5.9); version 1 snapshots are refused (replay from genesis rebuilds them).
+// Version 3 is version 2 with `u32 rules` (RulesVersion) after the version, and the global
+// ParamsSet's extension block (fundImr, fundMmr) present: the snapshots of a rules-2 ledger. A
+// rules-1 ledger still writes version 2, byte for byte as before (SPEC §5.11).
 //
 // Payload-shaped parts use the record payload encoding (optional = u8 tag + value). Derived
 // data (effective params, holder and open-position counts) is rebuilt on decode, not stored.
 
 extension Ledger {
     static let snapshotMagic: [UInt8] = Array("SLDG".utf8)
+    /// The version of a rules-1 ledger's snapshots; later rules write `snapshotVersion + 1`
+    /// with the rules number (header above).
     public static let snapshotVersion: UInt16 = 2
+    static let rulesSnapshotVersion: UInt16 = 3
 
     /// The canonical encoding of the whole state.
     public func encodeSnapshot() -> [UInt8] {
         var coder = BinaryFieldWriter(writer: ByteWriter(capacity: 64 + accounts.count * 24))
         coder.writer.writeBytes(Self.snapshotMagic)
-        coder.writer.writeUInt16(Self.snapshotVersion)
+        if rules == .v1 {
+            coder.writer.writeUInt16(Self.snapshotVersion)
+        } else {
+            coder.writer.writeUInt16(Self.rulesSnapshotVersion)
+            coder.writer.writeUInt32(rules.rawValue)
+        }
         coder.writer.writeUInt64(lastSeq)
         coder.writer.writeInt64(lastTimeMs)
         coder.writer.writeInt64(totalDeposited.raw)
         coder.writer.writeInt64(totalWithdrawn.raw)
-        Self.write(ParamsSet(full: globalParams), &coder)
+        Self.write(ParamsSet(full: globalParams, rules: rules), &coder)
         coder.writer.writeUInt64(globalParamsVersion)
         coder.writer.writeUInt16(UInt16(markets.count))
         for market in markets {
@@ -101,14 +112,24 @@ private struct SnapshotDecoder {
         let magic = try coder.reader.readBytes(4)
         guard Array(magic) == Ledger.snapshotMagic else { throw CodecError("not a ledger snapshot", offset: 0) }
         let version = try coder.reader.readUInt16()
-        guard version == Ledger.snapshotVersion else { throw fail("version \(version) is not \(Ledger.snapshotVersion)") }
-        var ledger = Ledger()
+        let rules: RulesVersion
+        switch version {
+        case Ledger.snapshotVersion: rules = .v1
+        case Ledger.rulesSnapshotVersion:
+            let number = try coder.reader.readUInt32()
+            guard let known = RulesVersion(rawValue: number), known > .v1 else { throw fail("engine rules \(number) are unknown") }
+            rules = known
+        default: throw fail("version \(version) is neither \(Ledger.snapshotVersion) nor \(Ledger.rulesSnapshotVersion)")
+        }
+        var ledger = Ledger(rules: rules)
         ledger.lastSeq = try coder.reader.readUInt64()
         ledger.lastTimeMs = try coder.reader.readInt64()
         ledger.totalDeposited = Money(raw: try coder.reader.readInt64())
         ledger.totalWithdrawn = Money(raw: try coder.reader.readInt64())
+        coder.extensionsPresent = rules.fundIsMargined
         let global = try read(ParamsSet.self, "global params")
-        guard global == ParamsSet(full: global.applied(to: RiskParams())) else { throw fail("global params are not a full set") }
+        coder.extensionsPresent = false
+        guard global == ParamsSet(full: global.applied(to: RiskParams()), rules: rules) else { throw fail("global params are not a full set") }
         try validated(global, "global params")
         ledger.globalParams = global.applied(to: RiskParams())
         ledger.globalParamsVersion = try coder.reader.readUInt64()

@@ -132,6 +132,13 @@ struct ResolvingFieldReader: FieldCoder {
         reader = plain.reader
     }
 
+    mutating func extensions(present: Bool) throws -> Bool { !reader.isAtEnd }
+
+    mutating func endExtensions(present: Bool) throws {
+        var plain = BinaryFieldReader(reader: reader)
+        try plain.endExtensions(present: present)
+    }
+
     /// A trade, its payload read exactly as `Trade.fields` reads it through this coder (same
     /// fields, order, checks and errors), without starting from `Trade()`: its placeholder ids
     /// were each fetched, retained and then released when overwritten, and the generic

@@ -55,7 +55,7 @@ extension CrashDrill {
     /// does, less the snapshot comparison, which tools/crash-test leaves to `solvent verify`).
     private func verify(_ log: EventLog) throws -> String? {
         if case .broken(let seq, let reason) = try log.verifyChain() { return "chain broken at seq \(seq): \(reason)" }
-        var replay = Rederivation(stateRoots: log.stateRoots)
+        var replay = Rederivation(ledger: Ledger(rules: log.rules), stateRoots: log.stateRoots)
         // The decoded replay `solvent verify` uses: same mismatches, decoded on a second thread.
         let mismatch = try log.read { reader in try reader.replay(&replay, from: 1) }
         return (mismatch ?? replay.finish()).map { "\($0)" }

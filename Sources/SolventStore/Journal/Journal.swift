@@ -73,7 +73,7 @@ public final class Journal {
 
     static func load(_ log: EventLog) throws -> Ledger {
         let lastSeq = try log.read { $0.lastSeq }
-        var replay = Rederivation(stateRoots: log.stateRoots)
+        var replay = Rederivation(ledger: Ledger(rules: log.rules), stateRoots: log.stateRoots)
         if let snapshot = try log.snapshot(atOrBefore: lastSeq) {
             replay = Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq, stateRoots: log.stateRoots)
         }

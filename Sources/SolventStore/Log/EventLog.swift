@@ -27,6 +27,9 @@ public final class EventLog: @unchecked Sendable {
     /// The snapshot interval recorded by `create`, so every process writing this log agrees on
     /// it; nil if none was recorded. The store itself never decides when to snapshot.
     public let snapshotEvery: UInt64?
+    /// The engine rules the log is written under (`meta`, SPEC §5.11): every ledger built from
+    /// this log applies them, whichever release reads it.
+    public let rules: RulesVersion
     /// Refreshed at open and after each commit, so `head` costs no transaction.
     private let cachedHead: Locked<ChainHead>
     /// When recent request keys are folded into `requests`.
@@ -36,7 +39,8 @@ public final class EventLog: @unchecked Sendable {
 
     /// Initialises an empty log in `directory` (created if needed); refuses an existing log.
     public static func create(
-        directory: String, createdTimeMs: TimeMs, snapshotEvery: UInt64? = nil, initialMapSizeBytes: Int = 1 << 30
+        directory: String, createdTimeMs: TimeMs, snapshotEvery: UInt64? = nil, initialMapSizeBytes: Int = 1 << 30,
+        rules: RulesVersion = .current
     ) throws {
         precondition(snapshotEvery != 0, "snapshotEvery must be positive")
         try Directory.create(directory)
@@ -53,6 +57,7 @@ public final class EventLog: @unchecked Sendable {
             if let snapshotEvery {
                 try transaction.put(schema.meta, key: MetaKey.snapshotEvery, value: BigEndian.bytes(of: snapshotEvery))
             }
+            try transaction.put(schema.meta, key: MetaKey.rulesVersion, value: BigEndian.bytes(of: rules.rawValue))
         }
     }
 
@@ -67,7 +72,7 @@ public final class EventLog: @unchecked Sendable {
             directory: directory, initialMapSizeBytes: initialMapSizeBytes, maxMapSizeBytes: maxMapSizeBytes,
             readOnly: readOnly)
         guard let meta = try environment.database(named: LogSchema.metaName, create: false),
-              let (version, created, snapshotEvery) = try Self.readMeta(environment, meta)
+              let (version, created, snapshotEvery, rules) = try Self.readMeta(environment, meta)
         else { throw StoreError.notInitialized(directory: directory) }
         guard (Self.oldestFormatVersion...Self.supportedFormatVersion).contains(version) else {
             throw StoreError.unsupportedFormat(found: version, supported: Self.supportedFormatVersion)
@@ -80,6 +85,7 @@ public final class EventLog: @unchecked Sendable {
         self.formatVersion = readOnly ? version : try Self.migrate(environment, meta, from: version)
         self.createdTimeMs = created
         self.snapshotEvery = snapshotEvery
+        self.rules = rules
         self.requestIndex = requestIndex
         let (head, recent) = try environment.read { transaction in
             let head = try Self.readHead(transaction, schema)
@@ -99,18 +105,24 @@ public final class EventLog: @unchecked Sendable {
         return supportedFormatVersion
     }
 
-    private static func readMeta(_ environment: Environment, _ meta: Database) throws -> (UInt32, TimeMs, UInt64?)? {
+    private static func readMeta(_ environment: Environment, _ meta: Database) throws -> (UInt32, TimeMs, UInt64?, RulesVersion)? {
         try environment.read { transaction in
             guard let version = try transaction.get(meta, key: MetaKey.formatVersion),
                   let created = try transaction.get(meta, key: MetaKey.createdTimeMs)
             else { return nil }
             let snapshotEvery = try transaction.get(meta, key: MetaKey.snapshotEvery)
-            guard version.count == 4, created.count == 8, snapshotEvery.map({ $0.count == 8 }) ?? true else {
+            let rules = try transaction.get(meta, key: MetaKey.rulesVersion)
+            guard version.count == 4, created.count == 8, snapshotEvery.map({ $0.count == 8 }) ?? true,
+                  rules.map({ $0.count == 4 }) ?? true else {
                 throw StoreError.corrupt(reason: "meta values have the wrong size")
+            }
+            let rulesNumber = rules?.withUnsafeBytes { BigEndian.uint32($0) } ?? RulesVersion.v1.rawValue
+            guard let known = RulesVersion(rawValue: rulesNumber) else {
+                throw StoreError.corrupt(reason: "engine rules \(rulesNumber) are newer than this release applies (\(RulesVersion.current))")
             }
             return (version.withUnsafeBytes { BigEndian.uint32($0) },
                     TimeMs(bitPattern: created.withUnsafeBytes { BigEndian.uint64($0) }),
-                    snapshotEvery?.withUnsafeBytes { BigEndian.uint64($0) })
+                    snapshotEvery?.withUnsafeBytes { BigEndian.uint64($0) }, known)
         }
     }
 

@@ -15,7 +15,8 @@ struct LogSchema: Sendable {
     let recentRequests: [Database]
     /// seq (u64 BE) → state bytes ‖ SHA-256(state).
     let snapshots: Database
-    /// "formatVersion" → u32 BE, "createdTimeMs" → i64 BE, optional "snapshotEvery" → u64 BE.
+    /// "formatVersion" → u32 BE, "createdTimeMs" → i64 BE, optional "snapshotEvery" → u64 BE,
+    /// optional "rulesVersion" → u32 BE (absent: rules 1).
     let meta: Database
 
     /// Opens every sub-database; nil if one is missing and `create` is false. The recent request
@@ -37,6 +38,9 @@ enum MetaKey {
     static let formatVersion = Array("formatVersion".utf8)
     static let createdTimeMs = Array("createdTimeMs".utf8)
     static let snapshotEvery = Array("snapshotEvery".utf8)
+    /// u32 BE: the engine rules version the log is written under; absent in logs created before
+    /// rules were versioned, which are rules 1 (SPEC §5.11).
+    static let rulesVersion = Array("rulesVersion".utf8)
 }
 
 enum ChainKey {

@@ -10,7 +10,7 @@ extension EventLog {
         var failure: ReplayMismatch?
         let ledger = try read { reader -> Ledger in
             let target = min(seq, reader.lastSeq)
-            var replay = Rederivation(stateRoots: roots)
+            var replay = Rederivation(ledger: Ledger(rules: rules), stateRoots: roots)
             if let snapshot = try reader.snapshot(atOrBefore: target) {
                 replay = Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq, stateRoots: roots)
             }

@@ -31,7 +31,7 @@ struct ReplayBench {
                                    note: "\(built.records) records through the write path, 10000 per transaction"))
         }
         let log = try EventLog(directory: directory, readOnly: true)  // a kept log is input, never changed
-        var replay = Rederivation(stateRoots: log.stateRoots)
+        var replay = Rederivation(ledger: Ledger(rules: log.rules), stateRoots: log.stateRoots)
         var mismatch: ReplayMismatch?
         let cpuStart = threadCPUSeconds()
         let processStart = processCPUSeconds()

@@ -54,24 +54,32 @@ extension Ledger {
     mutating func advanceAuctions(into sink: inout DerivedSink) {
         for id in engine.auctions.map(\.id) {
             guard let a = engine.auctionIndex(id: id) else { continue }
-            let auction = engine.auctions[a]
             // A halted market's auctions stand still until its price is fresh (OracleGuard.swift).
-            guard !markets[auction.market].halted else { continue }
-            if auction.isFundUnwind { advanceFundUnwind(a, into: &sink); continue }
-            if endIfRecovered(auction: a, into: &sink) { continue }
-            let price = auctionPrice(auction, at: sink.time)
-            guard let bankruptcy = bankruptcyPrice(account: auction.account, market: auction.market) else {
-                // Not recovered and no bankruptcy price: a short bankrupt at every price (its
-                // cash and other positions are worth ≤ 0). No curve price can be worse for it:
-                // close the rest now at the current price; the deficit is the shortfall.
-                backstop(auction: a, at: price, into: &sink)
-                continue
-            }
-            if reached(bankruptcy, price: price, direction: auction.direction) {
-                backstop(auction: a, at: bankruptcy, into: &sink)
-            } else if needsReset(auction, price: price, time: sink.time) {
-                resetAuction(a, into: &sink)
-            }
+            guard !markets[engine.auctions[a].market].halted else { continue }
+            advance(auction: a, into: &sink)
+        }
+    }
+
+    /// What `clock` does to auction `a` at the sink's time: ends it if its account recovered,
+    /// closes the remainder at the bankruptcy price once the curve has reached it, or resets it.
+    /// Rules 2 also runs it for an auction when a bid arrives (`applyBid`), so no bid fills past
+    /// a reset or below the bankruptcy price in the gap between two clocks.
+    mutating func advance(auction a: Int, into sink: inout DerivedSink) {
+        let auction = engine.auctions[a]
+        if auction.isFundUnwind { advanceFundUnwind(a, into: &sink); return }
+        if endIfRecovered(auction: a, into: &sink) { return }
+        let price = auctionPrice(auction, at: sink.time)
+        guard let bankruptcy = bankruptcyPrice(account: auction.account, market: auction.market) else {
+            // Not recovered and no bankruptcy price: a short bankrupt at every price (its
+            // cash and other positions are worth ≤ 0). No curve price can be worse for it:
+            // close the rest now at the current price; the deficit is the shortfall.
+            backstop(auction: a, at: price, into: &sink)
+            return
+        }
+        if reached(bankruptcy, price: price, direction: auction.direction) {
+            backstop(auction: a, at: bankruptcy, into: &sink)
+        } else if needsReset(auction, price: price, time: sink.time) {
+            resetAuction(a, into: &sink)
         }
     }
 

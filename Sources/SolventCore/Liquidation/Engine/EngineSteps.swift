@@ -53,5 +53,7 @@ extension Ledger {
             for index in expiredCalls(at: sink.time) { assess(account: index, into: &sink) }
         }
         if !engine.deferred.isEmpty && roomMayHaveFreed(after: event, sink: sink) { startDeferred(into: &sink) }
+        // Rules 2: last, so that the fund is judged on every mark, fill and payout of this input.
+        if rules.fundIsMargined { maintainFund(into: &sink) }
     }
 }

@@ -13,6 +13,9 @@ public enum BidRejection: String, Sendable, CaseIterable {
     case liquidating
     /// The auction's market is halted (stale price): its curve stands still until it resumes.
     case marketHalted = "market_halted"
+    /// Rules 2: the step the next `clock` would have taken, applied at the bid's time, ended the
+    /// auction (its account recovered, or the curve had reached the bankruptcy price).
+    case auctionEnded = "auction_ended"
 }
 
 /// One side of a fill between the liquidated account and a counterparty at `price`.
@@ -31,16 +34,20 @@ struct Fill {
 
 extension Ledger {
     mutating func applyBid(_ bid: AuctionBid, into sink: inout DerivedSink) {
-        guard let a = engine.auctionIndex(id: bid.auction) else { preconditionFailure("bid on unknown auction \(bid.auction)") }
+        guard var a = engine.auctionIndex(id: bid.auction) else { preconditionFailure("bid on unknown auction \(bid.auction)") }
+        var price = fillPrice(engine.auctions[a], at: sink.time)
+        if rules.fundIsMargined, !markets[engine.auctions[a].market].halted {
+            advance(auction: a, into: &sink)
+            guard let still = engine.auctionIndex(id: bid.auction) else {
+                rejectBid(bid, reason: .auctionEnded, price: price, into: &sink)
+                return
+            }
+            a = still
+            price = fillPrice(engine.auctions[a], at: sink.time)
+        }
         let auction = engine.auctions[a]
-        let price = fillPrice(auction, at: sink.time)
         if let reason = bidRejection(bid, auction: auction, price: price) {
-            var rejected = AuctionBidRejected()
-            rejected.auction = bid.auction
-            rejected.bidder = bid.bidder
-            rejected.reason = reason.rawValue
-            rejected.price = price
-            sink.append(.auctionBidRejected(rejected))
+            rejectBid(bid, reason: reason, price: price, into: &sink)
             return
         }
         let size = min(bid.qty, auction.remaining.magnitude)
@@ -52,6 +59,15 @@ extension Ledger {
         // A fill above the bankruptcy price leaves cash: the rest may no longer need selling.
         if let still = engine.auctionIndex(id: auction.id) { endIfRecovered(auction: still, into: &sink) }
         assess(account: counterparty, into: &sink)
+    }
+
+    mutating func rejectBid(_ bid: AuctionBid, reason: BidRejection, price: Price, into sink: inout DerivedSink) {
+        var rejected = AuctionBidRejected()
+        rejected.auction = bid.auction
+        rejected.bidder = bid.bidder
+        rejected.reason = reason.rawValue
+        rejected.price = price
+        sink.append(.auctionBidRejected(rejected))
     }
 
     /// Why `bid` cannot fill now, checked before anything changes.

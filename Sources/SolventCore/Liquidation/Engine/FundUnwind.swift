@@ -42,7 +42,9 @@ extension Ledger {
     mutating func advanceFundUnwind(_ a: Int, into sink: inout DerivedSink) {
         let auction = engine.auctions[a]
         let curve = auctionPrice(auction, at: sink.time)
-        if fillPrice(auction, at: sink.time) != curve {
+        // Rules 2: no `fund_bankruptcy` reset, which let the fund ride a falling position down
+        // from each fresh mark; the fund's maintenance (MarginedFund.swift) deleverages it instead.
+        if !rules.fundIsMargined, fillPrice(auction, at: sink.time) != curve {
             resetAuction(a, reason: "fund_bankruptcy", into: &sink)
         } else if needsReset(auction, price: curve, time: sink.time) {
             resetAuction(a, into: &sink)

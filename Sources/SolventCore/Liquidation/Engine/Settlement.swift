@@ -20,6 +20,10 @@ extension Ledger {
     mutating func backstop(auction a: Int, at bankruptcy: Price, into sink: inout DerivedSink) {
         let auction = engine.auctions[a]
         precondition(!auction.isFundUnwind, "the fund's unwind never backstops into the fund")
+        if rules.fundIsMargined {
+            backstopMargined(auction: a, at: bankruptcy, into: &sink)
+            return
+        }
         let fill = Fill(market: auction.market, qty: auction.remaining, price: bankruptcy)
         let fund = counterpartySide(.insurance, fill: fill)
         if rejection(fund, market: auction.market, mark: bankruptcy).reason == nil {
@@ -140,10 +144,16 @@ extension Ledger {
         return adlScore(upnl: value - cell.openCost, openCost: cell.openCost, notional: notional, equity: equity)
     }
 
+    /// BitMEX's ranking: PnL% × effective leverage when in profit, PnL% ÷ leverage when at a loss
+    /// (rules 2; rules 1 multiplied in both cases, ranking the most leveraged losers last).
     func adlScore(upnl: Money, openCost: Money, notional: Money, equity: Money) -> Rate {
         guard equity.isPositive, !openCost.isZero else { return Rate(raw: Int64.min / 2) }
         let pnlPercent = FixedMath.mulDivRoundingDown(upnl.raw, fixedScale, openCost.magnitude.raw)
         let leverage = FixedMath.mulDivRoundingDown(notional.raw, fixedScale, equity.raw)
+        if rules.fundIsMargined, pnlPercent < 0 {
+            guard leverage > 0 else { return Rate(raw: Int64.min / 2) }
+            return Rate(raw: Int64(clamping: Int128(pnlPercent) * Int128(fixedScale) / Int128(leverage)))
+        }
         let score = Int128(pnlPercent) * Int128(leverage) / Int128(fixedScale)
         return Rate(raw: Int64(clamping: score))
     }
@@ -166,18 +176,14 @@ extension Ledger {
         accounts.states[index].flags &= ~AccountState.Flags.liquidating
         var totals = marginTotals(account: index, cash: accounts.states[index].cash)
         let shortfall = accounts.states[index].openPositions == 0 ? max(.zero, -totals.equity) : .zero
-        let paid = min(shortfall, fundCanPay())
-        if paid.isPositive {
-            accounts.states[Self.insuranceIndex].cash -= paid
-            accounts.states[index].cash += paid
-            var absorbed = InsuranceAbsorbed()
-            absorbed.liquidation = liquidation.id
-            absorbed.account = accounts.id(index)
-            absorbed.amount = paid
-            absorbed.fundAfter = accounts.states[Self.insuranceIndex].cash
-            sink.append(.insuranceAbsorbed(absorbed))
-            totals = marginTotals(account: index, cash: accounts.states[index].cash)
+        let paid: Money
+        if rules.fundIsMargined {
+            paid = payShortfallMargined(shortfall, of: liquidation, into: &sink)
+        } else {
+            paid = min(shortfall, fundCanPay())
+            if paid.isPositive { payFromFund(paid, to: liquidation, into: &sink) }
         }
+        if paid.isPositive { totals = marginTotals(account: index, cash: accounts.states[index].cash) }
         var finished = LiquidationFinished()
         finished.liquidation = liquidation.id
         finished.account = accounts.id(index)
