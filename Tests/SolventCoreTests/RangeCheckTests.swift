@@ -98,11 +98,15 @@ struct RangeCheckTests {
         #expect(d.ledger.invariantViolations().isEmpty)
     }
 
-    @Test func oraclePriceBeyondTheLargestPriceIsRefusedEvenWithNoPosition() {
+    /// With no position any price is taken, as before; no position may then open at it.
+    @Test func markBeyondTheLargestPriceTakesNoNewPosition() {
         var d = LedgerDriver()
         d.send(listed("BTC-PERP"))
-        expectOutOfRange(d, oracle("BTC-PERP", "92233720368"), field: "price")
-        d.send(oracle("BTC-PERP", "23058430092.13693952"))
+        d.send(oracle("BTC-PERP", "92233720368"))
+        expectOutOfRange(d, trade("BTC-PERP", buyer: "alice", seller: "bob", "0.001", at: "1"), field: "market")
+        d.send(listed("ETH-PERP"))
+        d.send(oracle("ETH-PERP", "23058430092.13693952"))
+        #expect(throws: Never.self) { try d.ledger.check(trade("ETH-PERP", buyer: "alice", seller: "bob", "0.001", at: "1")) }
     }
 
     @Test func listingWithALotOrTickBeyondTheBoundsIsRefused() {

@@ -98,12 +98,14 @@ extension Ledger {
         return total
     }
 
-    /// An oracle price must be a price, and with it the exposure (every held position's value,
-    /// every account's Σ value) must stay within its bound.
+    /// With positions held, an oracle price must be within the price bound (auction prices are
+    /// the mark × up to 2) and the exposure at it (every held position's value, every account's
+    /// Σ value) within its bound. With none, any price is taken, as before: a trade is then
+    /// refused while the mark is beyond the price bound (`checkTradeRange`).
     func checkOracleRange(_ p: OraclePrice, market m: Int) throws(InputError) {
-        try Self.checkPrice(p.price, field: "price")
         let open = markets[m].longOpenInterest
         guard open.isPositive else { return }
+        try Self.checkPrice(p.price, field: "price")
         let total = exposure(market: m, longOpenInterest: Int128(open.raw), mark: p.price)
         guard total <= Int128(RangeLimits.maxExposureRaw) else {
             throw Self.outOfRange("price", "at \(p.price) the open interest \(open) of \(p.market) would take the exposure (Σ open interest × mark) to \(Self.text(total)), beyond \(Money(raw: RangeLimits.maxExposureRaw))")

@@ -8,6 +8,10 @@ extension Ledger {
     /// cash and Σ |open cost| after it must be within their bounds.
     func checkTradeRange(_ p: Trade, market m: Int, buyer: Int?, seller: Int?) throws(InputError) {
         try Self.checkPrice(p.price, field: "price")
+        let mark = markets[m].markOrProvisional(p.price)
+        guard mark.raw <= RangeLimits.maxPriceRaw else {
+            throw Self.outOfRange("market", "the mark of \(p.market), \(mark), is beyond the largest price \(Price(raw: RangeLimits.maxPriceRaw)) at which positions may be held")
+        }
         let value = Self.ceilValue(Int128(p.qty.raw), Int128(p.price.raw))
         let maxValue = Int128(RangeLimits.maxExposureRaw)
         guard value <= maxValue else {
