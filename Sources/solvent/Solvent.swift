@@ -1,4 +1,5 @@
 import ArgumentParser
+import SolventStore
 
 @main
 struct Solvent: AsyncParsableCommand {
@@ -16,6 +17,7 @@ struct Solvent: AsyncParsableCommand {
     /// SPEC §9 puts `--data DIR` before the subcommand (`solvent --data DIR init`); the argument
     /// parser reads options after it, so global options are moved to just after its name.
     static func main() async {
+        HashSeed.seedIdentifierHashes()  // before any ledger is made: crafted ids cannot line up
         await main(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
     }
 

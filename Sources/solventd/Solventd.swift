@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import Prometheus
 import SolventDaemon
+import SolventStore
 
 /// `solventd [--data DIR] [--socket PATH] [--config FILE] [--metrics HOST:PORT]` (SPEC §9).
 /// Everything but the argument parsing and the process-wide bootstraps is in SolventDaemon.
@@ -27,6 +28,7 @@ struct Solventd: AsyncParsableCommand {
 
     func run() async throws {
         EarlySignals.install()  // From the first moment: a SIGTERM during start-up becomes a graceful stop.
+        HashSeed.seedIdentifierHashes()  // before any ledger is made: crafted ids cannot line up
         let settings: DaemonConfig
         do {
             settings = try DaemonConfig.load(configFile: config, flags: DaemonFlags(data: data, socket: socket, metrics: metrics))

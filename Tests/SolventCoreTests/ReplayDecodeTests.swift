@@ -11,14 +11,14 @@ import Testing
 
     static func intern(_ table: inout ByteInternTable, _ text: String) -> Int {
         withBytes(text) { key in
-            let hash = InternSlots.hash(bytes: key)
+            let hash = table.hash(bytes: key)
             if let known = table.index(of: key, hash: hash) { return known }
             return table.append(Identifier(valid: text), hash: hash)
         }
     }
 
     static func find(_ table: ByteInternTable, _ text: String) -> Int? {
-        withBytes(text) { table.index(of: $0, hash: InternSlots.hash(bytes: $0)) }
+        withBytes(text) { table.index(of: $0, hash: table.hash(bytes: $0)) }
     }
 
     @Test func internedIdsAreFoundByTheirBytesThroughEveryGrowth() {

@@ -3,7 +3,8 @@
 extension Ledger {
     /// Refuses an input that is malformed whatever the state (bad amounts, self-trade…) or given
     /// this state (unknown market or account, off-tick price, off-lot quantity, reserved account
-    /// misuse, unknown auction). Throws an `InputError` naming the field; changes nothing.
+    /// misuse, unknown auction), or whose application could take a figure out of range
+    /// (`out_of_range`, RangeChecks.swift). Throws an `InputError` naming the field; changes nothing.
     public func check(_ event: Event) throws(InputError) {
         try event.validate()
         switch event {
@@ -14,14 +15,17 @@ extension Ledger {
             guard markets.count < Self.maxMarkets else {
                 throw InputError(code: "too_many_markets", field: "market", message: "at most \(Self.maxMarkets) markets can be listed")
             }
+            try Self.checkListingRange(p)
         case .paramsSet(let p):
             if let id = p.market { _ = try marketIndex(id, field: "market") }
             if !rules.fundIsMargined, p.fundImr != nil || p.fundMmr != nil {
                 throw InputError(code: "bad_field", field: p.fundImr != nil ? "fundImr" : "fundMmr",
                                  message: "the fund's margins are rules 2; this log is written under engine rules \(rules)")
             }
+            try Self.checkParamsRange(p)
         case .deposit(let p):
             try refuseReserved(p.account, field: "account", use: "receive deposits (fund insurance with insurance.deposit)")
+            try checkDepositRange(p)
         case .withdrawal(let p):
             guard accounts.index(of: p.account) != nil else {
                 throw InputError(code: "unknown_account", field: "account", message: "account \(p.account) has never been seen")
@@ -29,18 +33,22 @@ extension Ledger {
             if p.account == .insurance {
                 throw InputError(code: "reserved_account", field: "account", message: "the insurance fund cannot be withdrawn from")
             }
+            try checkWithdrawalRange(p)
         case .trade(let p):
             try checkTrade(p)
         case .oraclePrice(let p):
-            _ = try marketIndex(p.market, field: "market")
+            try checkOracleRange(p, market: try marketIndex(p.market, field: "market"))
         case .funding(let p):
-            _ = try marketIndex(p.market, field: "market")
+            let m = try marketIndex(p.market, field: "market")
             guard p.rate.magnitude <= .one else {
                 throw InputError(code: "bad_rate", field: "rate", message: "a funding rate must be between -1 and 1")
             }
+            try checkFundingRange(p, market: m)
         case .auctionBid(let p):
             try checkBid(p)
-        case .clock, .insuranceDeposit:
+        case .insuranceDeposit(let p):
+            try checkInsuranceDepositRange(p)
+        case .clock:
             break
         default:
             break // derived kinds: `validate` already refused them
@@ -61,6 +69,8 @@ extension Ledger {
         }
         try refuseReserved(p.buyer, field: "buyer", use: "trade")
         try refuseReserved(p.seller, field: "seller", use: "trade")
+        let (buyer, seller) = accounts.indices(of: p.buyer, p.seller)
+        try checkTradeRange(p, market: m, buyer: buyer, seller: seller)
     }
 
     /// A bid names a running auction, a bidder other than the liquidated account and the reserved
@@ -78,6 +88,7 @@ extension Ledger {
         guard p.qty.raw % lot.raw == 0 else {
             throw InputError(code: "off_lot", field: "qty", message: "\(p.qty) is not a multiple of the lot size \(lot)")
         }
+        try checkBidRange(p, bidder: accounts.index(of: p.bidder))
     }
 
     func marketIndex(_ id: MarketID, field: String) throws(InputError) -> Int {

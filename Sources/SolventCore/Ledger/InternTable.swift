@@ -1,5 +1,7 @@
+import Synchronization
+
 /// Identifiers interned to dense indices in order of first appearance, found again by open
-/// addressing over a fixed hash of their UTF-8 bytes (FNV-1a).
+/// addressing over a seeded hash of their UTF-8 bytes (FNV-1a; see `InternSlots.hash`).
 ///
 /// Why not `Dictionary`: a replayed trade looks up one market and two accounts, and `String`
 /// hashing (seeded SipHash) plus the dictionary probe was ~6% of replay time. Lookup only: the
@@ -21,7 +23,7 @@ struct InternTable: Sendable {
             // than by hashing: comparing two short ids is a compare of their inline bytes,
             // while the hash walks the id byte by byte (the market lookup was ~5% of replay).
             if ids.count <= Self.linearSearchLimit { return ids.firstIndex(of: id) }
-            return slots.find(InternSlots.hash(id)) { ids[$0] == id }
+            return slots.find(slots.hash(id)) { ids[$0] == id }
         }
     }
 
@@ -32,13 +34,13 @@ struct InternTable: Sendable {
     mutating func intern(_ id: Identifier) -> (index: Int, inserted: Bool) {
         if let known = index(of: id) { return (known, false) }
         ids.append(id)
-        slots.added(InternSlots.hash(id), count: ids.count) { [ids] in InternSlots.hash(ids[$0]) }
+        slots.added(slots.hash(id), count: ids.count) { [ids, seed = slots.seed] in InternSlots.hash(ids[$0], seed: seed) }
         return (ids.count - 1, true)
     }
 
     mutating func reserveCapacity(_ capacity: Int) {
         ids.reserveCapacity(capacity)
-        slots.reserve(capacity, count: ids.count) { [ids] in InternSlots.hash(ids[$0]) }
+        slots.reserve(capacity, count: ids.count) { [ids, seed = slots.seed] in InternSlots.hash(ids[$0], seed: seed) }
     }
 }
 
@@ -50,6 +52,21 @@ struct InternSlots: Sendable {
     /// the id's hash) << 32 | (index + 1): most probes that meet another id are told apart by
     /// the hash bits without touching the id.
     private var slots: [UInt64] = []
+    /// The hash seed, the process's (`processSeed`) when the table was made: a table keeps one
+    /// seed for life, so setting the process's later changes only tables made after.
+    let seed: UInt64 = InternSlots.currentSeed
+
+    /// The process's seed for new tables (0 until set: the unseeded FNV-1a layout). Set once at
+    /// start by the executables from the system's random numbers (`Ledger.setIdentifierHashSeed`),
+    /// so that ids crafted offline cannot be made to share slots and force long probe chains.
+    /// Never observable: slots are only used for lookup, nothing iterates them for output.
+    static let processSeed = Atomic<UInt64>(0)
+
+    static var currentSeed: UInt64 { processSeed.load(ordering: .relaxed) }
+
+    /// `hash(_:seed:)` with this table's seed.
+    @inline(__always)
+    func hash(_ id: Identifier) -> UInt64 { Self.hash(id, seed: seed) }
 
     /// The index whose id hashes to `hash` and `matches`, or nil.
     @inline(__always)
@@ -128,28 +145,39 @@ struct InternSlots: Sendable {
     }
 
     /// FNV-1a over the UTF-8 bytes, then a murmur3 finalizer so that ids differing only in
-    /// their last byte spread over the low bits used as slot numbers. Seedless: the same layout
-    /// on every run (never observable anyway, since the slots are never iterated).
+    /// their last byte spread over the low bits used as slot numbers. `seed` enters both the
+    /// offset basis and the finalizer, so which ids share a slot depends on it; seed 0 is the
+    /// seedless layout. Not a keyed PRF like SipHash: it raises the bar for crafted ids at no
+    /// cost to lookups, and the layout is never observable (the slots are never iterated).
     @inline(__always)
-    static func hash(_ id: Identifier) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    static func hash(_ id: Identifier, seed: UInt64) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
         for byte in id.text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return finalized(hash)
+        return finalized(hash, seed: seed)
     }
 
     /// `hash` of the id whose UTF-8 bytes are `bytes` (replay hints read ids from raw records).
     @inline(__always)
-    static func hash(bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    static func hash(bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
         for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return finalized(hash)
+        return finalized(hash, seed: seed)
     }
 
     @inline(__always)
-    private static func finalized(_ fnv: UInt64) -> UInt64 {
-        var hash = fnv
+    private static func finalized(_ fnv: UInt64, seed: UInt64) -> UInt64 {
+        var hash = fnv ^ (seed >> 32 | seed << 32)
         hash ^= hash >> 33
         hash = hash &* 0xff51_afd7_ed55_8ccd
         return hash ^ (hash >> 33)
+    }
+}
+
+extension Ledger {
+    /// Seeds the id hash of every ledger (and replay decoder) made from now on in this process.
+    /// The core takes no randomness: the executables call this once at start with a seed from
+    /// the system. No output depends on it (interning order, not hash order, is what is kept).
+    public static func setIdentifierHashSeed(_ seed: UInt64) {
+        InternSlots.processSeed.store(seed, ordering: .relaxed)
     }
 }

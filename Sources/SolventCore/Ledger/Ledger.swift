@@ -5,7 +5,7 @@
 /// cause = seq). Pure: no I/O, no clock, no randomness; nothing reaches an output in hash order.
 public struct Ledger: Sendable {
     var markets: [MarketState] = []
-    /// Market ids in listing order, found by a seedless hash table (see `InternTable`).
+    /// Market ids in listing order, found by a seeded hash table (see `InternTable`).
     var marketIndexByID = InternTable()
     var accounts = AccountTable()
     /// Derived, not in snapshots: account indices in id order as of the last `state.root`, so

@@ -40,6 +40,11 @@ struct MarketState: Sendable {
     var holders = 0
     /// Σ position over all accounts; every trade moves it by +q and −q, so it stays 0.
     var netQty = Quantity.zero
+    /// Derived, not in snapshots (kept by `setCell`, so rebuilt as a snapshot's positions are
+    /// loaded): Σ of the long positions, which is also Σ |short|. Every position's magnitude is
+    /// at most this, so `longOpenInterest × mark` bounds every position value here (the range
+    /// checks, RangeChecks.swift).
+    var longOpenInterest = Quantity.zero
     /// Holders by the marks that must wake the engine for them (derived: rebuilt on load).
     var triggers = TriggerIndex()
     /// Derived, not in snapshots: `Ledger.farMMRBound` of this market's tiers for the global
@@ -70,6 +75,7 @@ struct MarketState: Sendable {
             cells.append(contentsOf: repeatElement(.empty, count: account + 1 - cells.count))
         }
         let wasOpen = !cells[account].qty.isZero
+        longOpenInterest += Quantity(raw: max(0, cell.qty.raw) - max(0, cells[account].qty.raw))
         cells[account] = cell
         let isOpen = !cell.qty.isZero
         let change = (isOpen ? 1 : 0) - (wasOpen ? 1 : 0)

@@ -6,7 +6,7 @@ import CSolventHints
 /// Why: a replayed trade names a market and two accounts; decoding each into a new `String`
 /// (UTF-8 checks, `Identifier.decode`) and then hashing that `String` to find the account
 /// (`AccountTable.indices(of:)`) was ~13% of `solvent bench replay`. Here the bytes are hashed
-/// once (the seedless FNV-1a of `InternSlots`) and compared with the interned id's UTF-8.
+/// once (the seeded FNV-1a of `InternSlots`) and compared with the interned id's UTF-8.
 ///
 /// Each slot holds the `Identifier` itself beside its index: a lookup loads one slot and, for
 /// ids up to 15 bytes (kept inside the `String`), nothing else, where a slot pointing into an
@@ -19,6 +19,12 @@ struct ByteInternTable: Sendable {
     private(set) var ids: [Identifier] = []
     /// A power of two in size and at most half full; `tag` 0 when empty.
     private var slots: [Slot] = []
+    /// The hash seed, fixed when the table is made (`InternSlots.processSeed`).
+    let seed: UInt64 = InternSlots.currentSeed
+
+    /// The hash of the id whose bytes are `key`, with this table's seed.
+    @inline(__always)
+    func hash(bytes key: UnsafeRawBufferPointer) -> UInt64 { InternSlots.hash(bytes: key, seed: seed) }
 
     private struct Slot: Sendable {
         var id = Identifier.unset
@@ -85,7 +91,7 @@ struct ByteInternTable: Sendable {
         var size = 16
         while size < ids.count * 4 { size *= 2 }
         slots = Array(repeating: Slot(), count: size)
-        for (index, id) in ids.enumerated() { place(id, hash: InternSlots.hash(id), index: index) }
+        for (index, id) in ids.enumerated() { place(id, hash: InternSlots.hash(id, seed: seed), index: index) }
     }
 
     /// Whether `id`'s UTF-8 is exactly `key`.

@@ -26,12 +26,13 @@ extension Ledger {
 
     /// `checkAndApply` with the event's market and account indices as far as replay knows them.
     mutating func checkAndApply(_ event: Event, seq: Seq, time: TimeMs, resolved: ResolvedIDs) throws(InputError) -> [Event] {
+        try Self.checkTimeRange(time)
         if case .trade(let p) = event, passesCheck(p, resolved) {} else { try check(event) }
         return apply(event, seq: seq, time: time, resolved: resolved)
     }
 
     /// Whether `check` passes a trade whose market and accounts are all resolved: the same
-    /// rules (`Trade.validate`, `checkTrade`) with indices standing in for names (a listed
+    /// rules (`Trade.validate`, `checkTrade` with its range checks) with indices standing in for names (a listed
     /// market; the reserved accounts are indices 0 and 1; same index, same account), which
     /// spares comparing four names per replayed trade. False sends the trade to `check`, which
     /// says what is wrong.
@@ -45,5 +46,6 @@ extension Ledger {
             && p.price.raw % tick == 0 && p.qty.raw % lot == 0
             && Int(resolved.first) != Self.insuranceIndex && Int(resolved.first) != Self.feesIndex
             && Int(resolved.second) != Self.insuranceIndex && Int(resolved.second) != Self.feesIndex
+            && (try? checkTradeRange(p, market: Int(resolved.market), buyer: Int(resolved.first), seller: Int(resolved.second))) != nil
     }
 }

@@ -186,7 +186,7 @@ struct ResolvingFieldReader: FieldCoder {
     private mutating func resolve() throws(CodecError) -> (Identifier, Int) {
         let start = reader.offset
         let key = try reader.borrowShortBytes()
-        let hash = InternSlots.hash(bytes: key)
+        let hash = table.hash(bytes: key)
         if let (index, id) = table.find(key, hash: hash) { return (id, index) }
         guard let id = Identifier(validBytes: key) else {
             reader.rewind(to: start)
@@ -217,7 +217,7 @@ extension RecordDecoder {
 
     @inline(__always)
     private func prefetchSlots(of bytes: UnsafeRawBufferPointer) {
-        Self.accountKeys(of: bytes) { table.prefetch(InternSlots.hash(bytes: $0)) }
+        Self.accountKeys(of: bytes) { table.prefetch(table.hash(bytes: $0)) }
     }
 
     /// Calls `body` with the bytes of each account id of a trade or deposit record, found
