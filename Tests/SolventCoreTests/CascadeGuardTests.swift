@@ -11,8 +11,11 @@ import Testing
 /// auction caps. Each long is liquidated at 9,030 exactly like alice in the engine examples:
 /// equity 30 ≤ MM 36.12, close 0.5 BTC through an auction from 9,030 × 1.02 = 9,210.6, whose cap
 /// notional is 0.5 × 9,210.6 = 4,605.3.
+/// Rules 1: under rules 2 the bid on a2's auction after the recovery to 9,500 first applies the
+/// clock's step, which ends the auction `recovered` before the bid (the same outcome a clock would
+/// give); the deferral rules themselves are the same under both.
 private func threeLongs(caps: ParamsSet) -> LedgerDriver {
-    var driver = LedgerDriver()
+    var driver = LedgerDriver(rules: .v1)
     driver.send(listed("BTC-PERP"))
     driver.send(params { $0.minFee = rate("0.001"); $0.maxFee = rate("0.01") })
     driver.send(.paramsSet(caps))

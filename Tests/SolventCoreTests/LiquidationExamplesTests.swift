@@ -48,8 +48,10 @@ struct LiquidationExamplesTests {
     /// below bankruptcy, and bot1's bid fills there before any clock backstops it: alice receives
     /// 8,987.22 → cash −12.78. The penalty is capped at her equity, 0. Shortfall 12.78: the fund
     /// pays it (`insurance.absorbed`, fund 5,000 − 12.78 = 4,987.22) and alice ends at exactly 0.
+    /// Rules 1: a bid between two clocks could fill below the bankruptcy price. Under rules 2 the
+    /// bid first applies the clock's backstop (MarginedFundTests.aBidAfterTheCurvePassedTheBankruptcyPriceBackstopsFirst).
     @Test func aFullLiquidationEndsInAShortfallPaidByTheFund() {
-        var driver = longAtTenThousand()
+        var driver = longAtTenThousand(rules: .v1)
         let derived = driver.send(oracle("BTC-PERP", "8900"))
         guard case .liquidationStarted(let started) = derived.first, case .auctionStarted(let auction) = derived.last else {
             Issue.record("no liquidation: \(derived)")

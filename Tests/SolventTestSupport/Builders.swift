@@ -89,7 +89,7 @@ public func bid(_ auction: Seq, _ bidder: String, _ quantity: String, limit: Str
 public let clockTick = Event.clock(Clock())
 
 /// The rules a `LedgerDriver` and `replay` use unless a test names them.
-public let defaultTestRules = RulesVersion.v1
+public let defaultTestRules = RulesVersion.current
 
 /// A ledger driven like the engine drives it: check, then apply at the next seq; derived events
 /// take the seqs after their cause.
