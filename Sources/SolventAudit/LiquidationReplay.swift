@@ -16,6 +16,8 @@ public struct LiquidationReplay: Sendable {
     /// The parameters in force for the liquidated market when it started, and their version.
     public var params = RiskParams()
     public var paramsVersion: Seq = 0
+    /// The engine rules the log is written under, which the replay applies.
+    public var rules = RulesVersion.current
     public var listing: MarketListed?
     /// The account over the window, one point per input that left it with a position.
     public var series: [SeriesPoint] = []
@@ -29,6 +31,7 @@ public struct LiquidationReplay: Sendable {
         let life = try LiquidationLife.find(id, in: log, progress: progress)
         var rederivation = try log.rederivation(startingAtOrBefore: life.firstCause - 1)
         var replay = LiquidationReplay(life: life, startSeq: rederivation.lastSeq)
+        replay.rules = rederivation.ledger.rules
         let wanted = Set(life.seqs)
         var derivedBySeq: [Seq: Record] = [:]
         var logBySeq: [Seq: Record] = [:]

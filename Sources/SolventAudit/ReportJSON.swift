@@ -10,6 +10,7 @@ public enum ReportJSON {
             JSONMember("account", .string(s.account.text)),
             JSONMember("trigger", .string(s.trigger.rawValue)),
             JSONMember("verdict", .string(replay.verdict)),
+            JSONMember("rules", .number(String(replay.rules.rawValue))),
             JSONMember("firstMismatchSeq", replay.mismatch.map { .number(String($0.seq)) } ?? .null),
             JSONMember("inputs", inputs(replay)),
             JSONMember("records", .array(replay.records.map(record))),
@@ -35,7 +36,7 @@ public enum ReportJSON {
         var members: [JSONMember] = []
         guard case .object(let started) = RecordJSON.json(payload: replay.life.started) else { return .null }
         members += started.filter { ["equity", "mm", "im", "paramsVersion", "positions", "market", "qty"].contains($0.key) }
-        members.append(JSONMember("params", RecordJSON.json(payload: ParamsSet(full: replay.params))))
+        members.append(JSONMember("params", RecordJSON.json(payload: ParamsSet(full: replay.params, rules: replay.rules))))
         members.append(JSONMember("tiers", .array((replay.listing?.tiers ?? []).map { RecordJSON.json(payload: $0) })))
         members.append(JSONMember("before", replay.before?.json ?? .null))
         members.append(JSONMember("after", replay.after?.json ?? .null))

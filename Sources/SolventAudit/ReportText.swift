@@ -8,7 +8,7 @@ public enum ReportText {
             lines.append("verdict: mismatch at seq \(mismatch.seq)")
             lines.append(mismatch.description)
         } else {
-            lines.append("verdict: reproduced (\(replay.records.count) records of the liquidation re-derived byte for byte, replayed from seq \(replay.startSeq + 1) to \(replay.life.lastSeq))")
+            lines.append("verdict: reproduced (\(replay.records.count) records of the liquidation re-derived byte for byte under engine rules \(replay.rules), replayed from seq \(replay.startSeq + 1) to \(replay.life.lastSeq))")
         }
         lines += explanation.summary
         lines.append("")

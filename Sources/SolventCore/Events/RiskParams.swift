@@ -75,6 +75,10 @@ public struct ParamsSet: Payload {
     /// Rules 2 only (an extension block: absent from older payloads' bytes). Global only.
     public var fundImr: Rate?
     public var fundMmr: Rate?
+    /// The engine rules the sender means (`solvent params --json` prints them): when present,
+    /// `check` refuses the set unless the log is written under exactly these rules, so rules-2
+    /// parameters cannot be applied to a rules-1 log by mistake. Changes no parameter.
+    public var rules: Int64?
 
     public init() {}
 
@@ -99,10 +103,11 @@ public struct ParamsSet: Payload {
         try c.field("maxJump", &maxJump)
         try c.field("confirmations", &confirmations)
         try c.field("maxStaleness", &maxStaleness)
-        if try c.extensions(present: fundImr != nil || fundMmr != nil) {
+        if try c.extensions(present: fundImr != nil || fundMmr != nil || rules != nil) {
             try c.field("fundImr", &fundImr)
             try c.field("fundMmr", &fundMmr)
-            try c.endExtensions(present: fundImr != nil || fundMmr != nil)
+            try c.field("rules", &rules)
+            try c.endExtensions(present: fundImr != nil || fundMmr != nil || rules != nil)
         }
     }
 

@@ -18,6 +18,10 @@ extension Ledger {
             try Self.checkListingRange(p)
         case .paramsSet(let p):
             if let id = p.market { _ = try marketIndex(id, field: "market") }
+            if let meant = p.rules, meant != Int64(rules.rawValue) {
+                throw InputError(code: "rules_mismatch", field: "rules",
+                                 message: "this set is for engine rules \(meant); this log is written under rules \(rules)")
+            }
             if !rules.fundIsMargined, p.fundImr != nil || p.fundMmr != nil {
                 throw InputError(code: "bad_field", field: p.fundImr != nil ? "fundImr" : "fundMmr",
                                  message: "the fund's margins are rules 2; this log is written under engine rules \(rules)")

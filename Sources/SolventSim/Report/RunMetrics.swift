@@ -32,6 +32,12 @@ struct RunTotals: Equatable {
     var backstopNotional = Money.zero
     var adlEvents = 0
     var adlNotional = Money.zero
+    /// Rules 2: the fund's own deleveragings (`insurance.deleveraged`) and the notional their
+    /// `adl` records closed. Kept apart from `adlNotional`: it passes on risk the fund already
+    /// took at a backstop, which `liquidatedNotional` counted once.
+    var fundDeleverages = 0
+    var fundADLNotional = Money.zero
+    var fundDeleverageIDs = Set<Seq>()
     var badDebt = Money.zero
     var insurancePaid = Money.zero
     var penalties = Money.zero
@@ -79,6 +85,11 @@ struct RunMetrics {
             observeFill(p, board: board, impact: &impact)
         case .auctionBidRejected:
             totals.bidsRejected += 1
+        case .insuranceDeleveraged:
+            totals.fundDeleverages += 1
+            totals.fundDeleverageIDs.insert(record.seq)
+        case .adl(let p) where totals.fundDeleverageIDs.contains(p.liquidation):
+            totals.fundADLNotional += p.qty.notional(at: p.price, rounding: .down)
         case .adl(let p):
             let notional = p.qty.notional(at: p.price, rounding: .down)
             totals.adlEvents += 1

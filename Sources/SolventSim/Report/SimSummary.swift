@@ -30,6 +30,8 @@ public struct SimSummary: Equatable, Sendable {
     public var backstopNotional: Money
     public var adlEvents: Int
     public var adlNotional: Money
+    public var fundDeleverages: Int
+    public var fundADLNotional: Money
     public var badDebt: Money
     public var insurancePaid: Money
     public var penalties: Money
@@ -76,6 +78,8 @@ extension SimSummary {
         backstopNotional = totals.backstopNotional
         adlEvents = totals.adlEvents
         adlNotional = totals.adlNotional
+        fundDeleverages = totals.fundDeleverages
+        fundADLNotional = totals.fundADLNotional
         badDebt = totals.badDebt
         insurancePaid = totals.insurancePaid
         penalties = totals.penalties
@@ -108,6 +112,8 @@ extension SimSummary {
             ("backstopNotional", backstopNotional.json),
             ("adlEvents", count(adlEvents)),
             ("adlNotional", adlNotional.json),
+            ("fundDeleverages", count(fundDeleverages)),
+            ("fundADLNotional", fundADLNotional.json),
             ("badDebt", badDebt.json),
             ("insuranceStart", insuranceStart.json),
             ("insuranceEnd", insuranceEnd.json),
