@@ -5,8 +5,9 @@ import Testing
 
 /// Fixtures/scenarios/liquidation.ndjson through the write path on real LMDB: alice's long is
 /// partially liquidated by an auction (bot1's mean bid rejected, two fills) and recovers; carol's
-/// short, with the fund holding only penalties, runs to its bankruptcy price on clock ticks and
-/// ends in ADL against alice and dave.
+/// short, with the fund holding only penalties, runs to its bankruptcy price on clock ticks: the
+/// fund takes the one lot its margin allows (rules 2, fundImr) and the rest ends in ADL against
+/// alice and dave.
 @Suite struct LiquidationScenarioTests {
     static let scenarioPath = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -34,17 +35,23 @@ import Testing
             let long = try #require(started.first { $0.account.text == "alice" })
             #expect(long.qty == Quantity(raw: 50_000_000))
             #expect(records.contains { $0.kind == .auctionBidRejected })
-            #expect(fills.count == 2 && fills.allSatisfy { $0.liquidation == long.liquidation && $0.bidder.text == "bot1" })
+            let botFills = fills.filter { $0.bidder.text == "bot1" }
+            #expect(botFills.count == 2 && botFills.allSatisfy { $0.liquidation == long.liquidation })
             let longEnd = try #require(finished.first { $0.liquidation == long.liquidation })
             #expect(longEnd.closedQty == long.qty && longEnd.adlQty.isZero && longEnd.shortfall.isZero)
             #expect(journal.ledger.account(AccountID(valid: "alice"))?.state == .healthy)
 
-            // The short: all of carol's position, closed by ADL at the bankruptcy price.
+            // The short: all of carol's position, closed at the bankruptcy price: what the fund's
+            // margin allows to the fund, the rest by ADL.
             let short = try #require(started.first { $0.account.text == "carol" })
             #expect(adls.count >= 1 && adls.allSatisfy { $0.liquidation == short.liquidation })
-            #expect(adls.reduce(Quantity.zero) { $0 + $1.qty } == short.qty.magnitude)
+            let backstop = fills.filter { $0.bidder == .insurance && $0.liquidation == short.liquidation }
+            let fundTook = backstop.reduce(Quantity.zero) { $0 + $1.qty }
+            #expect(backstop.count == 1 && fundTook == Quantity(raw: 100_000))
+            #expect(adls.reduce(Quantity.zero) { $0 + $1.qty } + fundTook == short.qty.magnitude)
             let shortEnd = try #require(finished.first { $0.liquidation == short.liquidation })
-            #expect(shortEnd.adlQty == short.qty.magnitude)
+            #expect(shortEnd.adlQty + fundTook == short.qty.magnitude)
+            #expect(shortEnd.shortfall.isZero)
             #expect(journal.ledger.positions(AccountID(valid: "carol")).isEmpty)
             #expect(journal.ledger.invariantViolations().isEmpty)
 
