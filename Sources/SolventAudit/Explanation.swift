@@ -134,6 +134,7 @@ public struct Explanation: Sendable {
         case .auctionEnded(let p): ["", "\(p.remaining)", "", "ended: \(p.reason)"]
         case .insuranceAbsorbed(let p): ["insurance", "", "", "paid \(p.amount), fund after \(p.fundAfter)"]
         case .adl(let p): [p.account.text, "\(p.qty)", "\(p.price)", "ADL, rank score \(p.rankScore)"]
+        case .badDebt(let p): [p.account.text, "", "", "bad debt \(p.amount): neither the fund nor ADL could carry it"]
         case .liquidationFinished(let p): [p.account.text, "\(p.closedQty)", "", "penalty \(p.penaltyPaid), shortfall \(p.shortfall), equity after \(p.equityAfter)"]
         default: ["", "", "", ""]
         }
@@ -151,7 +152,8 @@ public struct Explanation: Sendable {
                 rows.append(["fill to \(p.bidder)", "\(p.qty) at \(p.price) = \(amount)"])
                 rows.append(["penalty to insurance", "\(p.penalty)"])
             case .insuranceAbsorbed(let p): rows.append(["insurance fund paid the shortfall", "\(p.amount) (fund after \(p.fundAfter))"])
-            case .adl(let p): rows.append(["ADL counterparty \(p.account)", "\(p.qty) at bankruptcy price \(p.price)"])
+            case .adl(let p): rows.append(["ADL counterparty \(p.account)", "\(p.qty) at \(p.price)"])
+            case .badDebt(let p): rows.append(["recorded bad debt", "\(p.amount)"])
             case .liquidationFinished(let p):
                 rows.append(["closed quantity", "\(p.closedQty)"])
                 rows.append(["penalties in total", "\(p.penaltyPaid)"])

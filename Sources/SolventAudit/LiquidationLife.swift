@@ -91,6 +91,7 @@ public struct LiquidationLife: Sendable {
             case .auctionEnded(let p): return life.auctions.contains(p.auction)
             case .insuranceAbsorbed(let p): return p.liquidation == id
             case .adl(let p): return p.liquidation == id
+            case .badDebt(let p): return p.liquidation == id
             case .liquidationFinished(let p): return p.liquidation == id
             default: return false
             }
