@@ -62,7 +62,7 @@ struct CascadeGuardTests {
         var driver = longAtTenThousand()
         let glitch = driver.send(oracle("BTC-PERP", "6000"))
         #expect(glitch.map(\.kindName) == ["oracle.rejected"])
-        guard case .oracleRejected(let rejected) = glitch.first else { return }
+        guard case .oracleRejected(let rejected) = glitch.first else { Issue.record("no match: case .oracleRejected(let rejected) = glitch.first"); return }
         #expect(rejected.price == price("6000"))
         #expect(rejected.lastPrice == price("10000"))
         #expect(rejected.reason == "jump")
@@ -76,7 +76,7 @@ struct CascadeGuardTests {
         let second = driver.send(oracle("BTC-PERP", "6100"))
         #expect(first.map(\.kindName) == ["oracle.rejected"])
         #expect(second.map(\.kindName) == ["oracle.rejected"])
-        guard case .oracleRejected(let held)? = second.first else { return }
+        guard case .oracleRejected(let held)? = second.first else { Issue.record("no match: case .oracleRejected(let held)? = second.first"); return }
         #expect(held.lastPrice == price("10010"))
         #expect(driver.ledger.markets[0].heldCount == 2)
         try expectSnapshotAndReplayAgree(driver)
@@ -84,7 +84,7 @@ struct CascadeGuardTests {
         let accepted = driver.send(oracle("BTC-PERP", "5900"))
         #expect(accepted.map(\.kindName) == ["liquidation.started", "auction.started"])
         #expect(driver.ledger.mark(market: id("BTC-PERP")) == price("5900"))
-        guard case .liquidationStarted(let started) = accepted[0], case .auctionStarted(let auction) = accepted[1] else { return }
+        guard case .liquidationStarted(let started) = accepted[0], case .auctionStarted(let auction) = accepted[1] else { Issue.record("no match: case .liquidationStarted(let started) = accepted[0], case .auctionStarted(let auction) = accepted[1]"); return }
         #expect(started.equity == money("-3100"))
         #expect(started.mm == money("23.6"))
         #expect(started.qty == qty("1"))
@@ -114,7 +114,7 @@ struct CascadeGuardTests {
         var driver = threeLongs(caps: caps)
         let cascade = driver.send(oracle("BTC-PERP", "9030"))
         #expect(cascade.map(\.kindName) == ["liquidation.started", "auction.started", "liquidation.deferred", "liquidation.deferred"])
-        guard case .auctionStarted(let first) = cascade[1], case .liquidationDeferred(let deferred) = cascade[2] else { return }
+        guard case .auctionStarted(let first) = cascade[1], case .liquidationDeferred(let deferred) = cascade[2] else { Issue.record("no match: case .auctionStarted(let first) = cascade[1], case .liquidationDeferred(let deferred) = cascade[2]"); return }
         #expect(deferred.account == id("a2"))
         #expect(deferred.market == id("BTC-PERP"))
         #expect(deferred.reason == reason)
@@ -126,7 +126,7 @@ struct CascadeGuardTests {
 
         let freed = driver.send(bid(first.auction, "bot1", "0.5", limit: "9300"))
         #expect(freed.map(\.kindName) == ["auction.fill", "auction.ended", "liquidation.finished", "liquidation.started", "auction.started"])
-        guard case .liquidationStarted(let started) = freed[3], case .auctionStarted(let second) = freed[4] else { return }
+        guard case .liquidationStarted(let started) = freed[3], case .auctionStarted(let second) = freed[4] else { Issue.record("no match: case .liquidationStarted(let started) = freed[3], case .auctionStarted(let second) = freed[4]"); return }
         #expect(started.account == id("a2"))
         #expect(started.qty == qty("0.5"))
         #expect(second.startPrice == price("9210.6"))
@@ -157,7 +157,7 @@ struct CascadeGuardTests {
         driver.time += 61_000
         let halt = driver.send(clockTick)
         #expect(halt.map(\.kindName) == ["market.halted"])
-        guard case .marketHalted(let halted) = halt.first else { return }
+        guard case .marketHalted(let halted) = halt.first else { Issue.record("no match: case .marketHalted(let halted) = halt.first"); return }
         #expect(halted.reason == "stale")
         #expect(halted.lastPriceTime == 1_003)
         #expect(driver.send(clockTick).isEmpty)
@@ -171,7 +171,7 @@ struct CascadeGuardTests {
         let resumed = driver.send(oracle("BTC-PERP", "10000"))
         #expect(resumed.map(\.kindName) == ["market.resumed", "liquidation.started", "auction.started"])
         guard case .marketResumed(let resume) = resumed[0], case .liquidationStarted(let started) = resumed[1],
-              case .auctionStarted(let auction) = resumed[2] else { return }
+              case .auctionStarted(let auction) = resumed[2] else { Issue.record("no match: case .marketResumed(let resume) = resumed[0], case .liquidationStarted(let started) = resumed[1], case .auctionStarted(let auction) = resumed[2]"); return }
         #expect(resume.price == price("10000"))
         #expect(started.trigger == .maintenance)
         #expect(started.qty == qty("0.5"))
@@ -187,7 +187,7 @@ struct CascadeGuardTests {
 
         let restart = driver.send(oracle("BTC-PERP", "10000"))
         #expect(restart.map(\.kindName) == ["market.resumed", "auction.reset"])
-        guard case .auctionReset(let reset) = restart.last else { return }
+        guard case .auctionReset(let reset) = restart.last else { Issue.record("no match: case .auctionReset(let reset) = restart.last"); return }
         #expect(reset.reason == "resumed")
         #expect(reset.startPrice == price("10200"))
         try expectSnapshotAndReplayAgree(driver)
@@ -233,14 +233,14 @@ struct CascadeGuardTests {
         for account in ["a1", "a2"] { driver.send(trade("BTC-PERP", buyer: account, seller: "bob", "1", at: "10000")) }
         let cascade = driver.send(oracle("BTC-PERP", "9030"))
         #expect(cascade.map(\.kindName) == ["liquidation.started", "auction.started", "margin.call"])
-        guard case .auctionStarted(let first) = cascade[1] else { return }
+        guard case .auctionStarted(let first) = cascade[1] else { Issue.record("no match: case .auctionStarted(let first) = cascade[1]"); return }
         driver.time += 5_000
         let expired = driver.send(clockTick)
         #expect(expired.map(\.kindName) == ["liquidation.deferred"])
         #expect(driver.view("a2").state == .liquidating)
         let freed = driver.send(bid(first.auction, "bot1", "0.5", limit: "9300"))
         #expect(freed.map(\.kindName).suffix(2) == ["liquidation.started", "auction.started"])
-        guard case .liquidationStarted(let started)? = freed.dropLast().last else { return }
+        guard case .liquidationStarted(let started)? = freed.dropLast().last else { Issue.record("no match: case .liquidationStarted(let started)? = freed.dropLast().last"); return }
         #expect(started.account == id("a2"))
         #expect(started.trigger == .marginCallExpired)
         try expectSnapshotAndReplayAgree(driver)

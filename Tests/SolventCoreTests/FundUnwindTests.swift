@@ -30,7 +30,7 @@ struct FundUnwindTests {
         var (driver, backstop) = backstoppedIntoTheFund(fund: "5000")
         #expect(backstop.map(\.kindName) == ["auction.fill", "auction.ended", "liquidation.finished",
                                              "liquidation.started", "auction.started", "auction.started"])
-        guard case .auctionStarted(let unwind) = backstop.last else { return }
+        guard case .auctionStarted(let unwind) = backstop.last else { Issue.record("no match: case .auctionStarted(let unwind) = backstop.last"); return }
         #expect(unwind.auction == 18)
         #expect(unwind.liquidation == 10)
         #expect(unwind.account == .insurance)
@@ -41,7 +41,7 @@ struct FundUnwindTests {
 
         let filled = driver.send(bid(18, "bot1", "0.5", limit: "9300"))
         #expect(filled.map(\.kindName) == ["auction.fill", "auction.ended"])
-        guard case .auctionFill(let fill) = filled[0], case .auctionEnded(let ended) = filled[1] else { return }
+        guard case .auctionFill(let fill) = filled[0], case .auctionEnded(let ended) = filled[1] else { Issue.record("no match: case .auctionFill(let fill) = filled[0], case .auctionEnded(let ended) = filled[1]"); return }
         #expect(fill.price == price("9210.6"))
         #expect(fill.penalty == .zero)
         #expect(ended.reason == "filled")
@@ -96,7 +96,7 @@ struct FundUnwindTests {
     /// fund ends flat with cash −4,397.69723486 + 4,605.3 = 207.60276514.
     @Test func theUnwindNeverSellsBelowTheFundsBankruptcyPrice() {
         var (driver, backstop) = backstoppedIntoTheFund(fund: "100")
-        guard case .auctionStarted(let unwind) = backstop.last else { return }
+        guard case .auctionStarted(let unwind) = backstop.last else { Issue.record("no match: case .auctionStarted(let unwind) = backstop.last"); return }
         #expect(unwind.bankruptcyPrice == price("8800"))
         #expect(driver.view("insurance").cash == money("-4400"))
         #expect(driver.send(bid(17, "bot1", "0.25", limit: "9300")).map(\.kindName) == ["auction.fill", "auction.ended", "liquidation.finished"])

@@ -72,7 +72,7 @@ struct LiquidationEngineTests {
         var driver = longAtTenThousand()
         let derived = driver.send(oracle("BTC-PERP", "9030"))
         #expect(derived.map(\.kindName) == ["liquidation.started", "auction.started"])
-        guard case .liquidationStarted(let started) = derived[0], case .auctionStarted(let auction) = derived[1] else { return }
+        guard case .liquidationStarted(let started) = derived[0], case .auctionStarted(let auction) = derived[1] else { Issue.record("no match: case .liquidationStarted(let started) = derived[0], case .auctionStarted(let auction) = derived[1]"); return }
         #expect(started.trigger == .maintenance)
         #expect(started.equity == money("30"))
         #expect(started.mm == money("36.12"))
@@ -85,7 +85,7 @@ struct LiquidationEngineTests {
 
         let fills = driver.send(bid(auction.auction, "bot1", "0.5", limit: "9300"))
         #expect(fills.map(\.kindName) == ["auction.fill", "auction.ended", "liquidation.finished"])
-        guard case .auctionFill(let fill) = fills[0], case .liquidationFinished(let finished) = fills[2] else { return }
+        guard case .auctionFill(let fill) = fills[0], case .liquidationFinished(let finished) = fills[2] else { Issue.record("no match: case .auctionFill(let fill) = fills[0], case .liquidationFinished(let finished) = fills[2]"); return }
         #expect(fill.price == price("9210.6"))
         #expect(fill.qty == qty("0.5"))
         #expect(fill.penalty == money("4.60617501"))
@@ -106,7 +106,7 @@ struct LiquidationEngineTests {
         var driver = shortAtTenThousand()
         let derived = driver.send(oracle("BTC-PERP", "10970"))
         #expect(derived.map(\.kindName) == ["liquidation.started", "auction.started"])
-        guard case .auctionStarted(let auction) = derived.last else { return }
+        guard case .auctionStarted(let auction) = derived.last else { Issue.record("no match: case .auctionStarted(let auction) = derived.last"); return }
         #expect(auction.startPrice == price("10750.6"))
         #expect(auction.qty.isPositive)
         // A limit above the auction's price is a seller asking too much: not filled, logged.
@@ -130,7 +130,7 @@ struct LiquidationEngineTests {
         driver.time += 20_000
         let backstop = driver.send(clockTick)
         #expect(backstop.map(\.kindName).prefix(3) == ["auction.fill", "auction.ended", "liquidation.finished"])
-        guard case .auctionFill(let fill) = backstop[0] else { return }
+        guard case .auctionFill(let fill) = backstop[0] else { Issue.record("no match: case .auctionFill(let fill) = backstop[0]"); return }
         #expect(fill.bidder == .insurance)
         #expect(fill.price == price("9000"))
         #expect(driver.view("insurance").positions.first?.qty == qty("0.5"))
@@ -149,7 +149,7 @@ struct LiquidationEngineTests {
         let derived = driver.send(bid(auction.auction, "bot1", "0.25", limit: "9300"))
         #expect(derived.map(\.kindName) == ["auction.fill", "auction.ended", "liquidation.finished"])
         guard case .auctionFill(let fill) = derived[0], case .auctionEnded(let ended) = derived[1],
-              case .liquidationFinished(let finished) = derived[2] else { return }
+              case .liquidationFinished(let finished) = derived[2] else { Issue.record("no match: case .auctionFill(let fill) = derived[0], case .auctionEnded(let ended) = derived[1], case .liquidationFinished(let finished) = derived[2]"); return }
         #expect(fill.penalty == money("2.30308751"))
         #expect(ended.reason == "recovered")
         #expect(ended.remaining == qty("0.25"))
@@ -168,7 +168,7 @@ struct LiquidationEngineTests {
         guard case .auctionStarted(let auction)? = driver.send(oracle("BTC-PERP", "9030")).last else { Issue.record("no auction"); return }
         let derived = driver.send(deposit("alice", "1000")).filter { $0.kind == .auctionEnded || $0.kind == .liquidationFinished }
         #expect(derived.map(\.kindName) == ["auction.ended", "liquidation.finished"])
-        guard case .auctionEnded(let ended)? = derived.first, case .liquidationFinished(let finished)? = derived.last else { return }
+        guard case .auctionEnded(let ended)? = derived.first, case .liquidationFinished(let finished)? = derived.last else { Issue.record("no match: case .auctionEnded(let ended)? = derived.first, case .liquidationFinished(let finished)? = derived.last"); return }
         #expect(ended.auction == auction.auction && ended.reason == "recovered" && ended.remaining == qty("0.5"))
         #expect(finished.closedQty == .zero && finished.equityAfter == money("1030"))
         #expect(driver.view("alice").state == .healthy)
@@ -184,7 +184,7 @@ struct LiquidationEngineTests {
         driver.time += 10_000
         let derived = driver.send(clockTick)
         #expect(derived.map(\.kindName) == ["auction.ended", "liquidation.finished"])
-        guard case .auctionEnded(let ended)? = derived.first else { return }
+        guard case .auctionEnded(let ended)? = derived.first else { Issue.record("no match: case .auctionEnded(let ended)? = derived.first"); return }
         #expect(ended.reason == "recovered" && ended.remaining == qty("0.5"))
         #expect(driver.view("alice").state == .healthy)
     }
@@ -198,7 +198,7 @@ struct LiquidationEngineTests {
         driver.time += 6_000
         let reset = driver.send(clockTick)
         #expect(reset.map(\.kindName) == ["auction.reset"])
-        guard case .auctionReset(let p) = reset.first else { return }
+        guard case .auctionReset(let p) = reset.first else { Issue.record("no match: case .auctionReset(let p) = reset.first"); return }
         #expect(p.auction == auction.auction)
         #expect(p.startPrice == price("9210.6"))
     }
@@ -223,7 +223,7 @@ struct LiquidationEngineTests {
         #expect(kinds.contains("adl"))
         #expect(kinds.contains("liquidation.finished"))
         // bob is ranked first: same PnL% as erin, far higher leverage.
-        guard case .adl(let first)? = adl.first(where: { $0.kind == .adl }) else { return }
+        guard case .adl(let first)? = adl.first(where: { $0.kind == .adl }) else { Issue.record("no match: case .adl(let first)? = adl.first(where: { $0.kind == .adl })"); return }
         #expect(first.account == id("bob"))
         #expect(first.price == price("9000"))
         #expect(driver.ledger.invariantViolations().isEmpty)
@@ -274,7 +274,7 @@ struct LiquidationEngineTests {
     @Test func bidsOnUnknownAuctionsAndSelfBidsAreRefused() {
         var driver = longAtTenThousand()
         let derived = driver.send(oracle("BTC-PERP", "9030"))
-        guard case .auctionStarted(let auction) = derived.last else { return }
+        guard case .auctionStarted(let auction) = derived.last else { Issue.record("no match: case .auctionStarted(let auction) = derived.last"); return }
         #expect(throws: InputError.self) { try driver.ledger.check(bid(auction.auction + 100, "bot1", "0.5", limit: "9300")) }
         #expect(throws: InputError.self) { try driver.ledger.check(bid(auction.auction, "alice", "0.5", limit: "9300")) }
         #expect(throws: InputError.self) { try driver.ledger.check(bid(auction.auction, "bot1", "0.0005", limit: "9300")) }

@@ -21,7 +21,7 @@ struct LiquidationExamplesTests {
         var driver = shortAtTenThousand()
         let derived = driver.send(oracle("BTC-PERP", "10960"))
         #expect(derived.map(\.kindName) == ["liquidation.started", "auction.started"])
-        guard case .liquidationStarted(let started) = derived[0], case .auctionStarted(let auction) = derived[1] else { return }
+        guard case .liquidationStarted(let started) = derived[0], case .auctionStarted(let auction) = derived[1] else { Issue.record("no match: case .liquidationStarted(let started) = derived[0], case .auctionStarted(let auction) = derived[1]"); return }
         #expect(started.equity == money("40"))
         #expect(started.mm == money("43.84"))
         #expect(started.qty == qty("-0.5"))
@@ -30,7 +30,7 @@ struct LiquidationExamplesTests {
 
         let fills = driver.send(bid(auction.auction, "bot1", "0.5", limit: "10700"))
         #expect(fills.map(\.kindName) == ["auction.fill", "auction.ended", "liquidation.finished"])
-        guard case .auctionFill(let fill) = fills[0] else { return }
+        guard case .auctionFill(let fill) = fills[0] else { Issue.record("no match: case .auctionFill(let fill) = fills[0]"); return }
         #expect(fill.price == price("10740.8"))
         #expect(fill.penalty == money("5.37190372"))
         let carol = driver.view("carol")
@@ -64,7 +64,7 @@ struct LiquidationExamplesTests {
         let fills = driver.send(bid(auction.auction, "bot1", "1", limit: "9000"))
         #expect(fills.map(\.kindName) == ["auction.fill", "auction.ended", "insurance.absorbed", "liquidation.finished"])
         guard case .auctionFill(let fill) = fills[0], case .insuranceAbsorbed(let absorbed) = fills[2],
-              case .liquidationFinished(let finished) = fills[3] else { return }
+              case .liquidationFinished(let finished) = fills[3] else { Issue.record("no match: case .auctionFill(let fill) = fills[0], case .insuranceAbsorbed(let absorbed) = fills[2], case .liquidationFinished(let finished) = fills[3]"); return }
         #expect(fill.price == price("8987.22"))
         #expect(fill.penalty == .zero)
         #expect(absorbed.amount == money("12.78"))
@@ -113,7 +113,7 @@ struct LiquidationExamplesTests {
         driver.time += 10_000
         let reset = driver.send(clockTick)
         #expect(reset.map(\.kindName) == ["auction.reset"])
-        guard case .auctionReset(let p)? = reset.first else { return }
+        guard case .auctionReset(let p)? = reset.first else { Issue.record("no match: case .auctionReset(let p)? = reset.first"); return }
         #expect(p.auction == auction.auction)
         #expect(p.startPrice == price("9210.6"))
     }

@@ -26,7 +26,7 @@ struct MarginedFundTests {
         let (driver, records) = backstopped(fund: "5000")
         #expect(records.map(\.kindName) == ["auction.fill", "auction.ended", "liquidation.finished",
                                             "liquidation.started", "auction.started", "auction.started"])
-        guard case .auctionFill(let fill) = records.first else { return }
+        guard case .auctionFill(let fill) = records.first else { Issue.record("no match: case .auctionFill(let fill) = records.first"); return }
         #expect(fill.bidder == .insurance)
         #expect(fill.qty == qty("0.5"))
         #expect(fill.price == price("9000"))
@@ -68,7 +68,7 @@ struct MarginedFundTests {
     @Test func aBackstopRefusedForTheFundsMarginGoesWhollyToADL() {
         let (driver, records) = backstopped(fund: "2")
         #expect(records.map(\.kindName) == ["adl", "auction.ended", "liquidation.finished", "liquidation.started", "auction.started"])
-        guard case .adl(let adl) = records.first else { return }
+        guard case .adl(let adl) = records.first else { Issue.record("no match: case .adl(let adl) = records.first"); return }
         #expect(adl.account == id("bob") && adl.qty == qty("0.5") && adl.price == price("9000"))
         #expect(driver.view("insurance").positions.isEmpty)
         #expect(driver.view("insurance").cash == money("2"))

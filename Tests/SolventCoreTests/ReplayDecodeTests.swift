@@ -146,7 +146,7 @@ import Testing
     @Test func aMismatchIsReportedAtItsSeqExactlyAsFromPlainBytes() throws {
         var records = Self.log()
         let index = try #require(records.firstIndex { $0.kind == .withdrawalAccepted })
-        guard case .withdrawalAccepted(var accepted) = records[index].event else { return }
+        guard case .withdrawalAccepted(var accepted) = records[index].event else { Issue.record("no match: case .withdrawalAccepted(var accepted) = records[index].event"); return }
         accepted.available = accepted.available + Money(units: 1)
         records[index].event = .withdrawalAccepted(accepted)
         var replay = Rederivation(ledger: Ledger(rules: defaultTestRules))

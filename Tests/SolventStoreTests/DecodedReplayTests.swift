@@ -69,7 +69,7 @@ import Testing
             let journal = try Journal(directory: directory)
             var records = try journal.append(Self.inputs()).flatMap { $0 }
             let index = try #require(records.firstIndex { $0.kind == .withdrawalAccepted })
-            guard case .withdrawalAccepted(var accepted) = records[index].event else { return }
+            guard case .withdrawalAccepted(var accepted) = records[index].event else { Issue.record("no match: case .withdrawalAccepted(var accepted) = records[index].event"); return }
             accepted.available = accepted.available + Money(units: 1)
             records[index].event = .withdrawalAccepted(accepted)
             try withTemporaryDirectory { forged in
