@@ -9,9 +9,12 @@ struct CrashTestCommand: AsyncParsableCommand {
         discussion: """
             Starts solventd on a temporary directory, drives it from several clients that record every \
             acknowledged key, kills it with SIGKILL at a random moment, restarts it and resends what \
-            was not answered (same keys), for N rounds; then stops it with SIGTERM and checks that \
-            every acknowledged key is in the log exactly once at the seq its reply gave, and that the \
-            log verifies. Prints acked=… found=… lost=… duplicated=… verify=…; exits 1 unless all hold. \
+            was not answered (same keys), for N rounds (at least 2); one kill lands while it recovers, \
+            one while it drains after SIGTERM. Then stops it with SIGTERM and checks that every round \
+            acknowledged keys, nothing is left unanswered, every acknowledged key is in the log exactly \
+            once at the seq its reply gave, no refused key is, and the log verifies. Prints acked=… \
+            found=… lost=… duplicated=… min_round_acks=… refused_logged=… pending=… recovery_kills=… \
+            drain_kills=… verify=…; exits 1 unless all hold. \
             tools/crash-test builds and runs this.
             """
     )

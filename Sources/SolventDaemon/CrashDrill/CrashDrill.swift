@@ -4,8 +4,10 @@ import SolventServer
 
 /// The crash drill (issue 6, `tools/crash-test`): run `solventd`, drive it from several clients
 /// that record every acknowledged key, `kill -9` it at a random moment, restart it and resend
-/// whatever was not answered with the same keys; repeat. At the end, every acknowledged key
-/// must be in the log exactly once, at the seq its reply gave, and the log must verify.
+/// whatever was not answered with the same keys; repeat. One kill lands while the daemon
+/// recovers and one while it drains after SIGTERM. At the end, every round must have made
+/// progress, no request may be left unanswered, every acknowledged key must be in the log exactly
+/// once, at the seq its reply gave, no refused key may be there, and the log must verify.
 public struct CrashDrill: Sendable {
     public var daemonPath: String
     /// Holds data/, the socket, the configuration and daemon.log; kept for inspection.
@@ -28,6 +30,7 @@ public struct CrashDrill: Sendable {
     var socketPath: String { directory + "/solventd.sock" }
 
     public func run(progress: @Sendable (String) -> Void = { _ in }) async throws -> CrashDrillReport {
+        guard rounds >= 2 else { throw DrillFailure(message: "at least 2 rounds: one kill lands in recovery, one in the drain") }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // Small snapshots and a fast clock: recovery after a kill starts from a snapshot, and
         // ticks join the groups being killed.
@@ -35,29 +38,95 @@ public struct CrashDrill: Sendable {
         try Data(#"{"snapshotEvery": 500, "clockIntervalMs": 50}"#.utf8).write(to: URL(fileURLWithPath: config))
         let state = DrillState()
         let clients = (0..<self.clients).map { DrillClient(number: $0) }
-        for round in 1...max(1, rounds) {
+        var kills = KillCounts()
+        for round in 1...rounds {
+            // From round 2 (the log has something to recover) until one lands: kill -9 while the
+            // daemon recovers, before it serves.
+            if round >= 2 && kills.recovery == 0 {
+                if try await killDuringRecovery(config: config) { kills.recovery += 1 }
+            }
             let daemon = try await start(config: config)
             if round == 1 { try await setUp(state) }
+            let ackedBefore = state.acknowledged.count
             let load = Task { await drive(clients, state: state, fresh: true) }
             try await Task.sleep(for: .milliseconds(Int.random(in: runMs)))
-            daemon.signal(SIGKILL)
-            _ = await daemon.waitForExit()
+            // Until one lands: SIGTERM under load, then kill -9 while the daemon drains.
+            let drained = kills.drain == 0 ? try await killDuringDrain(daemon) : false
+            if drained {
+                kills.drain += 1
+            } else {
+                daemon.signal(SIGKILL)
+                _ = await daemon.waitForExit()
+            }
             await load.value
-            progress("round \(round): killed; acked \(state.acknowledged.count) so far")
+            kills.roundAcks.append(state.acknowledged.count - ackedBefore)
+            progress("round \(round): killed; acked \(kills.roundAcks.last!) this round, \(state.acknowledged.count) so far")
         }
         // A last start: every unanswered request is resent until answered, then a clean stop.
         let daemon = try await start(config: config)
-        await drive(clients, state: state, fresh: false)
+        for _ in 0..<20 where clients.contains(where: { !$0.pending.isEmpty }) {
+            await drive(clients, state: state, fresh: false)
+        }
         daemon.signal(SIGTERM)
         let status = await daemon.waitForExit()
         guard status == 0 else { throw DrillFailure(message: "solventd exited with \(status.map(String.init) ?? "no exit") on SIGTERM") }
-        return try check(state)
+        kills.pendingAtEnd = clients.reduce(0) { $0 + $1.pending.count }
+        return try check(state, kills: kills)
+    }
+
+    /// Starts the daemon and kills it with SIGKILL as soon as its log says "recovering"; true
+    /// if the kill landed before it logged "recovered" (tried up to 20 times: recovery from a
+    /// snapshot takes milliseconds).
+    private func killDuringRecovery(config: String) async throws -> Bool {
+        for _ in 0..<20 {
+            let offset = logSize()
+            let daemon = try DaemonProcess(
+                executable: daemonPath, arguments: ["--data", dataDirectory, "--socket", socketPath, "--config", config],
+                socketPath: socketPath, logPath: logPath)
+            let deadline = ContinuousClock.now + .seconds(30)
+            while daemon.isRunning && !log(since: offset).contains("recovering") && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .microseconds(200))
+            }
+            daemon.signal(SIGKILL)
+            _ = await daemon.waitForExit()
+            if daemon.process.terminationReason == .uncaughtSignal && !log(since: offset).contains("recovered") { return true }
+        }
+        return false
+    }
+
+    /// Sends SIGTERM and, once the log says "draining", SIGKILL; true if the kill landed before
+    /// the daemon closed its log (it died of the signal, with no "log closed").
+    private func killDuringDrain(_ daemon: DaemonProcess) async throws -> Bool {
+        let offset = logSize()
+        daemon.signal(SIGTERM)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while daemon.isRunning && !log(since: offset).contains("draining") && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .microseconds(200))
+        }
+        daemon.signal(SIGKILL)
+        _ = await daemon.waitForExit()
+        let text = log(since: offset)
+        return daemon.process.terminationReason == .uncaughtSignal && text.contains("draining") && !text.contains("log closed")
+    }
+
+    var logPath: String { directory + "/daemon.log" }
+
+    private func logSize() -> UInt64 {
+        ((try? FileManager.default.attributesOfItem(atPath: logPath))?[.size] as? UInt64) ?? 0
+    }
+
+    /// What the daemons wrote to daemon.log after `offset`.
+    private func log(since offset: UInt64) -> String {
+        guard let handle = FileHandle(forReadingAtPath: logPath) else { return "" }
+        defer { try? handle.close() }
+        try? handle.seek(toOffset: offset)
+        return String(decoding: (try? handle.readToEnd()) ?? Data(), as: UTF8.self)
     }
 
     private func start(config: String) async throws -> DaemonProcess {
         let daemon = try DaemonProcess(
             executable: daemonPath, arguments: ["--data", dataDirectory, "--socket", socketPath, "--config", config],
-            socketPath: socketPath, logPath: directory + "/daemon.log")
+            socketPath: socketPath, logPath: logPath)
         guard await daemon.waitUntilServing() else {
             daemon.signal(SIGKILL)
             throw DrillFailure(message: "solventd did not start serving; see \(directory)/daemon.log")
@@ -83,6 +152,16 @@ public struct CrashDrill: Sendable {
             }
         }
     }
+}
+
+/// What the rounds did, for the report: the keys acknowledged in each round (after the set-up),
+/// the kills that landed in recovery and in the SIGTERM drain, and the requests still unanswered
+/// after the last start.
+struct KillCounts {
+    var roundAcks: [Int] = []
+    var recovery = 0
+    var drain = 0
+    var pendingAtEnd = 0
 }
 
 public struct DrillFailure: Error, CustomStringConvertible, Sendable {

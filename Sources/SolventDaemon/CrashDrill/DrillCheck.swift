@@ -17,21 +17,37 @@ public struct CrashDrillReport: Sendable, CustomStringConvertible {
     public var records: UInt64
     /// nil when the hash chain and a full re-derivation pass; else what failed.
     public var verifyFailure: String?
+    /// Keys acknowledged in each round after the set-up: every round must make progress.
+    public var roundAcks: [Int]
+    /// Refused keys found in the log anyway (by key or by their event): must be 0.
+    public var refusedLogged: Int
+    /// Requests still unanswered after the last start: must be 0.
+    public var pendingAtEnd: Int
+    /// Kills that landed while the daemon recovered (before "recovered") and while it drained
+    /// after SIGTERM (before "log closed"): at least one each.
+    public var recoveryKills: Int
+    public var drainKills: Int
 
-    public var passed: Bool { lost == 0 && duplicated == 0 && verifyFailure == nil && found == acked }
+    public var passed: Bool {
+        lost == 0 && duplicated == 0 && verifyFailure == nil && found == acked && !roundAcks.isEmpty
+            && roundAcks.allSatisfy { $0 > 0 } && refusedLogged == 0 && pendingAtEnd == 0 && recoveryKills > 0 && drainKills > 0
+    }
 
     public var description: String {
         "rounds=\(rounds) acked=\(acked) refused=\(refused) found=\(found) lost=\(lost) duplicated=\(duplicated) "
+            + "min_round_acks=\(roundAcks.min() ?? 0) refused_logged=\(refusedLogged) pending=\(pendingAtEnd) "
+            + "recovery_kills=\(recoveryKills) drain_kills=\(drainKills) "
             + "records=\(records) verify=\(verifyFailure.map { "failed (\($0))" } ?? "ok")"
     }
 }
 
 extension CrashDrill {
-    func check(_ state: DrillState) throws -> CrashDrillReport {
+    func check(_ state: DrillState, kills: KillCounts) throws -> CrashDrillReport {
         let log = try EventLog(directory: dataDirectory)
         let acked = state.acknowledged
         var counts: [[UInt8]: Int] = [:]
         var found = 0
+        var refusedLogged = 0
         try log.read { reader in
             try reader.forEach { stored in
                 let record = try RecordCodec.decode(stored.bytes)
@@ -44,11 +60,16 @@ extension CrashDrill {
                 let record = try RecordCodec.decode(stored.bytes)
                 if RecordCodec.encode(Record(seq: 1, time: 0, event: record.event)) == ack.identity { found += 1 }
             }
+            // A refused request is not logged (PROTOCOL): neither its key nor its event.
+            for (key, identity) in state.refusedRequests where try reader.requestSeq(key) != nil || counts[identity] != nil {
+                refusedLogged += 1
+            }
         }
         let duplicated = state.sentIdentities.filter { (counts[$0] ?? 0) > 1 }.count + state.conflictCount
         return CrashDrillReport(
             rounds: rounds, acked: acked.count, refused: state.refusedCount, found: found, lost: acked.count - found,
-            duplicated: duplicated, records: log.lastSeq, verifyFailure: try verify(log))
+            duplicated: duplicated, records: log.lastSeq, verifyFailure: try verify(log), roundAcks: kills.roundAcks,
+            refusedLogged: refusedLogged, pendingAtEnd: kills.pendingAtEnd, recoveryKills: kills.recovery, drainKills: kills.drain)
     }
 
     /// The hash chain, then a re-derivation of every record from genesis (what `solvent verify`

@@ -12,7 +12,7 @@ final class DrillState: @unchecked Sendable {
 
     private let lock = NSLock()
     private var acked: [String: Ack] = [:]
-    private var refused: Set<String> = []
+    private var refused: [String: [UInt8]] = [:]
     private var sent: Set<[UInt8]> = []
     private var auctions: [UInt64] = []
     private var conflicts = 0
@@ -43,13 +43,15 @@ final class DrillState: @unchecked Sendable {
         }
         guard case .string(let code)? = json["error"]?["code"] else { return false }
         if code == "shutting_down" || code == "commit_failed" { return false }
-        _ = lock.withLock { refused.insert(request.key) }
+        lock.withLock { refused[request.key] = request.identity }
         return true
     }
 
     var currentAuctions: [UInt64] { lock.withLock { auctions } }
     var acknowledged: [String: Ack] { lock.withLock { acked } }
     var refusedCount: Int { lock.withLock { refused.count } }
+    /// Refused keys with the event each carried.
+    var refusedRequests: [String: [UInt8]] { lock.withLock { refused } }
     var conflictCount: Int { lock.withLock { conflicts } }
     var sentIdentities: Set<[UInt8]> { lock.withLock { sent } }
 }
