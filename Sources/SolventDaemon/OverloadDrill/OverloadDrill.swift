@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import SolventServer
+import SolventStore
 
 /// The overload drill of issue 10 (`solvent bench overload`, and a short run in the tests): a
 /// real `solventd` per phase, one well-behaved client timing its appends (one in flight), and
@@ -89,11 +90,28 @@ public struct OverloadDrill: Sendable {
             guard await daemon.waitForExit() == 0 else {
                 throw DrillFailure(message: "solventd did not stop cleanly after \(phase.rawValue); see \(place)/daemon.log")
             }
+            try expectAcknowledged(data: place + "/data", ["warm": warmupRequests, "alone": requests, "good": requests])
             return report
         } catch {
             daemon.signal(SIGKILL)
             _ = await daemon.waitForExit()
             throw error
+        }
+    }
+
+    /// A reply of any kind ends a request's timing (the load client counts frames, not verdicts),
+    /// so an `"ok":false` (overloaded, refused) would pass for an ack: here every append of the
+    /// well-behaved client must be in the log under its key, which only an `ok` append is.
+    private func expectAcknowledged(data: String, _ counts: [String: Int]) throws {
+        let log = try EventLog(directory: data)
+        var missing: [String] = []
+        try log.read { reader in
+            for (name, count) in counts.sorted(by: { $0.key < $1.key }) {
+                for index in 0..<count where try reader.requestSeq("\(name)-\(index)") == nil { missing.append("\(name)-\(index)") }
+            }
+        }
+        guard missing.isEmpty else {
+            throw DrillFailure(message: "the well-behaved client's appends \(missing.prefix(5)) (\(missing.count) in all) were answered but not acknowledged ok")
         }
     }
 
