@@ -93,7 +93,7 @@ import Glibc
             daemon.executableURL = URL(fileURLWithPath: solventd)
             daemon.arguments = ["--data", "./solvent-data"]
             daemon.currentDirectoryURL = URL(fileURLWithPath: root)
-            daemon.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            daemon.standardError = FileHandle.nullDevice
             try daemon.run()
             defer {
                 if daemon.isRunning { kill(daemon.processIdentifier, SIGINT) }
