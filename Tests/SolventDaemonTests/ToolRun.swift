@@ -58,10 +58,10 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 /// and strings' texts are left out, so figures may change and the shape stays.
 func jsonShape(_ value: JSONValue) -> String {
     switch value {
-    case .null: "null"
-    case .bool: "bool"
-    case .number: "number"
-    case .string: "string"
+    case .null: return "null"
+    case .bool: return "bool"
+    case .number: return "number"
+    case .string: return "string"
     case .array(let items):
         var seen: [String] = []
         for item in items {
