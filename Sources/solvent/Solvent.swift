@@ -6,6 +6,7 @@ struct Solvent: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "solvent",
         abstract: "Event-sourced margin ledger and liquidation engine: offline tools and a daemon client.",
+        version: Release.versionText,
         subcommands: [
             InitCommand.self, AppendCommand.self, LogCommand.self, VerifyCommand.self,
             AccountCommand.self, ParamsCommand.self, BenchCommand.self, SendCommand.self,

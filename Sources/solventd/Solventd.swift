@@ -12,7 +12,8 @@ import SolventStore
 struct Solventd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "solventd",
-        abstract: "The Solvent daemon: the event log behind a Unix socket (docs/OPERATIONS.md).")
+        abstract: "The Solvent daemon: the event log behind a Unix socket (docs/OPERATIONS.md).",
+        version: Release.versionText)
 
     @Option(help: "Data directory (default ./solvent-data; overrides the file's \"data\").")
     var data: String?

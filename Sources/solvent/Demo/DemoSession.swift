@@ -85,11 +85,14 @@ struct DemoSession {
         }
     }
 
+    /// The log's last seq; the fund's equity at the marks too, so the summary after the bots'
+    /// last bids shows the figure as it ends.
     private func status() async throws -> Seq {
         let replies = try await LineClient.withConnection(socketPath: socket) { client in
-            try await DemoFeed.exchange(client, [DemoRequests.status])
+            try await DemoFeed.exchange(client, [DemoRequests.status, DemoRequests.account(.insurance)])
         }
         guard let seq = DemoTally.number(replies.first?["seq"]) else { throw CommandFailure(message: "status without a seq") }
+        if let equity = DemoTally.money(replies.last?["equity"]) { await tally.setInsurance(equity) }
         return seq
     }
 
@@ -148,7 +151,7 @@ struct DemoSession {
               + "log seq \(f.lastSeq)")
         print("liquidations \(f.liquidationsStarted) started, \(f.liquidationsFinished) finished on \(f.liquidatedAccounts) accounts; "
               + "fills \(f.fills) (bots \(f.fills - f.fundFills), insurance backstop \(f.fundFills)); ADL \(f.adl); bad debt \(f.badDebt); "
-              + "insurance fund \(f.insurance.map(\.description) ?? "?") (opened with \(plan.population.insuranceDeposit))")
+              + "insurance fund equity \(f.insurance.map(\.description) ?? "?") at the marks (deposited \(plan.population.insuranceDeposit))")
         if feed.refused > 0 { print("inputs refused during playback: \(feed.refused), the first: \(feed.firstRefusal ?? "")") }
         if !bots.isEmpty { print("bots stopped: " + bots.map { "\($0.name) (exit \($0.status))" }.joined(separator: ", ")) }
         print("solventd stopped with SIGTERM: exit \(daemonStatus.map(String.init) ?? "?")")

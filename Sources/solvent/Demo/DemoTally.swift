@@ -21,6 +21,9 @@ struct DemoFigures: Sendable {
     var bidsRejected = 0
     var oracleRejected = 0
     var halts = 0
+    /// The insurance fund's equity at the marks (cash + Σ qty × mark), from the daemon's
+    /// `account` query after each batch: one figure, never mixed with `insurance.absorbed`'s
+    /// `fundAfter`, which is the fund's cash only.
     var insurance: Money?
     /// A liquidation worth auditing: the first finished one a bot bid in, else the first finished.
     var auditLiquidation: Seq?
@@ -88,7 +91,6 @@ actor DemoTally {
         case "trade.rejected": figures.tradesRejected += 1
         case "oracle.rejected": figures.oracleRejected += 1
         case "market.halted": figures.halts += 1
-        case "insurance.absorbed": figures.insurance = Self.money(json["fundAfter"]) ?? figures.insurance
         default: break
         }
     }

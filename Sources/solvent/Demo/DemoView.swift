@@ -85,7 +85,7 @@ struct DemoView {
             "auctions      \(f.auctionsRunning) running; \(f.fills) fills (bots \(f.fills - f.fundFills), insurance backstop \(f.fundFills))",
             "liquidations  \(f.liquidationsStarted) started, \(f.liquidationsFinished) finished, \(f.deferred) deferred; "
                 + "\(f.liquidatedAccounts) accounts",
-            "insurance     \(f.insurance.map(\.description) ?? "…") (opened with \(plan.population.insuranceDeposit))",
+            "insurance     equity \(f.insurance.map(\.description) ?? "…") at the marks (deposited \(plan.population.insuranceDeposit))",
             "bad debt      \(f.badDebt)",
             "ADL           \(f.adl)",
             "bots          \(bots)",
@@ -96,7 +96,7 @@ struct DemoView {
     func line(minuteMs: TimeMs, price: Price, _ f: DemoFigures) -> String {
         let time = String(UTCTime.format(ms: minuteMs).dropLast(4)) + "Z"
         return "\(time) price \(price) calls \(f.marginCalls) auctions \(f.auctionsRunning) "
-            + "liquidations \(f.liquidationsStarted) insurance \(f.insurance.map(\.description) ?? "-") "
+            + "liquidations \(f.liquidationsStarted) insurance-equity \(f.insurance.map(\.description) ?? "-") "
             + "bad-debt \(f.badDebt) adl \(f.adl) seq \(f.lastSeq)"
     }
 
