@@ -30,6 +30,9 @@ public enum Daemon {
         let listener: ServerOptions.Listener = activated.map { .descriptor($0) } ?? .path(config.socketPath)
         let figures = metrics.map { SolventMetrics(factory: $0.factory) }
 
+        if TestOnlyAckBeforeFsync.isEnabled {
+            logger.critical("TEST ONLY: \(TestOnlyAckBeforeFsync.environmentVariable)=1 — appends are acknowledged before their commit is durable (docs/RELIABILITY.md); never run production like this")
+        }
         logger.info("recovering", metadata: ["data": "\(config.data)"])
         var options = ServerOptions(snapshotEvery: config.snapshotEvery, roles: Roles(config.roles), observer: figures)
         options.maxConnections = config.maxConnections

@@ -73,6 +73,14 @@ struct GroupFinisher: Sendable {
     func commit(_ staged: inout StagedGroup, appended: inout Int) -> Result<Void, InputError> {
         guard !staged.results.isEmpty else { return .success(()) }
         let committing = ContinuousClock.now
+        // TEST ONLY (`TestOnlyAckBeforeFsync`): the answers leave before the commit, as if it had
+        // succeeded; they are dropped after it, so no request is answered twice.
+        let ackedEarly = TestOnlyAckBeforeFsync.isEnabled
+        if ackedEarly {
+            _ = staged.answerCommitted()
+            staged.group.outbox.send()
+            staged.group.outbox = Outbox()
+        }
         // Hashed on this thread: the committer is staging the next group on the other core, and
         // a hashing thread of its own only made this one spin (docs/INGEST.md, 2026-11-26 late).
         do { try staged.batch.commit(to: log, parallelHashing: false) } catch {
@@ -80,12 +88,14 @@ struct GroupFinisher: Sendable {
             let code = (error as? StoreError)?.code == "storage_full" ? "storage_full" : "commit_failed"
             let failure = InputError(code: code, message: "the log could not commit: \(error)")
             staged.refuseFresh(failure)
+            if ackedEarly { staged.group.outbox = Outbox() }  // acknowledged already (TEST ONLY)
             return .failure(failure)
         }
         // Staging and commit, not the wait between them.
         let duration = staged.stagingDuration + (ContinuousClock.now - committing)
         if let observer { observer.committed(staged.report(commitDuration: duration)) }
         let (count, lastSeq) = staged.answerCommitted()
+        if ackedEarly { staged.group.outbox = Outbox() }
         appended = count
         // The records themselves are gathered only if someone subscribes: copying every event of
         // the group into one more array was a cost of every commit, paid for no one.
