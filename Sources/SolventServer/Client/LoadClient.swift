@@ -24,23 +24,29 @@ public enum LoadClient {
         public var replies: Int
         /// Send-to-reply time of every request, nanoseconds.
         public var latenciesNs: [UInt64]
+        /// With `keepReplies`: the bytes each connection received, in order (one element per
+        /// connection), for the caller to parse once the timed run is over; else empty.
+        public var replyBytes: [[UInt8]]
 
-        public init(replies: Int, latenciesNs: [UInt64]) {
+        public init(replies: Int, latenciesNs: [UInt64], replyBytes: [[UInt8]] = []) {
             self.replies = replies
             self.latenciesNs = latenciesNs
+            self.replyBytes = replyBytes
         }
     }
 
     /// Sends `requests` after `preamble` (the binary magic, or nothing) and returns once every
-    /// reply is in.
+    /// reply is in. `keepReplies` keeps the received bytes (`Result.replyBytes`): a copy per read,
+    /// no parsing, so a bench can check every reply's `ok` after the timer stops.
     public static func run(socketPath: String, group: any EventLoopGroup, preamble: [UInt8], requests: Requests,
-                           framing: Framing, window: Int) async throws -> Result {
+                           framing: Framing, window: Int, keepReplies: Bool = false) async throws -> Result {
         let done = group.next().makePromise(of: Result.self)
         let channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        LoadHandler(preamble: preamble, requests: requests, framing: framing, window: window, done: done))
+                        LoadHandler(preamble: preamble, requests: requests, framing: framing, window: window,
+                                    keepReplies: keepReplies, done: done))
                 }
             }
             .connect(unixDomainSocketPath: socketPath).get()
@@ -64,12 +70,15 @@ private final class LoadHandler: ChannelInboundHandler {
     private var replied = 0
     private var sendTimesNs: [UInt64]
     private var latenciesNs: [UInt64] = []
+    private let keepReplies: Bool
+    private var received: [UInt8] = []
     /// Binary framing: bytes still to skip of the current reply frame, or the partial length.
     private var frameRemaining = 0
     private var lengthBytes: [UInt8] = []
 
     init(preamble: [UInt8], requests: LoadClient.Requests, framing: LoadClient.Framing, window: Int,
-         done: EventLoopPromise<LoadClient.Result>) {
+         keepReplies: Bool, done: EventLoopPromise<LoadClient.Result>) {
+        self.keepReplies = keepReplies
         self.preamble = preamble
         self.requests = requests
         self.framing = framing
@@ -98,6 +107,7 @@ private final class LoadHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         let before = replied
+        if keepReplies { received.append(contentsOf: buffer.readableBytesView) }
         switch framing {
         case .lines: for byte in buffer.readableBytesView where byte == UInt8(ascii: "\n") { replied += 1 }
         case .binary: countFrames(buffer)
@@ -106,7 +116,8 @@ private final class LoadHandler: ChannelInboundHandler {
         let now = DispatchTimeNanos.now()
         for index in before..<replied { latenciesNs.append(now - sendTimesNs[index]) }
         if replied >= requests.ends.count {
-            done.succeed(LoadClient.Result(replies: replied, latenciesNs: latenciesNs))
+            done.succeed(LoadClient.Result(replies: replied, latenciesNs: latenciesNs,
+                                           replyBytes: keepReplies ? [received] : []))
         } else {
             sendMore(context: context)
         }

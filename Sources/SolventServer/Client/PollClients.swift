@@ -36,9 +36,10 @@ public enum PollClients {
 
     /// Connects one socket per element of `requests` (each that client's requests, as lines),
     /// sends each client's next request when its previous reply is in, and returns once every
-    /// reply is: how many, and the send-to-reply time of each.
-    public static func run(socketPath: String, requests: [Requests]) throws -> LoadClient.Result {
-        var clients = try requests.map { try Client(socketPath: socketPath, requests: $0) }
+    /// reply is: how many, and the send-to-reply time of each. `keepReplies` keeps what each
+    /// client received (`Result.replyBytes`, one element per client) for parsing afterwards.
+    public static func run(socketPath: String, requests: [Requests], keepReplies: Bool = false) throws -> LoadClient.Result {
+        var clients = try requests.map { try Client(socketPath: socketPath, requests: $0, keepReplies: keepReplies) }
         defer { for client in clients { close(client.fd) } }
         var polled = clients.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
         var latenciesNs: [UInt64] = []
@@ -64,7 +65,8 @@ public enum PollClients {
                 }
             }
         }
-        return LoadClient.Result(replies: latenciesNs.count, latenciesNs: latenciesNs)
+        return LoadClient.Result(replies: latenciesNs.count, latenciesNs: latenciesNs,
+                                 replyBytes: keepReplies ? clients.map(\.received) : [])
     }
 
     private struct Client {
@@ -75,8 +77,11 @@ public enum PollClients {
         /// Requests sent and not yet answered (0 or 1), and when the last one was sent.
         var waiting = 0
         var sentNs: UInt64 = 0
+        let keepReplies: Bool
+        var received: [UInt8] = []
 
-        init(socketPath: String, requests: Requests) throws {
+        init(socketPath: String, requests: Requests, keepReplies: Bool = false) throws {
+            self.keepReplies = keepReplies
             bytes = requests.bytes
             ends = requests.ends
             fd = try Self.connect(socketPath)
@@ -109,6 +114,7 @@ public enum PollClients {
                 throw Failure(description: count == 0 ? "the daemon closed a connection with a request unanswered"
                                                        : "read: \(String(cString: strerror(errno)))")
             }
+            if keepReplies { received.append(contentsOf: buffer[..<count]) }
             let lines = buffer[..<count].reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
             guard lines <= waiting else { throw Failure(description: "a reply came for no request") }
             waiting -= lines

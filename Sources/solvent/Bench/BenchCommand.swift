@@ -16,15 +16,17 @@ struct BenchCommand: AsyncParsableCommand {
     @Argument(help: "Which bench: store, ingest, replay, tick, restart, tickindex, simulate, overload or all.") var suite: Suite = .all
     @Flag(help: "One JSON object per figure per line.") var json = false
     @Option(help: "Scale record counts by this factor (e.g. 0.1 for a quick run).") var scale: Double = 1
-    @Option(help: "The solventd that bench ingest and bench overload start (default: the one next to this executable).") var daemon: String?
+    @Option(help: "The solventd that bench ingest, restart and overload start (default: the one next to this executable).") var daemon: String?
     @Option(help: "ingest: measure only these figures (ndjson, binary, clients64; comma-separated; default all).")
     var only: IngestBench.Figures = .all
     @Option(help: "ingest: the daemon's commitDelayUs (default: its own default), e.g. 0 to compare without the group-commit window.")
     var commitDelayUs: UInt64?
     @Option(help: "replay: keep the built log in this directory and reuse it on later runs (same --scale and --snapshot-every).")
     var log: String?
-    @Option(help: "replay: store a state.root every this many records (default: none, so the figure is the records alone).")
+    @Option(help: "replay: store a state.root every this many records (default: the log default, 100000).")
     var snapshotEvery: UInt64?
+    @Flag(help: ArgumentHelp("replay: only build the log into --log (the bench runs this in a separate process).", visibility: .hidden))
+    var buildOnly = false
 
     func run() async throws {
         var report = BenchReport(json: json)
@@ -36,9 +38,13 @@ struct BenchCommand: AsyncParsableCommand {
             try await IngestBench(scale: scale, daemonPath: daemon ?? BenchDaemon.defaultExecutable(), figures: only,
                                   commitDelayUs: commitDelayUs).run(&report)
         }
-        if suite == .replay || suite == .all { try ReplayBench(scale: scale, logDirectory: log, snapshotEvery: snapshotEvery).run(&report) }
+        if suite == .replay || suite == .all {
+            let bench = ReplayBench(scale: scale, logDirectory: log, snapshotEvery: snapshotEvery, json: json)
+            if buildOnly { return try bench.buildOnly(&report) }
+            try bench.run(&report)
+        }
         if suite == .tick || suite == .all { try TickBench(scale: scale).run(&report) }
-        if suite == .restart || suite == .all { try RestartBench(scale: scale).run(&report) }
+        if suite == .restart || suite == .all { try await RestartBench(scale: scale, daemonPath: daemon ?? BenchDaemon.defaultExecutable()).run(&report) }
         if suite == .tickindex || suite == .all { try TickIndexBench(scale: scale).run(&report) }
         if suite == .simulate || suite == .all { try SimulateBench(scale: scale).run(&report) }
         if suite == .overload || suite == .all {

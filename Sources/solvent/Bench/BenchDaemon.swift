@@ -115,9 +115,13 @@ final class BenchDaemon {
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
-    /// SIGTERM, a graceful drain; throws if the daemon does not exit cleanly. Removes the directory.
-    func stop() async throws {
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+    /// The daemon's data directory (its log), for reading once it has stopped.
+    var dataDirectory: String { directory + "/data" }
+
+    /// SIGTERM, a graceful drain; throws if the daemon does not exit cleanly. Removes the
+    /// directory unless `keepDirectory` (then the caller reads the log and calls `removeDirectory`).
+    func stop(keepDirectory: Bool = false) async throws {
+        defer { if !keepDirectory { removeDirectory() } }
         process.signal(SIGTERM)
         guard let status = await process.waitForExit(timeout: .seconds(60)) else {
             process.signal(SIGKILL)
@@ -125,6 +129,8 @@ final class BenchDaemon {
         }
         guard status == 0 else { throw CommandFailure(message: "bench ingest: solventd exited with status \(status)") }
     }
+
+    func removeDirectory() { try? FileManager.default.removeItem(atPath: directory) }
 
     /// For an error path: no drain, just gone. Waits a bounded time: an error must not turn
     /// into a hang (`waitUntilExit` would wait as long as anything holds Foundation's exit pipe).

@@ -61,17 +61,17 @@ struct IngestBench {
             // Encoded before the timer starts, as for the 64 clients: the figure is the daemon
             // taking the requests in, not this process writing them (about half the NDJSON time).
             let requests = Self.lineRequests(Array(load.prefix(pipelinedEvents)), prefix: "n")
-            let ndjson = try await measure(setup: setup) { socket, group in
+            let ndjson = try await measure(setup: setup, framing: .lines, keys: [Self.keys(pipelinedEvents, prefix: "n")]) { socket, group in
                 try await LoadClient.run(socketPath: socket, group: group, preamble: [], requests: requests,
-                                         framing: .lines, window: Self.window)
+                                         framing: .lines, window: Self.window, keepReplies: true)
             }
             try add(ndjson, name: "ingest.ndjson", load: load, target: "target 500000", &report)
         }
         if figures.contains(.binary) {
             let requests = Self.frameRequests(Array(load.prefix(pipelinedEvents)), prefix: "b")
-            let binary = try await measure(setup: setup) { socket, group in
+            let binary = try await measure(setup: setup, framing: .binary, keys: [Self.keys(pipelinedEvents, prefix: "b")]) { socket, group in
                 try await LoadClient.run(socketPath: socket, group: group, preamble: BinaryProtocol.magic,
-                                         requests: requests, framing: .binary, window: Self.window)
+                                         requests: requests, framing: .binary, window: Self.window, keepReplies: true)
             }
             try add(binary, name: "ingest.binary", load: load, target: "target 1000000", &report)
         }
@@ -86,10 +86,11 @@ struct IngestBench {
             PollClients.Requests(Self.lineRequests(Array(load.dropFirst(pipelinedEvents + client * clientEvents).prefix(clientEvents)),
                                                    prefix: "c\(client)"))
         }
-        let many = try await measure(setup: setup) { socket, _ in
+        let keys = (0..<Self.clients).map { Self.keys(clientEvents, prefix: "c\($0)") }
+        let many = try await measure(setup: setup, framing: .lines, keys: keys) { socket, _ in
             try await withCheckedThrowingContinuation { continuation in
                 // Its own thread: the clients block in poll(2) for the whole figure.
-                Thread { continuation.resume(with: Result { try PollClients.run(socketPath: socket, requests: perClient) }) }.start()
+                Thread { continuation.resume(with: Result { try PollClients.run(socketPath: socket, requests: perClient, keepReplies: true) }) }.start()
             }
         }
         try add(many, name: "ingest.clients64", load: load, baselineBatch: Self.clients, target: "target 100000", &report)
@@ -110,18 +111,27 @@ struct IngestBench {
         var daemonCPUSeconds: Double
         /// CPU seconds this process (the load client) used while timed: it shares the cores.
         var clientCPUSeconds: Double
+        /// Replies `ok:true` (binary: `appended`), parsed after the timed run; the figure's events.
+        var acked: Int
     }
 
-    /// A fresh `solventd` with the accounts funded (not timed), then `body` timed; checks from
-    /// the daemon's own counters that every request was appended (a refusal would make the
-    /// figure a lie) and that it stops cleanly on SIGTERM.
-    private func measure(setup: [Event], _ body: @escaping @Sendable (String, any EventLoopGroup) async throws -> LoadClient.Result) async throws -> Measured {
+    static func keys(_ count: Int, prefix: String) -> [String] { (0..<count).map { "\(prefix)-\($0)" } }
+
+    /// A fresh `solventd` with the accounts funded (not timed), then `body` timed. Afterwards,
+    /// untimed: every reply is parsed and only `ok:true` counts (`IngestAcks`); the daemon's own
+    /// counters must agree; it must stop cleanly on SIGTERM; and its log, opened read-only, must
+    /// hold every acknowledged key exactly once. Any failure fails the bench.
+    /// `keys` are the requests' keys per connection, in order.
+    private func measure(setup: [Event], framing: LoadClient.Framing, keys: [[String]],
+                         _ body: @escaping @Sendable (String, any EventLoopGroup) async throws -> LoadClient.Result) async throws -> Measured {
         let daemon = try await BenchDaemon(executable: daemonPath, config: commitDelayUs.map { "{\"commitDelayUs\": \($0)}" })
         do {
             let group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
             let requests = Self.lineRequests(setup, prefix: "setup")
-            _ = try await LoadClient.run(socketPath: daemon.socketPath, group: group, preamble: [], requests: requests,
-                                         framing: .lines, window: Self.window)
+            let setupResult = try await LoadClient.run(socketPath: daemon.socketPath, group: group, preamble: [], requests: requests,
+                                                       framing: .lines, window: Self.window, keepReplies: true)
+            let setupAcked = try IngestAcks.acknowledged(setupResult.replyBytes.first ?? [], framing: .lines,
+                                                         keys: Self.keys(setup.count, prefix: "setup"))
             let before = try daemon.counters()
             let cpuBefore = daemon.cpuSeconds()
             let clientCPUBefore = Self.ownCPUSeconds()
@@ -131,14 +141,23 @@ struct IngestBench {
             let cpu = daemon.cpuSeconds() - cpuBefore
             let clientCPU = Self.ownCPUSeconds() - clientCPUBefore
             let after = try daemon.counters()
-            try await daemon.stop()
-            let counts = (batches: after.batches - before.batches, inputs: after.inputs - before.inputs)
-            guard counts.inputs == result.replies else {
-                throw CommandFailure(message: "ingest bench: \(result.replies) replies but \(counts.inputs) appended; a request was refused")
+            try await daemon.stop(keepDirectory: true)
+            defer { daemon.removeDirectory() }
+            guard result.replyBytes.count == keys.count else {
+                throw CommandFailure(message: "ingest check: \(result.replyBytes.count) connections' replies for \(keys.count) connections")
             }
+            var acked: [String] = []
+            for (bytes, connectionKeys) in zip(result.replyBytes, keys) {
+                acked += try IngestAcks.acknowledged(bytes, framing: framing, keys: connectionKeys)
+            }
+            let counts = (batches: after.batches - before.batches, inputs: after.inputs - before.inputs)
+            guard counts.inputs == acked.count else {
+                throw CommandFailure(message: "ingest check FAILED: \(acked.count) replies ok:true but the daemon counted \(counts.inputs) appended")
+            }
+            try IngestAcks.checkLog(directory: daemon.dataDirectory, acked: setupAcked + acked)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             return Measured(result: result, seconds: seconds, counts: counts, commitSeconds: after.commitSeconds - before.commitSeconds,
-                            daemonCPUSeconds: cpu, clientCPUSeconds: clientCPU)
+                            daemonCPUSeconds: cpu, clientCPUSeconds: clientCPU, acked: acked.count)
         } catch {
             await daemon.kill()
             throw error
@@ -149,7 +168,7 @@ struct IngestBench {
     /// (nil: the size the daemon's group commits averaged), with the raw commit time (its fsync).
     private func add(_ measured: Measured, name: String, load: [Event], baselineBatch: Int? = nil, target: String,
                      _ report: inout BenchReport) throws {
-        let events = measured.result.replies
+        let events = measured.acked
         let average = max(1, measured.counts.inputs / max(1, measured.counts.batches))
         let batch = baselineBatch ?? average
         let records = Self.encoded(Array(load.prefix(events)))
@@ -161,7 +180,7 @@ struct IngestBench {
         let daemonCommitMicros = measured.commitSeconds * 1e6 / Double(max(1, measured.counts.batches))
         report.add(BenchFigure(
             bench: name, value: Double(events) / measured.seconds, unit: "events/s", baseline: raw,
-            note: "\(events) events acked durably, \(measured.counts.batches) group commits (avg \(average), \(Int(daemonCommitMicros)) us each)\(delay); "
+            note: "\(events) events acked ok:true (every reply parsed after the run; every acked key found exactly once in the log, opened read-only after the daemon stopped), \(measured.counts.batches) group commits (avg \(average), \(Int(daemonCommitMicros)) us each)\(delay); "
                 + "solventd used \(String(format: "%.2f", cpuMicros)) us CPU per event (\(Int(Double(events) / max(measured.daemonCPUSeconds, 1e-9)))/s per CPU second), "
                 + "the client \(String(format: "%.2f", clientMicros)) us; "
                 + "baseline raw LMDB, \(batch) per transaction, \(Int(commitMicros)) us per commit; \(target)"))
