@@ -49,7 +49,7 @@ public struct CrashDrill: Sendable {
             if round == 1 { try await setUp(state) }
             let ackedBefore = state.acknowledged.count
             let load = Task { await drive(clients, state: state, fresh: true) }
-            try await Task.sleep(for: .milliseconds(Int.random(in: runMs)))
+            try await runUntilProgress(state, since: ackedBefore)
             // Until one lands: SIGTERM under load, then kill -9 while the daemon drains.
             let drained = kills.drain == 0 ? try await killDuringDrain(daemon) : false
             if drained {
@@ -62,6 +62,16 @@ public struct CrashDrill: Sendable {
             kills.roundAcks.append(state.acknowledged.count - ackedBefore)
             progress("round \(round): killed; acked \(kills.roundAcks.last!) this round, \(state.acknowledged.count) so far")
         }
+        // A drain that finished before its kill (a loaded machine drains a short queue quickly)
+        // is tried again under fresh load, up to 10 times, outside the counted rounds.
+        for _ in 0..<10 where kills.drain == 0 {
+            let daemon = try await start(config: config)
+            let ackedBefore = state.acknowledged.count
+            let load = Task { await drive(clients, state: state, fresh: true) }
+            try await runUntilProgress(state, since: ackedBefore)
+            if try await killDuringDrain(daemon) { kills.drain += 1 }
+            await load.value
+        }
         // A last start: every unanswered request is resent until answered, then a clean stop.
         let daemon = try await start(config: config)
         for _ in 0..<20 where clients.contains(where: { !$0.pending.isEmpty }) {
@@ -72,6 +82,17 @@ public struct CrashDrill: Sendable {
         guard status == 0 else { throw DrillFailure(message: "solventd exited with \(status.map(String.init) ?? "no exit") on SIGTERM") }
         kills.pendingAtEnd = clients.reduce(0) { $0 + $1.pending.count }
         return try check(state, kills: kills)
+    }
+
+    /// Lets the load run for a random time in `runMs`, and on until this round has acknowledged
+    /// something (at most 30 s more): a round that kills before any ack proves nothing, and a
+    /// loaded machine can take longer than `runMs` to answer the first request.
+    private func runUntilProgress(_ state: DrillState, since ackedBefore: Int) async throws {
+        try await Task.sleep(for: .milliseconds(Int.random(in: runMs)))
+        let deadline = ContinuousClock.now + .seconds(30)
+        while state.acknowledged.count == ackedBefore && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
     }
 
     /// Starts the daemon and kills it with SIGKILL as soon as its log says "recovering"; true
