@@ -73,6 +73,14 @@ import Testing
             while !demo.output.contains("playing ") && demo.isRunning && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }
+            // setpriv sets the parent-death signal and then execs the child: a demo killed before
+            // that would leave an orphan by design of prctl, not by the demo's fault. On a loaded
+            // machine a bot printed as spawned may not have got that far yet: wait until none is
+            // still setpriv.
+            let spawned = Self.children(in: demo.output)
+            while spawned.contains(where: { Self.command($0) == "setpriv" }) && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             demo.signal(SIGKILL)
             _ = await demo.exit(timeout: .seconds(10))
             let children = Self.children(in: demo.output)
@@ -88,6 +96,11 @@ import Testing
     /// The pids the demo printed for solventd and its bots ("(pid N)").
     static func children(in output: String) -> [Int32] {
         output.components(separatedBy: "(pid ").dropFirst().compactMap { Int32($0.prefix { $0.isNumber }) }
+    }
+
+    /// The process's command name (/proc/PID/comm), nil once it is gone.
+    static func command(_ pid: Int32) -> String? {
+        (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Running (a zombie waiting for its new parent to reap it counts as gone).
