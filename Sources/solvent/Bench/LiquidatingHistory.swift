@@ -50,13 +50,7 @@ struct LiquidatingHistory: Sequence, IteratorProtocol {
             events.append(Self.deposit(ids[index], raw: (200 + setup.int64(below: 1_000)) * 100_000_000 + setup.int64(below: 100_000_000)))
         }
         for pair in stride(from: funded, to: accounts, by: 2) {
-            var trade = Trade()
-            trade.market = market
-            trade.buyer = ids[pair]
-            trade.seller = ids[pair + 1]
-            trade.qty = Quantity(raw: 10_000_000)      // 0.1
-            trade.price = Price(units: 30_000)
-            events.append(.trade(trade))
+            events.append(.trade(BenchInputs.pairTrade(market: market, buyer: ids[pair], seller: ids[pair + 1])))
         }
         setupEvents = events
     }
@@ -108,22 +102,10 @@ struct LiquidatingHistory: Sequence, IteratorProtocol {
     }
 
     private mutating func trade() -> Event {
-        let buyer = Int(random.below(UInt64(funded)))
-        var seller = Int(random.below(UInt64(funded - 1)))
-        if seller >= buyer { seller += 1 }
-        var trade = Trade()
-        trade.market = market
-        trade.buyer = ids[buyer]
-        trade.seller = ids[seller]
-        trade.qty = Quantity(raw: Int64(1 + random.below(10)) * 100_000)
-        trade.price = Price(raw: (priceTicks + Int64(random.below(21)) - 10) * 10_000_000)
-        return .trade(trade)
+        BenchInputs.randomTrade(market: market, ids: ids, among: funded, priceTicks: priceTicks, random: &random)
     }
 
     private mutating func funding() -> Event {
-        var funding = Funding()
-        funding.market = market
-        funding.rate = Rate(raw: Int64(random.below(201)) - 100)   // ±0.000001
-        return .funding(funding)
+        BenchInputs.smallFunding(market: market, random: &random)
     }
 }

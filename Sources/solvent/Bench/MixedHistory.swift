@@ -69,22 +69,10 @@ struct MixedHistory: Sequence, IteratorProtocol {
     }
 
     private mutating func trade() -> Event {
-        let buyer = Int(random.below(UInt64(accounts)))
-        var seller = Int(random.below(UInt64(accounts - 1)))
-        if seller >= buyer { seller += 1 }
-        var trade = Trade()
-        trade.market = market
-        trade.buyer = ids[buyer]
-        trade.seller = ids[seller]
-        trade.qty = Quantity(raw: Int64(1 + random.below(10)) * 100_000)
-        trade.price = Price(raw: (priceTicks + Int64(random.below(21)) - 10) * 10_000_000)
-        return .trade(trade)
+        BenchInputs.randomTrade(market: market, ids: ids, among: accounts, priceTicks: priceTicks, random: &random)
     }
 
     private mutating func funding() -> Event {
-        var funding = Funding()
-        funding.market = market
-        funding.rate = Rate(raw: Int64(random.below(201)) - 100)   // ±0.000001
-        return .funding(funding)
+        BenchInputs.smallFunding(market: market, random: &random)
     }
 }

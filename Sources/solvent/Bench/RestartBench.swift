@@ -101,12 +101,7 @@ struct RestartBench {
             inputs.append(JournalInput(time: 0, event: .deposit(deposit)))
         }
         for pair in stride(from: 0, to: ids.count, by: 2) {
-            var trade = Trade()
-            trade.market = market
-            trade.buyer = ids[pair]
-            trade.seller = ids[pair + 1]
-            trade.qty = Quantity(raw: 10_000_000)      // 0.1
-            trade.price = Price(units: 30_000)
+            let trade = BenchInputs.pairTrade(market: market, buyer: ids[pair], seller: ids[pair + 1])
             inputs.append(JournalInput(time: 0, event: .trade(trade)))
         }
         return inputs
