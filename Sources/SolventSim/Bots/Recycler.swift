@@ -11,12 +11,13 @@ public enum Liquidity: Equatable, Sendable {
     /// account (`hedge-k` for `bot-k`), at the mark, and the sale enters the impact model's flow
     /// like a liquidation fill, so the capital turns over.
     ///
-    /// Basis of the default (10 minutes, 5 s slices): liquidators on perpetuals hedge on spot or
-    /// another venue within seconds to minutes of a fill (Binance and dYdX liquidator/keeper
-    /// write-ups describe immediate hedging; Hyperliquid's HLP vault on 2025-10-10 took liquidated
-    /// positions and closed them within minutes). A TWAP over ~10 minutes, with slices as small as
-    /// the oracle step, is an assumption in that range that keeps each step's sale small relative
-    /// to depth; it is not a measured figure. `--holding-horizon` explores 5–30 minutes.
+    /// Basis of the default (10 minutes, in slices of one 5 s step): an assumption, not a measured
+    /// figure. Liquidators and market makers on perpetuals are generally described as hedging on spot
+    /// or another venue within seconds to minutes of a fill; no source cited here gives their holding
+    /// times. 10 minutes is a slow point in that range and equals the impact half-life
+    /// (`ImpactModel`), so the unwinding flow is spread about as long as the book takes to refill;
+    /// slices are the finest the simulation has (one per oracle step). `--holding-horizon`
+    /// explores 5–30 minutes (docs/CASCADES.md "Liquidity that recycles").
     case recycle(horizonMs: TimeMs)
 
     public static let defaultHorizonMs: TimeMs = 600_000
