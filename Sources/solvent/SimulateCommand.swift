@@ -28,6 +28,10 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Price impact: none, linear or sqrt.") var impact = "linear"
     @Option(help: "Impact coefficient k (docs/CASCADES.md).") var impactCoefficient = ImpactModel().coefficient
     @Option(help: "Impact half-life in seconds.") var impactHalfLife = ImpactModel().halfLifeMs / 1000
+    @Option(help: "Bot liquidity: recycle (bots unwind their fills to a hedge account over the holding horizon) or hold (they keep everything, the conservative case).")
+    var liquidity = "recycle"
+    @Option(help: "Recycling: seconds over which a bot unwinds each fill, in equal slices per step (docs/CASCADES.md).")
+    var holdingHorizon = Liquidity.defaultHorizonMs / 1000
 
     func validate() throws {
         guard compare.isEmpty || compare.count == 2 else { throw ValidationError("--compare takes exactly two files") }
@@ -35,6 +39,8 @@ struct SimulateCommand: ParsableCommand {
         guard accounts >= 2 else { throw ValidationError("--accounts must be at least 2") }
         guard ImpactModel.Kind(rawValue: impact) != nil else { throw ValidationError("--impact must be none, linear or sqrt") }
         guard impactHalfLife > 0 else { throw ValidationError("--impact-half-life must be positive") }
+        guard liquidity == "recycle" || liquidity == "hold" else { throw ValidationError("--liquidity must be recycle or hold") }
+        guard holdingHorizon > 0 else { throw ValidationError("--holding-horizon must be positive") }
     }
 
     func run() throws {
@@ -45,6 +51,7 @@ struct SimulateCommand: ParsableCommand {
         config.market = MarketSetup.marketID(fileName: prices)
         config.impact = ImpactModel(kind: ImpactModel.Kind(rawValue: impact)!, coefficient: impactCoefficient,
                                     halfLifeMs: impactHalfLife * 1000)
+        config.liquidity = liquidity == "hold" ? .hold : .recycle(horizonMs: holdingHorizon * 1000)
         if compare.isEmpty {
             if let params { config.params = try Self.loadParams(params) }
             let result = try Self.simulate(path, config, out: out, label: "simulating")

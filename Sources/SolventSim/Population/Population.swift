@@ -26,6 +26,10 @@ public struct Population: Equatable, Sendable {
     public var pairs: [TraderPair]
     public var bots: [BotProfile]
     public var insuranceDeposit: Money
+    /// Deposit of each bot's hedge account (`hedge-k`, docs/CASCADES.md "Liquidity that
+    /// recycles"): the open interest, so a hedge account could absorb every long of the
+    /// population unlevered and is never liquidated by the path; zero with `.hold` (no hedge accounts).
+    public var hedgeDeposit: Money
     /// Σ notional of the longs at the first price (= the shorts'): the open interest.
     public var openInterest: Money
 
@@ -59,6 +63,7 @@ public struct Population: Equatable, Sendable {
         bots = BotProfile.population(count: config.botCount, capitalTotal: openInterest.scaled(by: config.botCapitalRatio),
                                      random: &random)
         insuranceDeposit = max(Money(units: 1), openInterest.scaled(by: config.insuranceRatio))
+        hedgeDeposit = config.liquidity == .hold ? .zero : max(Money(units: 1), openInterest)
     }
 
     static func pair(_ k: Int, random: inout SplitMix64, lot: Quantity, price: Price) -> TraderPair {

@@ -44,6 +44,8 @@ struct RunTotals: Equatable {
     var bidsFilled = 0
     var bidsRejected = 0
     var botFillNotional = Money.zero
+    /// Recycling: what the bots sold (bought back) to their hedge accounts, at the mark.
+    var botUnwoundNotional = Money.zero
     var marginCalls = 0
     var oracleRejected = 0
     var haltedMarkets = 0

@@ -38,6 +38,8 @@ public struct SimSummary: Equatable, Sendable {
     public var bidsFilled: Int
     public var bidsRejected: Int
     public var botFillNotional: Money
+    public var botUnwoundNotional: Money
+    public var liquidity: Liquidity
     public var marginCalls: Int
     public var oracleRejected: Int
     public var lowestRecorded: Price
@@ -86,6 +88,8 @@ extension SimSummary {
         bidsFilled = totals.bidsFilled
         bidsRejected = totals.bidsRejected
         botFillNotional = totals.botFillNotional
+        botUnwoundNotional = totals.botUnwoundNotional
+        liquidity = run.sim.config.liquidity
         marginCalls = totals.marginCalls
         oracleRejected = totals.oracleRejected
         lowestRecorded = run.sim.path.candles.map(\.low).min() ?? run.sim.path.firstPrice
@@ -123,6 +127,7 @@ extension SimSummary {
             ("bidsFilled", count(bidsFilled)),
             ("bidsRejected", count(bidsRejected)),
             ("botFillNotional", botFillNotional.json),
+            ("botUnwoundNotional", botUnwoundNotional.json),
             ("marginCalls", count(marginCalls)),
             ("oracleRejected", count(oracleRejected)),
             ("lowestRecorded", lowestRecorded.json),
@@ -151,6 +156,7 @@ extension SimSummary {
                 JSONMember("coefficient", .number(Self.fixed(impact.coefficient, digits: 6))),
                 JSONMember("halfLifeMs", .number(String(impact.halfLifeMs))),
             ])),
+            JSONMember("liquidity", liquidity.json),
             JSONMember("params", RecordJSON.json(payload: ParamsSet(full: params))),
         ]
     }
@@ -183,5 +189,16 @@ extension MinuteRow {
             JSONMember("badDebt", badDebt.json),
             JSONMember("adl", .number(String(adl))),
         ])
+    }
+}
+
+extension Liquidity {
+    /// `{"model": "hold"}` or `{"model": "recycle", "holdingHorizonMs": …}`.
+    var json: JSONValue {
+        switch self {
+        case .hold: .object([JSONMember("model", .string("hold"))])
+        case .recycle(let horizonMs):
+            .object([JSONMember("model", .string("recycle")), JSONMember("holdingHorizonMs", .number(String(horizonMs)))])
+        }
     }
 }

@@ -21,6 +21,8 @@ public struct SimConfig: Sendable {
     /// then; 0 opens every pair at the first price. Clamped to a quarter of the path by
     /// `Simulation`.
     public var openingWindowMs: TimeMs = 2 * 3_600_000
+    /// Whether bots unwind what they win (`.recycle`, the default) or hold it (`.hold`).
+    public var liquidity = Liquidity.default
     /// Inputs per `Journal.append` (one LMDB transaction each).
     public var batchInputs = 20_000
 

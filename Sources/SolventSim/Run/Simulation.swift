@@ -55,6 +55,7 @@ struct RunState {
     var metrics: RunMetrics
     var cursor: PricePath.Cursor
     let desk: BotDesk
+    var recycler: Recycler
     var recorded: Price
     var mark: Price
     var lowestMark: Price
@@ -65,13 +66,15 @@ struct RunState {
 
     init(simulation: Simulation, journal: Journal?) {
         sim = simulation
-        let accounts = simulation.population.pairs.count * 2 + simulation.population.bots.count + 2
+        let accounts = simulation.population.pairs.count * 2 + simulation.population.bots.count * 2 + 2
         sink = LogSink(journal: journal, batchInputs: simulation.config.batchInputs, accountsHint: accounts)
         impact = PriceImpact(model: simulation.config.impact, depth: simulation.population.openInterest,
                              stepMs: simulation.config.stepMs)
         metrics = RunMetrics(startMs: simulation.path.startMs, firstPrice: simulation.path.firstPrice)
         cursor = simulation.path.cursor()
         desk = BotDesk(profiles: simulation.population.bots, lot: simulation.listing.lotSize)
+        recycler = Recycler(liquidity: simulation.config.liquidity, bots: simulation.population.bots,
+                            lot: simulation.listing.lotSize, stepMs: simulation.config.stepMs)
         recorded = simulation.path.firstPrice
         mark = recorded
         lowestMark = recorded
@@ -97,6 +100,9 @@ struct RunState {
             try deposit(pair.short.id, pair.short.deposit, at: t)
         }
         for bot in population.bots { try deposit(bot.id, bot.capital, at: t) }
+        if recycler.isActive {
+            for bot in population.bots { try deposit(Liquidity.hedgeAccount(for: bot.id), population.hedgeDeposit, at: t) }
+        }
         try openPairs(until: t)
     }
 
@@ -136,6 +142,7 @@ struct RunState {
         metrics.advance(to: t, auctions: board.count, insurance: insuranceEquity)
         recorded = cursor.price(at: t)
         try placeBids(at: t)
+        try unwind(at: t)
         impact.advance()
         peakImpact = min(peakImpact, impact.fraction)
         mark = impact.mark(recorded: recorded, tick: sim.listing.tickSize)
@@ -163,6 +170,31 @@ struct RunState {
         }
     }
 
+    /// Recycling: each bot sells (buys back) this step's slices of its fills to its hedge account
+    /// at the mark; an accepted sale enters the impact flow like a liquidation fill.
+    private mutating func unwind(at t: TimeMs) throws {
+        guard recycler.isActive else { return }
+        for (b, bot) in desk.profiles.enumerated() {
+            guard let view = sink.ledger.account(bot.id), view.state != .liquidating else { continue }
+            let held = view.positions.first?.qty.raw ?? 0
+            let due = recycler.due(bot: b, held: held)
+            guard due != 0 else { continue }
+            let hedge = Liquidity.hedgeAccount(for: bot.id)
+            var trade = Trade()
+            trade.market = market
+            trade.buyer = due > 0 ? hedge : bot.id
+            trade.seller = due > 0 ? bot.id : hedge
+            trade.qty = Quantity(raw: abs(due))
+            trade.price = mark
+            guard let records = try submit(.trade(trade), at: t),
+                  !records.contains(where: { if case .tradeRejected = $0.event { true } else { false } })
+            else { continue }
+            recycler.unwound(bot: b, amount: due)
+            impact.add(qty: trade.qty, price: mark, selling: due > 0)
+            metrics.totals.botUnwoundNotional += trade.qty.notional(at: mark, rounding: .down)
+        }
+    }
+
     /// A set-up input the ledger must accept (its refusal names the reason).
     private mutating func require(_ event: Event, at t: TimeMs) throws {
         do { try sink.ledger.check(event) } catch { throw SimulationError(input: event.kind.name, error: error) }
@@ -170,15 +202,18 @@ struct RunState {
     }
 
     @discardableResult
-    mutating func submit(_ event: Event, at t: TimeMs) throws -> Bool {
-        guard let records = try sink.submit(event, at: t) else { return false }
+    mutating func submit(_ event: Event, at t: TimeMs) throws -> [Record]? {
+        guard let records = try sink.submit(event, at: t) else { return nil }
         let callBuffer = sink.ledger.global.params.callBuffer
         for record in records {
+            if recycler.isActive, case .auctionFill(let p) = record.event, let auction = board.entry(p.auction) {
+                recycler.observeFill(p, bought: auction.direction == .falling)
+            }
             // Fills are read before the board forgets a finished auction.
             metrics.observe(record, board: board, impact: &impact, recorded: recorded, callBuffer: callBuffer)
             board.observe(record)
         }
-        return true
+        return records
     }
 
     var insuranceEquity: Money { sink.ledger.margin(.insurance)?.equity ?? .zero }

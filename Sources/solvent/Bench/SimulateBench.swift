@@ -20,6 +20,8 @@ struct SimulateBench {
         var config = SimConfig()
         config.accounts = accounts
         config.seed = 7
+        // The workload the bench has always measured (issue 22/21 compare records/s against it).
+        config.liquidity = .hold
         config.market = MarketSetup.marketID(fileName: Self.fixture)
         try withTemporaryDirectory { directory in
             var result: SimResult?

@@ -28,6 +28,8 @@ struct DemoPlan {
         config.accounts = accounts
         config.seed = seed
         config.bots = bots
+        // The demo's bots are live `solvent bot` processes without hedge accounts: they hold.
+        config.liquidity = .hold
         config.market = MarketSetup.marketID(fileName: fileName)
         // As `Simulation` does: positions open during the first quarter of the played path at most.
         config.openingWindowMs = min(config.openingWindowMs, (endMs - path.startMs) / 4)
