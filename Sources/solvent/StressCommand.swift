@@ -20,12 +20,16 @@ struct StressCommand: AsyncParsableCommand {
     var params: [String] = []
     @Option(help: "Traders per run.") var accounts = 10_000
     @Option(help: "Runs at a time.") var jobs = 2
+    @Option(help: "Bot liquidity, as for simulate: recycle or hold.") var liquidity = "recycle"
+    @Option(help: "Recycling: seconds over which a bot unwinds each fill.") var holdingHorizon = Liquidity.defaultHorizonMs / 1000
     @Flag(help: "Print the table as a JSON array, one object per run.") var json = false
     @Option(help: "Write an HTML report with one SVG chart per figure.") var html: String?
 
     func validate() throws {
         guard accounts >= 2 else { throw ValidationError("--accounts must be at least 2") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard liquidity == "recycle" || liquidity == "hold" else { throw ValidationError("--liquidity must be recycle or hold") }
+        guard holdingHorizon > 0 else { throw ValidationError("--holding-horizon must be positive") }
         guard (try? seedList()) != nil else { throw ValidationError("--seeds takes comma-separated integers, e.g. 1,2,3") }
     }
 
@@ -46,6 +50,7 @@ struct StressCommand: AsyncParsableCommand {
             : params.map { Sweep.Params(name: SimulateCommand.baseName($0), params: try SimulateCommand.loadParams($0)) }
         var base = SimConfig()
         base.accounts = accounts
+        base.liquidity = liquidity == "hold" ? .hold : .recycle(horizonMs: holdingHorizon * 1000)
         let rows: [Sweep.Row]
         do {
             rows = try await Sweep.run(prices: paths, params: sets, seeds: try seedList(), base: base, jobs: jobs) { done, total in
