@@ -23,7 +23,7 @@ extension Ledger {
         let sellerOld = seller.map { markets[m].cell($0) } ?? .empty
         let buyerQty = try checkPosition(buyerOld.qty, plus: Int128(p.qty.raw), price: p.price, side: p.buyer, field: "buyer")
         let sellerQty = try checkPosition(sellerOld.qty, plus: -Int128(p.qty.raw), price: p.price, side: p.seller, field: "seller")
-        try checkOpenInterest(p, market: m, changes: [(buyerOld.qty, buyerQty), (sellerOld.qty, sellerQty)])
+        try checkOpenInterest(p, market: m, buyer: (buyerOld.qty, buyerQty), seller: (sellerOld.qty, sellerQty))
         let paid = value
         let received = Self.floorDiv(Int128(p.qty.raw) * Int128(p.price.raw), Int128(fixedScale))
         try checkSide(buyer, p.buyer, field: "buyer", market: m, old: buyerOld, delta: p.qty, price: p.price,
@@ -53,10 +53,13 @@ extension Ledger {
 
     /// The market's long open interest after the trade, and the exposure with it at the mark
     /// the trade leaves (its price, before the market's first oracle price).
-    private func checkOpenInterest(_ p: Trade, market m: Int, changes: [(old: Quantity, new: Int128)]) throws(InputError) {
+    /// Two sides, not an array of them: this runs for every trade, in replay too.
+    private func checkOpenInterest(_ p: Trade, market m: Int, buyer: (old: Quantity, new: Int128),
+                                   seller: (old: Quantity, new: Int128)) throws(InputError) {
         let before = Int128(markets[m].longOpenInterest.raw)
         var open = before
-        for change in changes { open += max(0, change.new) - Int128(max(0, change.old.raw)) }
+        open += max(0, buyer.new) - Int128(max(0, buyer.old.raw))
+        open += max(0, seller.new) - Int128(max(0, seller.old.raw))
         guard open <= Int128(RangeLimits.maxOpenInterestRaw) else {
             throw Self.outOfRange("qty", "the open interest of \(p.market) would be \(Self.text(open)), beyond \(Quantity(raw: RangeLimits.maxOpenInterestRaw))")
         }

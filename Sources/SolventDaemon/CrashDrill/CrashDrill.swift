@@ -104,12 +104,7 @@ public struct CrashDrill: Sendable {
             let daemon = try DaemonProcess(
                 executable: daemonPath, arguments: ["--data", dataDirectory, "--socket", socketPath, "--config", config],
                 socketPath: socketPath, logPath: logPath)
-            let deadline = ContinuousClock.now + .seconds(30)
-            while daemon.isRunning && !log(since: offset).contains("recovering") && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .microseconds(200))
-            }
-            daemon.signal(SIGKILL)
-            _ = await daemon.waitForExit()
+            try await kill(daemon, onceLogSays: "recovering", since: offset)
             if daemon.process.terminationReason == .uncaughtSignal && !log(since: offset).contains("recovered") { return true }
         }
         return false
@@ -120,14 +115,20 @@ public struct CrashDrill: Sendable {
     private func killDuringDrain(_ daemon: DaemonProcess) async throws -> Bool {
         let offset = logSize()
         daemon.signal(SIGTERM)
+        try await kill(daemon, onceLogSays: "draining", since: offset)
+        let text = log(since: offset)
+        return daemon.process.terminationReason == .uncaughtSignal && text.contains("draining") && !text.contains("log closed")
+    }
+
+    /// SIGKILL as soon as daemon.log, after `offset`, holds `marker` (or the daemon exited, or
+    /// 30 s passed), then waits for the exit.
+    private func kill(_ daemon: DaemonProcess, onceLogSays marker: String, since offset: UInt64) async throws {
         let deadline = ContinuousClock.now + .seconds(30)
-        while daemon.isRunning && !log(since: offset).contains("draining") && ContinuousClock.now < deadline {
+        while daemon.isRunning && !log(since: offset).contains(marker) && ContinuousClock.now < deadline {
             try await Task.sleep(for: .microseconds(200))
         }
         daemon.signal(SIGKILL)
         _ = await daemon.waitForExit()
-        let text = log(since: offset)
-        return daemon.process.terminationReason == .uncaughtSignal && text.contains("draining") && !text.contains("log closed")
     }
 
     var logPath: String { directory + "/daemon.log" }
