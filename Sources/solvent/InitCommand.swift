@@ -1,4 +1,5 @@
 import ArgumentParser
+import SolventCore
 import SolventStore
 
 struct InitCommand: ParsableCommand {
@@ -9,9 +10,20 @@ struct InitCommand: ParsableCommand {
     @Option(help: "Write a state snapshot every N records.")
     var snapshotEvery: UInt64 = Journal.defaultSnapshotEvery
 
-    func run() throws {
+    @Option(help: ArgumentHelp("The engine rules the log is written under, for its whole life (docs/FORMAT.md \"Engine rules\").",
+                               discussion: "An earlier version keeps that version's defaults, e.g. for a venue that has not reviewed the newer ones."))
+    var rules = RulesVersion.current.rawValue
+
+    func validate() throws {
         guard snapshotEvery > 0 else { throw ValidationError("--snapshot-every must be positive") }
-        try EventLog.create(directory: options.data, createdTimeMs: wallClockMs(), snapshotEvery: snapshotEvery)
+        guard RulesVersion(rawValue: rules) != nil else {
+            throw ValidationError("--rules must be \(RulesVersion.first)–\(RulesVersion.current)")
+        }
+    }
+
+    func run() throws {
+        try EventLog.create(directory: options.data, createdTimeMs: wallClockMs(), snapshotEvery: snapshotEvery,
+                            rules: RulesVersion(rawValue: rules)!)
         print("initialized \(options.data)")
     }
 }

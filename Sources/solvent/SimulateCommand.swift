@@ -32,6 +32,7 @@ struct SimulateCommand: ParsableCommand {
     var liquidity = "recycle"
     @Option(help: "Recycling: seconds over which a bot unwinds each fill, in equal slices per step (docs/CASCADES.md).")
     var holdingHorizon = Liquidity.defaultHorizonMs / 1000
+    @OptionGroup var population: PopulationOptions
 
     func validate() throws {
         guard compare.isEmpty || compare.count == 2 else { throw ValidationError("--compare takes exactly two files") }
@@ -52,6 +53,7 @@ struct SimulateCommand: ParsableCommand {
         config.impact = ImpactModel(kind: ImpactModel.Kind(rawValue: impact)!, coefficient: impactCoefficient,
                                     halfLifeMs: impactHalfLife * 1000)
         config.liquidity = liquidity == "hold" ? .hold : .recycle(horizonMs: holdingHorizon * 1000)
+        population.apply(to: &config)
         if compare.isEmpty {
             if let params { config.params = try Self.loadParams(params) }
             let result = try Self.simulate(path, config, out: out, label: "simulating")

@@ -22,6 +22,7 @@ struct StressCommand: AsyncParsableCommand {
     @Option(help: "Runs at a time.") var jobs = 2
     @Option(help: "Bot liquidity, as for simulate: recycle or hold.") var liquidity = "recycle"
     @Option(help: "Recycling: seconds over which a bot unwinds each fill.") var holdingHorizon = Liquidity.defaultHorizonMs / 1000
+    @OptionGroup var population: PopulationOptions
     @Flag(help: "Print the table as a JSON array, one object per run.") var json = false
     @Option(help: "Write an HTML report with one SVG chart per figure.") var html: String?
 
@@ -51,9 +52,12 @@ struct StressCommand: AsyncParsableCommand {
         var base = SimConfig()
         base.accounts = accounts
         base.liquidity = liquidity == "hold" ? .hold : .recycle(horizonMs: holdingHorizon * 1000)
+        population.apply(to: &base)
         let rows: [Sweep.Row]
         do {
+            let showsProgress = isatty(STDERR_FILENO) == 1
             rows = try await Sweep.run(prices: paths, params: sets, seeds: try seedList(), base: base, jobs: jobs) { done, total in
+                guard showsProgress else { return }
                 FileHandle.standardError.write(Data("\rstress: \(done)/\(total) runs".utf8) + (done == total ? Data("\n".utf8) : Data()))
             }
         } catch let error as SimulationError {

@@ -14,10 +14,20 @@ struct RulesFixtureTests {
     /// The fixture unpacked into a fresh directory (LMDB's data file, compacted with
     /// `mdb_copy -c` and gzip'd), opened read-only as an auditor would.
     static func withRules1Log<T>(_ body: (EventLog) throws -> T) throws -> T {
+        try withFixtureLog("Fixtures/logs/rules-1/crash-3h-400.mdb.gz", body)
+    }
+
+    /// Fixtures/logs/rules-2: written by main at 22124c1 under rules 2 with the defaults of
+    /// rules 1–2 (no `params.set`), which rules 3 changed.
+    static func withRules2Log<T>(_ body: (EventLog) throws -> T) throws -> T {
+        try withFixtureLog("Fixtures/logs/rules-2/crash-3h-400.mdb.gz", body)
+    }
+
+    static func withFixtureLog<T>(_ path: String, _ body: (EventLog) throws -> T) throws -> T {
         try withTemporaryDirectory { directory in
             let gzip = Process()
             gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
-            gzip.arguments = ["-dc", fixture("Fixtures/logs/rules-1/crash-3h-400.mdb.gz")]
+            gzip.arguments = ["-dc", fixture(path)]
             FileManager.default.createFile(atPath: directory + "/data.mdb", contents: nil)
             gzip.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/data.mdb"))
             try gzip.run()
@@ -60,6 +70,43 @@ struct RulesFixtureTests {
             let replay = try LiquidationReplay.run(2_789, in: AuditLog(log: log))
             #expect(replay.mismatch == nil)
             #expect(replay.life.started.account == AccountID(valid: "long-13"))
+            #expect(replay.records.contains { $0.log?.event.kind == .adl && $0.matches })
+        }
+    }
+
+    @Test func theRules2FixtureReDerivesEveryRecordUnderRules2() throws {
+        try Self.withRules2Log { log in
+            #expect(log.rules == .v2)
+            var replay = Rederivation(ledger: Ledger(rules: log.rules), stateRoots: log.stateRoots)
+            let mismatch = try log.read { reader in try reader.replay(&replay, from: 1) }
+            #expect(mismatch == nil, "\(String(describing: mismatch))")
+            #expect(replay.finish() == nil)
+            #expect(replay.lastSeq == 5_125)
+            let records = try allRecords(log)
+            // Only the defaults differ from rules 3, so the log must rely on them to be a check.
+            #expect(!records.contains { $0.event.kind == .paramsSet })
+            #expect(records.filter { $0.event.kind == .adl }.count == 257)
+            #expect(records.filter { $0.event.kind == .auctionFill }.count > 40)
+        }
+    }
+
+    /// Under rules 3 the same inputs meet other default parameters and derive other records.
+    @Test func theRules2FixtureDoesNotReDeriveUnderRules3() throws {
+        try Self.withRules2Log { log in
+            var replay = Rederivation(ledger: Ledger(rules: .v3), stateRoots: log.stateRoots)
+            let mismatch = try log.read { reader in try reader.replay(&replay, from: 1) }
+            #expect(mismatch != nil)
+        }
+    }
+
+    /// Liquidation 2427 (long-85, closed partly by ADL against short-76) replays `reproduced`
+    /// under the log's rules 2.
+    @Test func aLiquidationOfTheRules2FixtureReplaysReproduced() throws {
+        try Self.withRules2Log { log in
+            let replay = try LiquidationReplay.run(2_427, in: AuditLog(log: log))
+            #expect(replay.mismatch == nil)
+            #expect(replay.rules == .v2)
+            #expect(replay.life.started.account == AccountID(valid: "long-85"))
             #expect(replay.records.contains { $0.log?.event.kind == .adl && $0.matches })
         }
     }

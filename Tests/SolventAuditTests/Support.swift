@@ -27,10 +27,11 @@ func scenarioInputs(_ path: String) throws -> [JournalInput] {
     }
 }
 
-/// A log in `directory` holding `inputs`, written through the real write path.
+/// A log in `directory` holding `inputs`, written through the real write path under
+/// `defaultTestRules` (the worked examples' inputs rely on the defaults of rules 1–2).
 @discardableResult
 func makeLog(_ directory: String, inputs: [JournalInput], snapshotEvery: UInt64? = nil) throws -> Journal {
-    try EventLog.create(directory: directory, createdTimeMs: 0, snapshotEvery: snapshotEvery)
+    try EventLog.create(directory: directory, createdTimeMs: 0, snapshotEvery: snapshotEvery, rules: defaultTestRules)
     let journal = try Journal(directory: directory)
     try journal.append(inputs)
     return journal

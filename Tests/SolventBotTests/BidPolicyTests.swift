@@ -10,7 +10,7 @@ import Testing
     /// The script's market (Support.swift), a mark of 8940 and alice's auction of 1 BTC started at
     /// t0 + 4 s from 9118.8 (8940 × 1.02), falling.
     static func view(extra: [Event] = []) throws -> LogView {
-        var view = LogView()
+        var view = LogView(rules: .v2)  // worked with the stairstep defaults of rules 1–2
         var seq: Seq = 0
         func feed(_ event: Event, at time: TimeMs) {
             seq += 1

@@ -15,7 +15,8 @@ enum Script {
 
     static let setup: [String] = [
         #"{"kind":"market.listed","time":1700000000000,"market":"BTC-PERP","lotSize":"0.001","tickSize":"0.1","tiers":[{"notionalCap":"1000000","mmr":"0.05","imr":"0.1","maintAmount":"0"}]}"#,
-        #"{"kind":"params.set","time":1700000000000,"liqStep":"1","minFee":"0.001","maxFee":"0.01"}"#,
+        // The curve the tests expect, named in full: the defaults of rules 3 (the daemon's) differ.
+        #"{"kind":"params.set","time":1700000000000,"liqStep":"1","minFee":"0.001","maxFee":"0.01","callBuffer":"0.2","callGrace":300000,"auctionBuffer":"0.02","curve":"stairstep","step":10000,"cut":"0.99","tail":600000}"#,
         #"{"kind":"oracle.price","time":1700000001000,"market":"BTC-PERP","price":"10000","publishTime":1700000001000}"#,
         #"{"kind":"deposit","time":1700000002000,"account":"alice","amount":"1500","ref":"dep-alice"}"#,
         #"{"kind":"deposit","time":1700000002000,"account":"bob","amount":"100000","ref":"dep-bob"}"#,

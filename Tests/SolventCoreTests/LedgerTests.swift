@@ -266,7 +266,7 @@ struct LedgerTests {
         #expect(d.ledger.params(market: id("A"))?.params.callBuffer == rate("0.1"))
         #expect(d.ledger.params(market: id("A"))?.params.liqStep == rate("0.5"))
         #expect(d.ledger.params(market: id("B"))?.version == 3)
-        #expect(d.ledger.params(market: id("B"))?.params.callBuffer == RiskParams().callBuffer)
+        #expect(d.ledger.params(market: id("B"))?.params.callBuffer == RiskParams(rules: defaultTestRules).callBuffer)
         global.liqStep = rate("0.2")
         d.send(.paramsSet(global))                            // seq 5: overrides survive
         #expect(d.ledger.params(market: id("A"))?.params.callBuffer == rate("0.1"))

@@ -10,7 +10,7 @@ import Testing
 
 /// alice: 1,000 deposited, long 1 BTC at 10,000 (cash −9,000) against bob; bot1 funded to bid;
 /// the insurance fund holds `fund`.
-func longAtTenThousand(fund: String = "5000", rules: RulesVersion = .current) -> LedgerDriver {
+func longAtTenThousand(fund: String = "5000", rules: RulesVersion = defaultTestRules) -> LedgerDriver {
     var driver = LedgerDriver(rules: rules)
     driver.send(listed("BTC-PERP"))
     driver.send(params { $0.minFee = rate("0.001"); $0.maxFee = rate("0.01") })

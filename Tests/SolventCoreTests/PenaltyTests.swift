@@ -3,7 +3,7 @@ import Testing
 @testable import SolventCore
 
 /// SPEC §5.6: `feeRate = minFee + (maxFee − minFee) × min(1, liquidatedNotional / feeDepth)^2`,
-/// rounded up, and a penalty that never drives equity below zero. Default params: minFee 0.005,
+/// rounded up, and a penalty that never drives equity below zero. The defaults of rules 1–2: minFee 0.005,
 /// maxFee 0.03 (spread 0.025), feeDepth 1 000 000.
 @Suite struct PenaltyTests {
     static func m(_ text: String) -> Money { try! Money(parsing: text) }
@@ -22,12 +22,12 @@ import Testing
 
     @Test(arguments: rates)
     func feeRateGrowsWithTheSquareOfDepth(_ liquidated: String, _ rate: String) {
-        #expect(Penalty.feeRate(liquidatedNotional: Self.m(liquidated), params: RiskParams()) == Self.r(rate))
+        #expect(Penalty.feeRate(liquidatedNotional: Self.m(liquidated), params: RiskParams(rules: .v2)) == Self.r(rate))
     }
 
     /// Zero depth is the formula's limit: every liquidation is full depth.
     @Test func zeroFeeDepthChargesMaxFee() {
-        var params = RiskParams()
+        var params = RiskParams(rules: .v2)
         params.feeDepth = .zero
         #expect(Penalty.feeRate(liquidatedNotional: .zero, params: params) == Self.r("0.03"))
     }
@@ -35,7 +35,7 @@ import Testing
     /// maxFee < minFee is not refused by params validation; the rate then falls with depth and
     /// still rounds up: 0.03 − 0.025 × 0.333333² = 0.0272222277775 → 0.02722223.
     @Test func invertedFeesStillRoundUp() {
-        var params = RiskParams()
+        var params = RiskParams(rules: .v2)
         (params.minFee, params.maxFee) = (Self.r("0.03"), Self.r("0.005"))
         #expect(Penalty.feeRate(liquidatedNotional: Self.m("333333"), params: params) == Self.r("0.02722223"))
     }
@@ -55,7 +55,7 @@ import Testing
     @Test(arguments: penalties)
     func penaltyIsRoundedUpAndCappedByEquity(_ notional: String, _ liquidated: String, _ equity: String, _ penalty: String) {
         let charged = Penalty.penalty(notional: Self.m(notional), liquidatedNotional: Self.m(liquidated),
-                                      params: RiskParams(), equityAvailable: Self.m(equity))
+                                      params: RiskParams(rules: .v2), equityAvailable: Self.m(equity))
         #expect(charged == Self.m(penalty))
     }
 
@@ -65,7 +65,7 @@ import Testing
         let input = zip(Gen.int64(in: 0...Int64.max), Gen.int64(in: 0...Int64.max), Gen.int64(in: 0...Int64.max),
                         Gen.int64(in: 0...fixedScale), Gen.int64(in: 0...fixedScale), Gen.int64(in: -fixedScale * 1000...fixedScale * 1000))
         await propertyCheck(count: 500, input: input) { depth, a, b, minFee, maxFee, equity in
-            var params = RiskParams()
+            var params = RiskParams(rules: .v2)
             (params.feeDepth, params.minFee, params.maxFee) = (Money(raw: depth), Rate(raw: minFee), Rate(raw: maxFee))
             let (less, more) = (Money(raw: min(a, b)), Money(raw: max(a, b)))
             let low = Penalty.feeRate(liquidatedNotional: less, params: params)

@@ -5,7 +5,7 @@ import SolventCore
 /// resumed stream that overlaps) is ignored, so nothing is processed twice.
 public struct LogView: Sendable {
     public private(set) var auctions = AuctionBoard()
-    public private(set) var markets = MarketBook()
+    public private(set) var markets: MarketBook
     /// The time of the latest record: the log's clock as far as the bot knows it. Auction prices
     /// are computed at it, and the bot's bids carry it, so the engine prices them the same.
     public private(set) var nowMs: TimeMs = 0
@@ -15,7 +15,16 @@ public struct LogView: Sendable {
     /// and parameters, and `clock` (the daemon's ticks are what move auction time).
     public static let kinds = ["auction.*", "oracle.*", "market.*", "params.set", "clock"]
 
-    public init() {}
+    /// A view of a log written under `rules`: parameters never set take those rules' defaults.
+    public init(rules: RulesVersion = .current) {
+        markets = MarketBook(rules: rules)
+    }
+
+    /// Starts over under `rules` unless records were read already (a log's rules never change).
+    public mutating func adopt(rules: RulesVersion) {
+        guard lastSeq == 0 else { return }
+        self = LogView(rules: rules)
+    }
 
     /// Follows `record`; false when it was already seen.
     @discardableResult

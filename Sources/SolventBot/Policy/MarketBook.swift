@@ -13,13 +13,17 @@ public struct MarketBook: Sendable {
         public var halted = false
     }
 
-    public private(set) var globalParams = RiskParams()
+    /// Until a global `params.set`, the defaults of the log's engine rules.
+    public private(set) var globalParams: RiskParams
     private var markets: [MarketID: Market] = [:]
     /// The last accepted-looking `oracle.price` (its seq) and the mark it replaced, undone when
     /// the guard's `oracle.rejected` names it as its cause.
     private var lastOracle: (seq: Seq, market: MarketID, previous: Price?)?
 
-    public init() {}
+    /// A book for a log written under `rules` (the daemon's `status` says which).
+    public init(rules: RulesVersion = .current) {
+        globalParams = RiskParams(rules: rules)
+    }
 
     public func market(_ id: MarketID) -> Market? { markets[id] }
 

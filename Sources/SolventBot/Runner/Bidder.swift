@@ -20,6 +20,9 @@ struct Bidder {
 
     private var me: AccountID { policy.config.account }
 
+    /// The log's engine rules, from the daemon's `status`, before the first record is read.
+    mutating func adopt(rules: RulesVersion) { view.adopt(rules: rules) }
+
     /// Follows `record`; false when it was seen before (then nothing is done with it).
     mutating func observe(_ record: Record) -> Bool {
         guard view.observe(record) else { return false }

@@ -66,7 +66,8 @@ public final class BotRunner {
     private func session(connected: () -> Void) async throws {
         try await LineClient.withConnection(socketPath: options.socketPath) { requests in
             let channel = RequestChannel(client: requests)
-            let head = try await channel.head()
+            let (head, rules) = try await channel.head()
+            desk.adopt(rules: rules)
             try await LineClient.withConnection(socketPath: options.socketPath) { stream in
                 let from = desk.view.lastSeq > 0 ? desk.view.lastSeq + 1 : options.fromSeq
                 try await stream.send(raw: Array((BotRequests.subscribe(from: from) + "\n").utf8))
@@ -127,10 +128,16 @@ struct RequestChannel {
         do { return try JSONParser.parse(line) } catch { throw BotError("unreadable reply: \(error)") }
     }
 
-    func head() async throws -> Seq {
+    /// The log's head seq and engine rules. A daemon older than rules 3 does not say its rules;
+    /// rules 1 and 2 share their defaults, which are all the bot takes from them.
+    func head() async throws -> (seq: Seq, rules: RulesVersion) {
         let reply = try await send(BotRequests.status)
         guard case .number(let text)? = reply["seq"], let seq = Seq(text) else { throw BotError("status reply without seq") }
-        return seq
+        guard case .number(let number)? = reply["rules"] else { return (seq, .v2) }
+        guard let raw = UInt32(number), let rules = RulesVersion(rawValue: raw) else {
+            throw BotError("the daemon's log is written under engine rules \(number), which this bot does not know")
+        }
+        return (seq, rules)
     }
 }
 

@@ -6,7 +6,9 @@ public enum AuctionCurve: String, CaseIterable, Sendable, FieldValue {
 }
 
 /// The risk parameters in force (SPEC §6). Durations are milliseconds, like every time in the log.
-/// Defaults are documented in docs/PARAMETERS.md; change them there and here together.
+/// Defaults are documented in docs/PARAMETERS.md; change them there and here together. The
+/// property initialisers are the defaults of rules 1 and 2; `init(rules:)` applies the later
+/// rules' own (a log that never sets a parameter must keep re-deriving under its rules' values).
 public struct RiskParams: Equatable, Sendable {
     /// Margin-call zone: MM < equity < MM × (1 + callBuffer).
     public var callBuffer = Rate(raw: 20_000_000)           // 0.2
@@ -45,7 +47,31 @@ public struct RiskParams: Equatable, Sendable {
     /// fundMmr has its positions closed by ADL in the same event.
     public var fundMmr = Rate(raw: 12_500_000)               // 0.125
 
-    public init() {}
+    /// The defaults of `rules` (new logs: the current rules').
+    public init(rules: RulesVersion = .current) {
+        if rules.hasSweptDefaults { applySweptDefaults() }
+    }
+
+    /// Rules 3: the defaults chosen from the sweep over every recorded crash day × seeds 1–5
+    /// (docs/CASCADES.md "Defaults from evidence", docs/PARAMETERS.md "Defaults by engine rules").
+    private mutating func applySweptDefaults() {
+        // Liquidate at the margin-call deadline, 5 s after the account's equity falls below
+        // 2 × MM, while equity is left for the penalty and the bidders' discount; at the MM
+        // alone (tier 0: 0.4 % of notional) nothing is left by the time the auction fills.
+        callBuffer = .one                                    // 1
+        callGraceMs = 5_000
+        // The penalty below tier 0's maintenance rate, so a partial close can take an account
+        // out of the margin-call zone (with 0.5 % none could: every liquidation closed all).
+        minFee = Rate(raw: 200_000)                          // 0.002
+        maxFee = Rate(raw: 2_000_000)                        // 0.02
+        liqStep = Rate(raw: 50_000_000)                      // 0.5
+        // A slow, fine curve from the mark (0.02 % a second): the first bidder whose discount it
+        // reaches takes it there, where a 1 % stair jumped past every bidder at once.
+        auctionBuffer = .zero
+        curve = .exponential
+        cut = Rate(raw: 99_980_000)                          // 0.9998 per second
+        tailMs = 60_000
+    }
 }
 
 /// A full or partial parameter set; absent fields keep their value. The same JSON shape is

@@ -7,6 +7,10 @@
 /// - 2: the fund is a margined account (`fundImr`, `fundMmr`), kept solvent by its own ADL;
 ///   losses nothing can carry are `bad_debt` records; ADL is exact on the running total; a bid
 ///   first applies the backstop or reset the next `clock` would have.
+/// - 3: rules 2's engine with new default risk parameters, chosen from the crash-day sweep
+///   (docs/CASCADES.md "Defaults from evidence"): partial liquidation that happens, a finer
+///   auction curve, liquidation at the margin-call deadline. A log that never sets a parameter
+///   applies the defaults of its own rules (`RiskParams(rules:)`).
 public struct RulesVersion: RawRepresentable, Comparable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt32
 
@@ -19,10 +23,11 @@ public struct RulesVersion: RawRepresentable, Comparable, Hashable, Sendable, Cu
 
     public static let v1 = RulesVersion(1)
     public static let v2 = RulesVersion(2)
+    public static let v3 = RulesVersion(3)
     /// The oldest version this release can apply.
     public static let first = v1
     /// The version new logs are written under.
-    public static let current = v2
+    public static let current = v3
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
@@ -30,4 +35,8 @@ public struct RulesVersion: RawRepresentable, Comparable, Hashable, Sendable, Cu
 
     /// Whether the insurance fund is a margined account (rules 2 and later).
     var fundIsMargined: Bool { self >= .v2 }
+
+    /// Whether the defaults of `RiskParams` are the evidence-based set of issue 21 (rules 3 and
+    /// later) rather than the first design's.
+    var hasSweptDefaults: Bool { self >= .v3 }
 }

@@ -36,6 +36,7 @@ public struct Ledger: Sendable {
     /// An empty ledger applying `rules` (the log's, from its `meta`; new logs use the current).
     public init(rules: RulesVersion = .current) {
         self.rules = rules
+        globalParams = RiskParams(rules: rules)
         _ = accounts.intern(.insurance)
         _ = accounts.intern(.fees)
     }

@@ -129,9 +129,9 @@ private struct SnapshotDecoder {
         coder.extensionsPresent = rules.fundIsMargined
         let global = try read(ParamsSet.self, "global params")
         coder.extensionsPresent = false
-        guard global == ParamsSet(full: global.applied(to: RiskParams()), rules: rules) else { throw fail("global params are not a full set") }
+        guard global == ParamsSet(full: global.applied(to: RiskParams(rules: rules)), rules: rules) else { throw fail("global params are not a full set") }
         try validated(global, "global params")
-        ledger.globalParams = global.applied(to: RiskParams())
+        ledger.globalParams = global.applied(to: RiskParams(rules: rules))
         ledger.globalParamsVersion = try coder.reader.readUInt64()
         try decodeMarkets(into: &ledger)
         try decodeAccounts(into: &ledger)

@@ -260,7 +260,7 @@ final class CommitBatcher {
         switch query {
         case .status:
             let head = journal.log.head
-            return .status(seq: head.seq, headHash: head.hash, timeMs: max(nowMs(), head.time))
+            return .status(seq: head.seq, headHash: head.hash, timeMs: max(nowMs(), head.time), rules: journal.log.rules)
         case .account(let id, _):  // `at` at or past the head: the state now.
             guard let view = journal.ledger.account(id) else {
                 return .refused(key: nil, InputError(code: "unknown_account", field: "account",

@@ -8,7 +8,7 @@ public enum Reply {
         switch response {
         case .appended(let key, let seq, let derived): appended(key: key, seq: seq, derived: derived.map { ($0.seq, $0.kind) })
         case .refused(let key, let error): refused(key: key, error)
-        case .status(let seq, let headHash, let timeMs): status(seq: seq, headHash: headHash, timeMs: timeMs)
+        case .status(let seq, let headHash, let timeMs, let rules): status(seq: seq, headHash: headHash, timeMs: timeMs, rules: rules)
         case .account(let view): account(view)
         case .ticked(let appended): appended ? "clock" : "clock skipped"
         }
@@ -100,12 +100,15 @@ public enum Reply {
     }
 
     /// `{"ok":true,"seq":…,"head":"<64 hex>","time":…}`: the last committed record and the clock.
-    public static func status(seq: Seq, headHash: [UInt8], timeMs: TimeMs) -> String {
+    /// `rules`: the engine rules of the log (docs/FORMAT.md "Engine rules"), so a client that
+    /// computes what the engine would (a bidder's curve price) uses that log's defaults.
+    public static func status(seq: Seq, headHash: [UInt8], timeMs: TimeMs, rules: RulesVersion) -> String {
         JSONWriter.string(.object([
             JSONMember("ok", .bool(true)),
             JSONMember("seq", .number(String(seq))),
             JSONMember("head", .string(hex(headHash))),
             JSONMember("time", .number(String(timeMs))),
+            JSONMember("rules", .number(String(rules.rawValue))),
         ]))
     }
 

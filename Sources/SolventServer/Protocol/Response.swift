@@ -8,7 +8,7 @@ public enum Response: Sendable, Equatable {
     // Indirect: an answer waits in its connection's reply order and is moved a few times;
     // refusals (~64 bytes) and account views (hundreds) would make every acknowledgement as big.
     indirect case refused(key: String?, InputError)
-    case status(seq: Seq, headHash: [UInt8], timeMs: TimeMs)
+    case status(seq: Seq, headHash: [UInt8], timeMs: TimeMs, rules: RulesVersion)
     indirect case account(AccountView)
     /// The daemon's clock tick went through the group (true) or was skipped as nothing awaited
     /// time (false). Never sent on the wire: ticks come from the daemon, not a connection.

@@ -23,6 +23,8 @@ public struct MinuteRow: Equatable, Sendable {
 /// Totals of a run, read off the records as they are appended.
 struct RunTotals: Equatable {
     var liquidations = 0
+    /// Liquidations that closed only part of the position they chose (SPEC §5.3, `liqStep`).
+    var partialLiquidations = 0
     var maintenanceTriggers = 0
     var marginCallTriggers = 0
     var cascadeDepth = 0
@@ -76,6 +78,7 @@ struct RunMetrics {
             totals.liquidations += 1
             current.liquidations += 1
             totals.liquidatedAccounts.insert(p.account)
+            if Self.isPartial(p) { totals.partialLiquidations += 1 }
             if p.trigger == .maintenance { totals.maintenanceTriggers += 1 } else { totals.marginCallTriggers += 1 }
             if Self.causedByImpact(p, recorded: recorded, callBuffer: callBuffer) {
                 totals.cascadeDepth += 1
@@ -107,6 +110,12 @@ struct RunMetrics {
         case .marketHalted: totals.haltedMarkets += 1
         default: break
         }
+    }
+
+    /// Whether the liquidation closes less than the whole position in its market.
+    static func isPartial(_ p: LiquidationStarted) -> Bool {
+        guard let position = p.positions.first(where: { $0.market == p.market }) else { return false }
+        return p.qty.magnitude < position.qty.magnitude
     }
 
     private mutating func observeFill(_ p: AuctionFill, board: AuctionBoard, impact: inout PriceImpact) {

@@ -17,6 +17,7 @@ public struct SimSummary: Equatable, Sendable {
     public var insuranceEnd: Money
     public var insuranceMin: Money
     public var liquidations: Int
+    public var partialLiquidations: Int
     public var liquidatedAccounts: Int
     public var maintenanceTriggers: Int
     public var marginCallTriggers: Int
@@ -40,6 +41,9 @@ public struct SimSummary: Equatable, Sendable {
     public var botFillNotional: Money
     public var botUnwoundNotional: Money
     public var liquidity: Liquidity
+    /// The world's capital as fractions of open interest (`SimConfig`).
+    public var botCapitalRatio: Double
+    public var insuranceRatio: Double
     public var marginCalls: Int
     public var oracleRejected: Int
     public var lowestRecorded: Price
@@ -67,6 +71,7 @@ extension SimSummary {
         insuranceEnd = run.insuranceEquity
         insuranceMin = minutes.map(\.insuranceEquity).min() ?? insuranceEnd
         liquidations = totals.liquidations
+        partialLiquidations = totals.partialLiquidations
         liquidatedAccounts = totals.liquidatedAccounts.count
         maintenanceTriggers = totals.maintenanceTriggers
         marginCallTriggers = totals.marginCallTriggers
@@ -90,6 +95,8 @@ extension SimSummary {
         botFillNotional = totals.botFillNotional
         botUnwoundNotional = totals.botUnwoundNotional
         liquidity = run.sim.config.liquidity
+        botCapitalRatio = run.sim.config.botCapitalRatio
+        insuranceRatio = run.sim.config.insuranceRatio
         marginCalls = totals.marginCalls
         oracleRejected = totals.oracleRejected
         lowestRecorded = run.sim.path.candles.map(\.low).min() ?? run.sim.path.firstPrice
@@ -103,6 +110,7 @@ extension SimSummary {
     public var figures: [(key: String, value: JSONValue)] {
         [
             ("liquidations", count(liquidations)),
+            ("partialLiquidations", count(partialLiquidations)),
             ("liquidatedAccounts", count(liquidatedAccounts)),
             ("maintenanceTriggers", count(maintenanceTriggers)),
             ("marginCallTriggers", count(marginCallTriggers)),
@@ -157,6 +165,10 @@ extension SimSummary {
                 JSONMember("halfLifeMs", .number(String(impact.halfLifeMs))),
             ])),
             JSONMember("liquidity", liquidity.json),
+            JSONMember("capital", .object([
+                JSONMember("bots", .number(Self.fixed(botCapitalRatio, digits: 4))),
+                JSONMember("insurance", .number(Self.fixed(insuranceRatio, digits: 4))),
+            ])),
             JSONMember("params", RecordJSON.json(payload: ParamsSet(full: params))),
         ]
     }

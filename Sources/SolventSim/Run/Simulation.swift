@@ -58,6 +58,10 @@ struct RunState {
     var recycler: Recycler
     var recorded: Price
     var mark: Price
+    /// The recorded price the current mark was made from. A liquidation is judged against it:
+    /// inputs before this step's oracle price (bids, unwinds) still meet the previous mark, and
+    /// comparing them with the step's new recorded price counted them as cascade.
+    var markRecorded: Price
     var lowestMark: Price
     var peakImpact = 0.0
     /// Pair indices by opening time (then index), and how many have opened.
@@ -77,6 +81,7 @@ struct RunState {
                             lot: simulation.listing.lotSize, stepMs: simulation.config.stepMs)
         recorded = simulation.path.firstPrice
         mark = recorded
+        markRecorded = recorded
         lowestMark = recorded
         let pairs = simulation.population.pairs
         openingOrder = pairs.indices.sorted { (pairs[$0].openOffsetMs, $0) < (pairs[$1].openOffsetMs, $1) }
@@ -146,6 +151,7 @@ struct RunState {
         impact.advance()
         peakImpact = min(peakImpact, impact.fraction)
         mark = impact.mark(recorded: recorded, tick: sim.listing.tickSize)
+        markRecorded = recorded
         lowestMark = min(lowestMark, mark)
         try submit(oracle(price: mark, at: t), at: t)
         try openPairs(until: t)
@@ -210,7 +216,7 @@ struct RunState {
                 recycler.observeFill(p, bought: auction.direction == .falling)
             }
             // Fills are read before the board forgets a finished auction.
-            metrics.observe(record, board: board, impact: &impact, recorded: recorded, callBuffer: callBuffer)
+            metrics.observe(record, board: board, impact: &impact, recorded: markRecorded, callBuffer: callBuffer)
             board.observe(record)
         }
         return records

@@ -54,7 +54,7 @@ public enum Sweep {
 
     /// The figures of the table, in order (all but `adlShare` are `SimSummary.figures` keys).
     public static let figureKeys = [
-        "liquidations", "cascadeDepth", "liquidatedNotional", "botFillNotional", "backstopNotional",
+        "liquidations", "partialLiquidations", "cascadeDepth", "liquidatedNotional", "botFillNotional", "backstopNotional",
         "adlNotional", "adlShare", "fundDeleverages", "insuranceStart", "insuranceMin", "insuranceEnd",
         "badDebt", "penalties",
     ]
