@@ -46,6 +46,19 @@ import Testing
     static let policy = BidPolicy(config: BotConfig(account: bot, discount: try! Rate(parsing: "0.02")))
     static let rich = Funds(state: .healthy, equity: Money(units: 100_000), available: Money(units: 100_000))
 
+    /// The bot prices with the defaults of the log's rules (the daemon's `status` says which):
+    /// rules 3's exponential curve, rules 1–2's stairstep. Adopted only before the first record.
+    @Test func theViewTakesTheDefaultsOfTheLogsRules() {
+        #expect(LogView(rules: .v3).markets.globalParams == RiskParams(rules: .v3))
+        #expect(LogView(rules: .v3).markets.globalParams.curve == .exponential)
+        var view = LogView(rules: .v3)
+        view.adopt(rules: .v2)
+        #expect(view.markets.globalParams.curve == .stairstep)
+        view.observe(Record(seq: 1, time: 1, event: .clock(Clock())))
+        view.adopt(rules: .v3)
+        #expect(view.markets.globalParams.curve == .stairstep)
+    }
+
     @Test func theQuoteFollowsTheStairstepAndTheLimitIsTheDiscountedMark() throws {
         let view = try Self.view()
         let entry = try #require(view.auctions.entries.first)

@@ -169,6 +169,23 @@ import Testing
         }
     }
 
+    /// `init --rules N` writes a log under earlier rules (its defaults stay those rules'); a
+    /// version this release does not know is refused and creates nothing.
+    @Test func initWritesTheRulesItIsGivenAndRefusesUnknownOnes() async throws {
+        let solvent = try productPath("solvent")
+        try await withTemporaryDirectory { root in
+            let run = try ToolRun.run(solvent, ["--data", root + "/r2", "init", "--rules", "2"])
+            #expect(run.status == 0, "\(run)")
+            #expect(try EventLog(directory: root + "/r2", readOnly: true).rules == .v2)
+            #expect(try ToolRun.run(solvent, ["--data", root + "/now", "init"]).status == 0)
+            #expect(try EventLog(directory: root + "/now", readOnly: true).rules == .current)
+            let refused = try ToolRun.run(solvent, ["--data", root + "/r9", "init", "--rules", "9"])
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("--rules must be 1–\(RulesVersion.current)"), "\(refused)")
+            #expect(!FileManager.default.fileExists(atPath: root + "/r9"))
+        }
+    }
+
     /// docs/FORMAT.md "Amounts in JSON input": a JSON number is read from its literal exactly;
     /// exponents and a ninth fractional digit are refused as in a string.
     @Test func jsonNumberAmountsAreReadExactlyAndRefusedLikeStrings() async throws {

@@ -18,6 +18,8 @@ import Testing
                 #expect(errorCode(refusal) == "line_too_long")
                 let status = try await exchange(socket, [#"{"op":"status"}"#])
                 #expect(status[0]["ok"] == .bool(true))
+                // The log's engine rules, so a client prices with that log's defaults.
+                #expect(status[0]["rules"] == .number(String(RulesVersion.current.rawValue)))
             }
         }
     }
