@@ -1,0 +1,96 @@
+// Keeping each market's `ADLIndex` current (ADLIndex.swift): every change of an account's
+// position or cash marks the account (`touchADL`), and the marked accounts are filed again just
+// before a backstop ranks (`refreshADLIndex`), so a trade costs one mark and a backstop files
+// only what moved since the last. Marks move no entry: the index's coordinates do not depend on
+// them.
+
+/// Accounts whose position or cash changed since the ADL indices were last refreshed.
+struct ADLDirty: Sendable {
+    private(set) var accounts: [UInt32] = []
+    private var marked: [Bool] = []
+
+    func isMarked(_ index: Int) -> Bool { index < marked.count && marked[index] }
+
+    mutating func mark(_ index: Int) {
+        if index >= marked.count { marked.append(contentsOf: repeatElement(false, count: max(index + 1, marked.count * 2) - marked.count)) }
+        guard !marked[index] else { return }
+        marked[index] = true
+        accounts.append(UInt32(index))
+    }
+
+    /// The marked accounts, unmarking them.
+    mutating func take() -> [UInt32] {
+        for index in accounts { marked[Int(index)] = false }
+        defer { accounts.removeAll(keepingCapacity: true) }
+        return accounts
+    }
+}
+
+extension Ledger {
+    /// Notes that account `index`'s cash or a position changed (never the reserved accounts,
+    /// which are not deleveraged).
+    @inline(__always)
+    mutating func touchADL(_ index: Int) {
+        if index > Self.feesIndex { adlDirty.mark(index) }
+    }
+
+    /// Files every touched account again in every market.
+    mutating func refreshADLIndex() {
+        guard !adlDirty.accounts.isEmpty else { return }
+        for account in adlDirty.take() {
+            let index = Int(account)
+            for m in markets.indices {
+                let entry = adlEntry(account: index, market: m)
+                if entry == nil && markets[m].adl.place(of: index).kind == 0 { continue }
+                markets[m].adl.file(index, entry)
+            }
+        }
+    }
+
+    /// What account `index`'s entry in market `m`'s ADL index must be.
+    func adlEntry(account index: Int, market m: Int) -> ADLEntry? {
+        guard index > Self.feesIndex else { return nil }
+        let state = accounts.states[index]
+        return ADLEntry(cell: markets[m].cell(index), cash: state.cash, multiMarket: state.openPositions > 1)
+    }
+
+    /// Holders of the side opposite `position`, best ranked first. Score = PnL% × effective
+    /// leverage = (uPnL / |openCost|) × (notional / equity): the most profitable, most leveraged
+    /// positions are deleveraged first (BitMEX's ADL ranking). Accounts with equity ≤ 0 rank last.
+    /// Accounts under liquidation are not candidates: their position is already being closed by
+    /// their own auction, whose remainder would no longer match it (and a later fill would close
+    /// more than they hold, flipping them).
+    /// Candidates are scored at the marks and balances before the first ADL fill: lazily, as
+    /// the ranking needs them, which is the same since a backstop changes only the holders it
+    /// has taken (and the owner and the reserved accounts, which are not candidates).
+    mutating func adlRanking(market m: Int, opposite position: Quantity, excluding account: Int) -> ADLRanking {
+        guard let mark = markets[m].mark else { return ADLRanking() }
+        refreshADLIndex()
+        let long = !position.isPositive
+        return ADLRanking(markets[m].adl.sides[long ? 0 : 1], long: long, market: m, mark: mark, excluding: account, in: self)
+    }
+
+    /// The ranking by its definition: every eligible holder scored, then fully sorted (score
+    /// descending, ties by account id). The reference `adlRanking` must equal (ADLRankingTests).
+    func adlRankingReference(market m: Int, opposite position: Quantity, excluding account: Int) -> [ADLQueue.Element] {
+        guard let mark = markets[m].mark else { return [] }
+        var candidates: [ADLQueue.Element] = []
+        let cells = markets[m].cells
+        for index in cells.indices where index != account && index > Self.feesIndex && !accounts.states[index].isLiquidating {
+            let cell = cells[index]
+            guard !cell.qty.isZero, cell.qty.isPositive != position.isPositive else { continue }
+            candidates.append((index, adlScore(account: index, cell: cell, market: m, mark: mark)))
+        }
+        return candidates.sorted { a, b in a.score != b.score ? a.score > b.score : accounts.id(a.index) < accounts.id(b.index) }
+    }
+
+    /// Problems with the ADL indices (for `invariantViolations`): every account not touched
+    /// since the last refresh is filed as its position and cash say, within its bucket's bounds.
+    func adlIndexViolations() -> [String] {
+        markets.indices.flatMap { m in
+            markets[m].adl.violations(expected: { index in
+                adlDirty.isMarked(index) ? nil : adlEntry(account: index, market: m)
+            }, accounts: accounts.count, skipping: { adlDirty.isMarked($0) })
+        }
+    }
+}
