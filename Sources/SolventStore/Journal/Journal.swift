@@ -88,7 +88,42 @@ public final class Journal {
     public func seq(forKey key: String) throws -> Seq? { try log.requestSeq(key) }
 
     /// Whether a staged batch has not been committed (or discarded) yet.
-    public var hasStaged: Bool { stagedSeq != log.lastSeq || stagedTime != log.lastTime }
+    public var hasStaged: Bool { stagedSeq != log.lastSeq || stagedTime != log.lastTime || openBatch != nil }
+
+    /// The batch `stage` builds input by input, until `commitOpenBatch`.
+    private var openBatch: Staging?
+
+    /// Inputs accepted into the open batch so far.
+    public private(set) var openBatchInputs = 0
+
+    /// Checks and applies one input to the state at once and adds its records to the open
+    /// batch (opening one after the staged head), so that the caller reads what it derived and
+    /// the state it leaves before it stages the next — the simulator's bots and impact model
+    /// react to every record — and still writes many inputs per transaction. A refused input
+    /// changes nothing. Nothing is written until `commitOpenBatch`.
+    public func stage(_ input: JournalInput) throws(InputError) -> [Record] {
+        if openBatch == nil {
+            precondition(!hasStaged, "stage with a staged batch not committed")
+            openBatch = Staging(nextSeq: stagedSeq + 1, lastTime: stagedTime, stateRoots: log.stateRoots)
+        }
+        let records = try openBatch!.stage(input, into: &ledger)
+        openBatchInputs += 1
+        return records
+    }
+
+    /// Writes the open batch in one transaction (one fsync), with a snapshot when it crosses a
+    /// snapshot boundary, as `append` would have for the same inputs. On failure nothing of it
+    /// is written and the state is rebuilt from the log.
+    public func commitOpenBatch() throws {
+        guard let staging = openBatch else { return }
+        openBatch = nil
+        openBatchInputs = 0
+        let batch = staged(staging)
+        do { try batch.commit(to: log) } catch {
+            discardStaged()
+            throw error
+        }
+    }
 
     /// Appends `inputs` with everything they derive, all or nothing. Returns, per input, its
     /// record followed by its derived records.
@@ -159,6 +194,8 @@ public final class Journal {
     /// rebuilt cannot be trusted for another input, so that stops the process; a restart
     /// recovers from the log.
     public func discardStaged() {
+        openBatch = nil
+        openBatchInputs = 0
         do { ledger = try Self.load(log) } catch {
             preconditionFailure("the state cannot be rebuilt from the log after a failed commit: \(error)")
         }
