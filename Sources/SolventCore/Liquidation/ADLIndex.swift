@@ -105,8 +105,8 @@ struct ADLIndex: Sendable {
     private var places: [ADLPlace] = []
 
     /// Width of the logarithmic buckets: 2^-6 of an octave in e (about 1.1 %), 2^-8 in r.
-    static let eSubBits = 6
-    static let rSubBits = 8
+    static let eSubBits = 10
+    static let rSubBits = 10
 
     func place(of account: Int) -> ADLPlace { account < places.count ? places[account] : .none }
 
