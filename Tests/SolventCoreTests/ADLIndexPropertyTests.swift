@@ -25,7 +25,7 @@ struct ADLIndexPropertyTests {
                 d.send(oracle(market, mark))
             }
             d.send(deposit("maker", "100000000"))
-            d.send(insuranceDeposit(["0", "5000", "1000000"][Int(rng.below(3))]))
+            d.send(insuranceDeposit(["1", "5000", "1000000"][Int(rng.below(3))]))
             let traders = (0..<30).map { "t\(($0 * 7919) % 97)" }
             for _ in 0..<160 {
                 let event = Self.event(&rng, traders: traders, marks: &marks)
