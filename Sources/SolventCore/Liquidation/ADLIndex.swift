@@ -1,13 +1,14 @@
 // One market's holders for auto-deleveraging, kept as positions and cash change, so that a
 // backstop ranks only the few holders it may take (issue 21) instead of scoring every holder of
-// the side (`Ledger.adlRankingReference`, the full sort it must equal, kept for the tests).
+// the side (the full sort it must equal is the reference of ADLIndexPropertyTests).
 //
-// BitMEX ranks by PnL% × effective leverage (https://www.bitmex.com/app/adl: "Ranking =
-// PNL Percentage * Effective Leverage" when in profit; rules 2 divide by the leverage at a
-// loss, Settlement.swift `adlScore`). Both factors depend on the mark, and the order of two
-// holders changes as the mark moves, so no order kept between prices is the order at the next.
-// What does not depend on the mark is where a holder sits in two coordinates that, with the
-// mark, bound its score from above:
+// BitMEX ranks by "PNL Percentage * Effective Leverage (if PNL percentage > 0), = PNL
+// Percentage / Effective Leverage (if PNL percentage < 0)" (bitmex.com/app/autoDeleveraging,
+// "Priority Ranking Calculation"; rules 1 multiply at a loss too: Settlement.swift `adlScore`).
+// Both factors depend on the mark, and the order of two holders changes as the mark moves, so
+// no order kept between prices is the order at the next, and re-sorting at every price is the
+// scan this replaces. What does not depend on the mark is where a holder sits in two
+// coordinates that, with the mark, bound its score from above:
 //   e = |openCost| / |qty| (its entry price) and r = cash / |qty| (its cash per unit),
 // both scaled by 10^8 and rounded so that they bound the real quotients (e up for a short, down
 // for a long; r down). For one market at mark P, with u = 10^8/|qty raw| ≤ 10^8 for the
@@ -29,7 +30,8 @@
 // the sequence is the full sort's — scores and order — whatever the buckets' widths; the widths
 // only decide how many holders are scored. Accounts holding several markets (their equity moves
 // with the other marks) and positions whose open cost has an unusual sign are filed apart and
-// always scored.
+// always scored. Marks move no entry; a change of position or cash files the holder again before
+// the next backstop (ADLUpdates.swift), and `invariantViolations` checks the filing.
 
 /// Where one account sits in a market's index.
 struct ADLPlace: Equatable, Sendable {
@@ -94,8 +96,6 @@ struct ADLSide: Sendable {
     var columns: [ADLColumn] = []
     /// Holders that are always scored (file comment).
     var alwaysScored: [UInt32] = []
-
-    var count: Int { alwaysScored.count + columns.reduce(0) { $0 + $1.buckets.reduce(0) { $0 + $1.members.count } } }
 }
 
 struct ADLIndex: Sendable {

@@ -4,7 +4,8 @@
 // only what moved since the last. Marks move no entry: the index's coordinates do not depend on
 // them.
 
-/// Accounts whose position or cash changed since the ADL indices were last refreshed.
+/// Accounts whose position or cash changed since the ADL indices were last refreshed: each at
+/// most once, so never more than the ledger's accounts.
 struct ADLDirty: Sendable {
     private(set) var accounts: [UInt32] = []
     private var marked: [Bool] = []
@@ -68,20 +69,6 @@ extension Ledger {
         refreshADLIndex()
         let long = !position.isPositive
         return ADLRanking(markets[m].adl.sides[long ? 0 : 1], long: long, market: m, mark: mark, excluding: account, in: self)
-    }
-
-    /// The ranking by its definition: every eligible holder scored, then fully sorted (score
-    /// descending, ties by account id). The reference `adlRanking` must equal (ADLRankingTests).
-    func adlRankingReference(market m: Int, opposite position: Quantity, excluding account: Int) -> [ADLQueue.Element] {
-        guard let mark = markets[m].mark else { return [] }
-        var candidates: [ADLQueue.Element] = []
-        let cells = markets[m].cells
-        for index in cells.indices where index != account && index > Self.feesIndex && !accounts.states[index].isLiquidating {
-            let cell = cells[index]
-            guard !cell.qty.isZero, cell.qty.isPositive != position.isPositive else { continue }
-            candidates.append((index, adlScore(account: index, cell: cell, market: m, mark: mark)))
-        }
-        return candidates.sorted { a, b in a.score != b.score ? a.score > b.score : accounts.id(a.index) < accounts.id(b.index) }
     }
 
     /// Problems with the ADL indices (for `invariantViolations`): every account not touched
