@@ -111,7 +111,7 @@ struct ADLIndexPropertyTests {
                 let score = ledger.adlScore(upnl: value - cell.openCost, openCost: cell.openCost, notional: notional, equity: equity)
                 let bound = ADLIndex.bound(long: long, e: entry.e, rMin: entry.r, mark: mark, lossDivides: rules.fundIsMargined)
                 #expect(score.raw <= bound, "score \(score.raw) above bound \(bound)")
-                let bucket = ADLBucket(rKey: entry.rKey, rMin: entry.r, rMax: entry.r)
+                let bucket = ADLBucket(key: entry.rKey, rMin: entry.r, rMax: entry.r)
                 if ADLIndex.isUnderwater(bucket, long: long, mark: mark) {
                     #expect(score.raw == ADLIndex.floorScore, "underwater but scored \(score.raw)")
                 }

@@ -33,7 +33,9 @@
 // always scored. Marks move no entry; a change of position or cash files the holder again before
 // the next backstop (ADLUpdates.swift), and `invariantViolations` checks the filing.
 
-/// Where one account sits in a market's index.
+/// Where one account sits in a market's index: its list (a bucket's or the always-scored one)
+/// is linked through the places, so a bucket holds no array of its own (memory: a bucket per
+/// holder or two is common with buckets this narrow).
 struct ADLPlace: Equatable, Sendable {
     /// 0: not filed; 1: in a bucket; 2: always scored.
     var kind: UInt8 = 0
@@ -41,7 +43,8 @@ struct ADLPlace: Equatable, Sendable {
     var side: UInt8 = 0
     var eKey: Int32 = 0
     var rKey: Int32 = 0
-    var slot: UInt32 = 0
+    var previous = ADLIndex.end
+    var next = ADLIndex.end
 
     static let none = ADLPlace()
 }
@@ -74,19 +77,25 @@ struct ADLEntry: Equatable, Sendable {
     }
 }
 
+/// Something the index finds by key in a sorted array.
+protocol ADLKeyed {
+    var key: Int32 { get }
+}
+
 /// A run of holders of one side with nearby (e, r): the bounds of those filed since it was
-/// last empty.
-struct ADLBucket: Sendable {
-    var rKey: Int32
+/// last empty, and the first of its list.
+struct ADLBucket: ADLKeyed, Sendable {
+    var key: Int32
+    var count: UInt32 = 0
     var rMin: Int64
     var rMax: Int64
-    var members: [UInt32] = []
+    var head = ADLIndex.end
 }
 
 /// The buckets of one e-bucket, in r order; `e` bounds every entry filed (max for shorts, min
 /// for longs) since it was last empty.
-struct ADLColumn: Sendable {
-    var eKey: Int32
+struct ADLColumn: ADLKeyed, Sendable {
+    var key: Int32
     var e: Int64
     var buckets: [ADLBucket] = []
 }
@@ -94,28 +103,41 @@ struct ADLColumn: Sendable {
 /// One side of a market.
 struct ADLSide: Sendable {
     var columns: [ADLColumn] = []
-    /// Holders that are always scored (file comment).
-    var alwaysScored: [UInt32] = []
+    /// The first of the holders that are always scored (file comment).
+    var alwaysScored = ADLIndex.end
 }
 
 struct ADLIndex: Sendable {
     /// Long, short.
     private(set) var sides = [ADLSide(), ADLSide()]
     /// By account index, grown as accounts are filed.
-    private var places: [ADLPlace] = []
+    private(set) var places: [ADLPlace] = []
 
-    /// Width of the logarithmic buckets: 2^-6 of an octave in e (about 1.1 %), 2^-8 in r.
+    /// No account: the end of a list.
+    static let end = UInt32.max
+
+    /// Width of the logarithmic buckets: 2^-10 of an octave in e and in r (about 0.07 %).
     static let eSubBits = 10
     static let rSubBits = 10
 
     func place(of account: Int) -> ADLPlace { account < places.count ? places[account] : .none }
+
+    /// Room for places up to `count` accounts, so that growing one account at a time does not
+    /// double the array past the ledger's own (memory per account, SPEC §10).
+    mutating func reserve(_ count: Int) {
+        if places.capacity < count { places.reserveCapacity(count) }
+    }
 
     /// Files `account` under `entry`, or takes it out (nil). O(log buckets).
     mutating func file(_ account: Int, _ entry: ADLEntry?) {
         let held = place(of: account)
         if let entry, held.kind != 0, held.side == entry.side, (held.kind == 2) == entry.alwaysScored,
            entry.alwaysScored || (held.eKey == entry.eKey && held.rKey == entry.rKey) {
-            if !entry.alwaysScored { widen(held, by: entry) }
+            if !entry.alwaysScored {
+                let side = Int(held.side)
+                let c = Self.search(sides[side].columns, held.eKey).index
+                widen(side: side, column: c, bucket: Self.search(sides[side].columns[c].buckets, held.rKey).index, by: entry)
+            }
             return
         }
         if held.kind != 0 { remove(account, held) }
@@ -123,69 +145,66 @@ struct ADLIndex: Sendable {
         if account >= places.count { places.append(contentsOf: repeatElement(.none, count: account + 1 - places.count)) }
         let side = Int(entry.side)
         if entry.alwaysScored {
-            sides[side].alwaysScored.append(UInt32(account))
-            places[account] = ADLPlace(kind: 2, side: entry.side, slot: UInt32(sides[side].alwaysScored.count - 1))
+            places[account] = ADLPlace(kind: 2, side: entry.side, next: sides[side].alwaysScored)
+            link(account, before: sides[side].alwaysScored)
+            sides[side].alwaysScored = UInt32(account)
             return
         }
         let (eKey, rKey) = (entry.eKey, entry.rKey)
-        let c = Self.search(sides[side].columns, eKey, key: \.eKey)
-        if c.found == false {
-            sides[side].columns.insert(ADLColumn(eKey: eKey, e: entry.e), at: c.index)
-        }
-        let b = Self.search(sides[side].columns[c.index].buckets, rKey, key: \.rKey)
-        if b.found == false {
-            sides[side].columns[c.index].buckets.insert(ADLBucket(rKey: rKey, rMin: entry.r, rMax: entry.r), at: b.index)
-        }
-        sides[side].columns[c.index].buckets[b.index].members.append(UInt32(account))
-        let slot = sides[side].columns[c.index].buckets[b.index].members.count - 1
-        places[account] = ADLPlace(kind: 1, side: entry.side, eKey: eKey, rKey: rKey, slot: UInt32(slot))
-        widen(places[account], by: entry)
+        let c = Self.search(sides[side].columns, eKey)
+        if !c.found { sides[side].columns.insert(ADLColumn(key: eKey, e: entry.e), at: c.index) }
+        let b = Self.search(sides[side].columns[c.index].buckets, rKey)
+        if !b.found { sides[side].columns[c.index].buckets.insert(ADLBucket(key: rKey, rMin: entry.r, rMax: entry.r), at: b.index) }
+        let head = sides[side].columns[c.index].buckets[b.index].head
+        places[account] = ADLPlace(kind: 1, side: entry.side, eKey: eKey, rKey: rKey, next: head)
+        link(account, before: head)
+        sides[side].columns[c.index].buckets[b.index].head = UInt32(account)
+        sides[side].columns[c.index].buckets[b.index].count += 1
+        widen(side: side, column: c.index, bucket: b.index, by: entry)
     }
 
-    /// Keeps the bounds of `entry`'s bucket and column covering it.
-    private mutating func widen(_ held: ADLPlace, by entry: ADLEntry) {
-        let side = Int(held.side)
-        let c = Self.search(sides[side].columns, held.eKey, key: \.eKey).index
-        let b = Self.search(sides[side].columns[c].buckets, held.rKey, key: \.rKey).index
+    /// Puts `account` (its `next` already `head`) in front of `head`.
+    private mutating func link(_ account: Int, before head: UInt32) {
+        if head != Self.end { places[Int(head)].previous = UInt32(account) }
+    }
+
+    /// Keeps the bounds of a bucket and its column covering `entry`.
+    private mutating func widen(side: Int, column c: Int, bucket b: Int, by entry: ADLEntry) {
         let e = sides[side].columns[c].e
-        sides[side].columns[c].e = held.side == 0 ? min(e, entry.e) : max(e, entry.e)
+        sides[side].columns[c].e = side == 0 ? min(e, entry.e) : max(e, entry.e)
         sides[side].columns[c].buckets[b].rMin = min(sides[side].columns[c].buckets[b].rMin, entry.r)
         sides[side].columns[c].buckets[b].rMax = max(sides[side].columns[c].buckets[b].rMax, entry.r)
     }
 
     private mutating func remove(_ account: Int, _ held: ADLPlace) {
         let side = Int(held.side)
-        let slot = Int(held.slot)
         places[account] = .none
-        if held.kind == 2 {
-            let last = sides[side].alwaysScored.removeLast()
-            if slot < sides[side].alwaysScored.count {
-                sides[side].alwaysScored[slot] = last
-                places[Int(last)].slot = UInt32(slot)
-            }
-            return
+        if held.next != Self.end { places[Int(held.next)].previous = held.previous }
+        if held.previous != Self.end {
+            places[Int(held.previous)].next = held.next
+        } else if held.kind == 2 {
+            sides[side].alwaysScored = held.next
         }
-        let c = Self.search(sides[side].columns, held.eKey, key: \.eKey).index
-        let b = Self.search(sides[side].columns[c].buckets, held.rKey, key: \.rKey).index
-        let last = sides[side].columns[c].buckets[b].members.removeLast()
-        if slot < sides[side].columns[c].buckets[b].members.count {
-            sides[side].columns[c].buckets[b].members[slot] = last
-            places[Int(last)].slot = UInt32(slot)
-        } else if sides[side].columns[c].buckets[b].members.isEmpty {
+        guard held.kind == 1 else { return }
+        let c = Self.search(sides[side].columns, held.eKey).index
+        let b = Self.search(sides[side].columns[c].buckets, held.rKey).index
+        if held.previous == Self.end { sides[side].columns[c].buckets[b].head = held.next }
+        sides[side].columns[c].buckets[b].count -= 1
+        if sides[side].columns[c].buckets[b].count == 0 {
             sides[side].columns[c].buckets.remove(at: b)
             if sides[side].columns[c].buckets.isEmpty { sides[side].columns.remove(at: c) }
         }
     }
 
     /// The first position whose key is ≥ `key`, and whether it is equal.
-    static func search<T>(_ items: [T], _ key: Int32, key path: KeyPath<T, Int32>) -> (index: Int, found: Bool) {
+    static func search<T: ADLKeyed>(_ items: [T], _ key: Int32) -> (index: Int, found: Bool) {
         var low = 0
         var high = items.count
         while low < high {
             let mid = (low + high) / 2
-            if items[mid][keyPath: path] < key { low = mid + 1 } else { high = mid }
+            if items[mid].key < key { low = mid + 1 } else { high = mid }
         }
-        return (low, low < items.count && items[low][keyPath: path] == key)
+        return (low, low < items.count && items[low].key == key)
     }
 
     /// A non-decreasing map of `x` to buckets 2^-subBits of an octave wide (exact below 2^subBits).
@@ -255,13 +274,10 @@ extension ADLIndex {
                 problems.append("ADL index files account \(account) wrongly")
                 continue
             }
+            if entry.alwaysScored { continue }
             let side = sides[Int(entry.side)]
-            if entry.alwaysScored {
-                if side.alwaysScored[Int(held.slot)] != UInt32(account) { problems.append("ADL slot of \(account) is stale") }
-                continue
-            }
-            let c = Self.search(side.columns, entry.eKey, key: \.eKey)
-            let b = c.found ? Self.search(side.columns[c.index].buckets, entry.rKey, key: \.rKey) : (index: 0, found: false)
+            let c = Self.search(side.columns, entry.eKey)
+            let b = c.found ? Self.search(side.columns[c.index].buckets, entry.rKey) : (index: 0, found: false)
             guard c.found, b.found, held.eKey == entry.eKey, held.rKey == entry.rKey else {
                 problems.append("ADL index files account \(account) in the wrong bucket")
                 continue
@@ -269,10 +285,48 @@ extension ADLIndex {
             let column = side.columns[c.index]
             let bucket = column.buckets[b.index]
             let eCovered = entry.side == 0 ? column.e <= entry.e : column.e >= entry.e
-            if !eCovered || bucket.rMin > entry.r || bucket.rMax < entry.r || bucket.members[Int(held.slot)] != UInt32(account) {
+            if !eCovered || bucket.rMin > entry.r || bucket.rMax < entry.r {
                 problems.append("ADL bounds of account \(account)'s bucket do not cover it")
             }
         }
+        return problems + listViolations()
+    }
+
+    /// Every list runs from its head through places that name it, as long as its count says.
+    private func listViolations() -> [String] {
+        var problems: [String] = []
+        var listed = 0
+        for (s, side) in sides.enumerated() {
+            var account = side.alwaysScored
+            var previous = Self.end
+            while account != Self.end, listed <= places.count {
+                if places[Int(account)].kind != 2 || places[Int(account)].side != s || places[Int(account)].previous != previous {
+                    problems.append("ADL always-scored list broken at \(account)")
+                }
+                listed += 1
+                previous = account
+                account = places[Int(account)].next
+            }
+            for column in side.columns {
+                for bucket in column.buckets {
+                    var count: UInt32 = 0
+                    account = bucket.head
+                    previous = Self.end
+                    while account != Self.end, listed <= places.count {
+                        let place = places[Int(account)]
+                        if place.kind != 1 || place.side != s || place.eKey != column.key || place.rKey != bucket.key || place.previous != previous {
+                            problems.append("ADL bucket list broken at \(account)")
+                        }
+                        count += 1
+                        listed += 1
+                        previous = account
+                        account = place.next
+                    }
+                    if count != bucket.count || count == 0 { problems.append("ADL bucket count \(bucket.count) ≠ its list \(count)") }
+                }
+            }
+        }
+        if listed != places.count(where: { $0.kind != 0 }) { problems.append("ADL lists hold \(listed) of the filed accounts") }
         return problems
     }
 }

@@ -8,6 +8,8 @@ struct ADLRanking {
     /// The side of the market ranked (a copy: the index does not change while a backstop runs,
     /// `Ledger.refreshADLIndex` files what moved before the next one).
     private let side: ADLSide
+    /// The index's places, which link each bucket's holders.
+    private let places: [ADLPlace]
     private let long: Bool
     private let mark: Price
     private let market: Int
@@ -24,6 +26,7 @@ struct ADLRanking {
     /// Nothing to rank.
     init() {
         side = ADLSide()
+        places = []
         long = false
         mark = Price(raw: 1)
         market = 0
@@ -33,15 +36,16 @@ struct ADLRanking {
     }
 
     /// The holders of `side` of market `m` in `ledger`, but `excluded`, at `mark`.
-    init(_ side: ADLSide, long: Bool, market m: Int, mark: Price, excluding excluded: Int, in ledger: Ledger) {
-        self.side = side
+    init(_ index: ADLIndex, long: Bool, market m: Int, mark: Price, excluding excluded: Int, in ledger: Ledger) {
+        side = index.sides[long ? 0 : 1]
+        places = index.places
         self.long = long
         self.mark = mark
         market = m
         self.excluded = excluded
         lossDivides = ledger.rules.fundIsMargined
         scored = ADLQueue([], ids: [])
-        for account in side.alwaysScored { score(Int(account), in: ledger) }
+        scoreList(from: side.alwaysScored, in: ledger)
         start.reserveCapacity(side.columns.count)
         for column in side.columns {
             var low = 0
@@ -92,11 +96,19 @@ struct ADLRanking {
 
     private mutating func open(column c: Int, in ledger: Ledger) {
         let b = bucket(column: c)!
-        for account in side.columns[c].buckets[b].members { score(Int(account), in: ledger) }
+        scoreList(from: side.columns[c].buckets[b].head, in: ledger)
         opened[c] += 1
         let next = bound(column: c)
         precondition(next == nil || next! <= bounds[c]!, "ADL bounds rise along a column")
         bounds[c] = next
+    }
+
+    private mutating func scoreList(from head: UInt32, in ledger: Ledger) {
+        var account = head
+        while account != ADLIndex.end {
+            score(Int(account), in: ledger)
+            account = places[Int(account)].next
+        }
     }
 
     private mutating func score(_ index: Int, in ledger: Ledger) {

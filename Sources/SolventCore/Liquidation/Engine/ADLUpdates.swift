@@ -12,8 +12,9 @@ struct ADLDirty: Sendable {
 
     func isMarked(_ index: Int) -> Bool { index < marked.count && marked[index] }
 
-    mutating func mark(_ index: Int) {
-        if index >= marked.count { marked.append(contentsOf: repeatElement(false, count: max(index + 1, marked.count * 2) - marked.count)) }
+    /// Marks account `index` of `capacity` (the ledger's room for accounts: grown with it).
+    mutating func mark(_ index: Int, capacity: Int) {
+        if index >= marked.count { marked.append(contentsOf: repeatElement(false, count: max(index + 1, capacity) - marked.count)) }
         guard !marked[index] else { return }
         marked[index] = true
         accounts.append(UInt32(index))
@@ -22,7 +23,7 @@ struct ADLDirty: Sendable {
     /// The marked accounts, unmarking them.
     mutating func take() -> [UInt32] {
         for index in accounts { marked[Int(index)] = false }
-        defer { accounts.removeAll(keepingCapacity: true) }
+        defer { accounts = [] }
         return accounts
     }
 }
@@ -32,12 +33,14 @@ extension Ledger {
     /// which are not deleveraged).
     @inline(__always)
     mutating func touchADL(_ index: Int) {
-        if index > Self.feesIndex { adlDirty.mark(index) }
+        if index > Self.feesIndex { adlDirty.mark(index, capacity: accounts.states.capacity) }
     }
 
     /// Files every touched account again in every market.
     mutating func refreshADLIndex() {
         guard !adlDirty.accounts.isEmpty else { return }
+        let capacity = accounts.states.capacity
+        for m in markets.indices { markets[m].adl.reserve(capacity) }
         for account in adlDirty.take() {
             let index = Int(account)
             for m in markets.indices {
@@ -68,7 +71,7 @@ extension Ledger {
         guard let mark = markets[m].mark else { return ADLRanking() }
         refreshADLIndex()
         let long = !position.isPositive
-        return ADLRanking(markets[m].adl.sides[long ? 0 : 1], long: long, market: m, mark: mark, excluding: account, in: self)
+        return ADLRanking(markets[m].adl, long: long, market: m, mark: mark, excluding: account, in: self)
     }
 
     /// Problems with the ADL indices (for `invariantViolations`): every account not touched
