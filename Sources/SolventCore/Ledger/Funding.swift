@@ -22,6 +22,7 @@ extension Ledger {
         precondition(!dust.isNegative, "funding dust \(dust) is negative")
         states[Self.insuranceIndex].cash += dust
         accounts.states = states
+        for index in markets[m].cells.indices where !markets[m].cells[index].qty.isZero { touchADL(index) }
     }
 
     /// Signed payment `q × mark × rate`, exact through `Int128`: positive (a payment) rounded up,

@@ -13,6 +13,9 @@ public struct Ledger: Sendable {
     var sortedAccounts: [UInt32] = []
     /// Margin calls, running liquidations and auctions (SPEC §5).
     var engine = EngineBook()
+    /// Derived, not in snapshots: accounts whose position or cash moved since the markets' ADL
+    /// indices were last brought up to date (Liquidation/Engine/ADLUpdates.swift).
+    var adlDirty = ADLDirty()
     /// The global parameter set and the seq of the `params.set` that last changed it.
     var globalParams = RiskParams()
     var globalParamsVersion: Seq = 0
@@ -204,6 +207,7 @@ public struct Ledger: Sendable {
                 problems.append("armed band of \(accounts.id(index)) is not what the trigger index holds")
             }
         }
+        problems += adlIndexViolations()
         problems += engine.invariantViolations()
         return problems
     }

@@ -47,6 +47,9 @@ struct MarketState: Sendable {
     var longOpenInterest = Quantity.zero
     /// Holders by the marks that must wake the engine for them (derived: rebuilt on load).
     var triggers = TriggerIndex()
+    /// Holders for auto-deleveraging by where their score can reach (derived: rebuilt on load;
+    /// Liquidation/ADLIndex.swift).
+    var adl = ADLIndex()
     /// Derived, not in snapshots: `Ledger.farMMRBound` of this market's tiers for the global
     /// `callBuffer` it names (`Ledger.refreshFarBounds`). `farBand` uses it only when that
     /// still is the global one, so a stale value costs time, never a different band.

@@ -169,6 +169,7 @@ extension Ledger {
         let opened = markets[m].setCell(index, cell)
         accounts.states[index].openPositions = UInt16(Int(accounts.states[index].openPositions) + opened)
         accounts.states[index].cash += cashDelta
+        touchADL(index)
     }
 
     func tradeRejected(_ account: AccountID, _ reason: TradeRejection, _ ref: Identifier?) -> TradeRejected {

@@ -4,6 +4,7 @@ extension Ledger {
     mutating func applyDeposit(_ p: Deposit, account known: Int? = nil) {
         let index = known ?? accounts.intern(p.account)
         accounts.states[index].cash += p.amount
+        touchADL(index)
         totalDeposited += p.amount
     }
 
@@ -28,6 +29,7 @@ extension Ledger {
             return .withdrawalRejected(rejected)
         }
         accounts.states[index].cash -= p.amount
+        touchADL(index)
         totalWithdrawn += p.amount
         var accepted = WithdrawalAccepted()
         accepted.account = p.account

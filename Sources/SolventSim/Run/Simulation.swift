@@ -162,15 +162,28 @@ struct RunState {
     private mutating func placeBids(at t: TimeMs) throws {
         guard !board.isEmpty, !desk.profiles.isEmpty else { return }
         let params = self.params
+        let desk = self.desk
         for id in board.entries.map(\.id) {
             guard let first = board.entry(id) else { continue }
             // Bids change the remainder, never the curve (only a `clock` resets it): one price per step.
             let price = AuctionPrice.price(curve: params.curve, start: first.startPrice, elapsedMs: t - first.startTimeMs,
                                            direction: first.direction, params: params)
-            for b in desk.profiles.indices {
-                guard let entry = board.entry(id) else { break }
-                guard let bid = desk.bid(bot: b, on: entry, price: price, mark: mark, at: t, ledger: sink.ledger, params: params)
-                else { continue }
+            // The bots in order, each seeing the state and the auction the bids before it left:
+            // the state is read once per bid placed, not once per bot (each read of the
+            // journal's state is a copy of the ledger's arrays, retained and released).
+            var next = 0
+            while next < desk.profiles.count, let entry = board.entry(id) {
+                let mark = self.mark
+                let (b, bid) = sink.withLedger { ledger -> (Int, AuctionBid?) in
+                    for b in next..<desk.profiles.count {
+                        if let bid = desk.bid(bot: b, on: entry, price: price, mark: mark, at: t, ledger: ledger, params: params) {
+                            return (b, bid)
+                        }
+                    }
+                    return (desk.profiles.count, nil)
+                }
+                next = b + 1
+                guard let bid else { break }
                 try submit(.auctionBid(bid), at: t)
             }
         }

@@ -45,7 +45,18 @@ public struct JournalRefusal: Error, Sendable, CustomStringConvertible {
 /// staged head are ahead of the log; if that commit fails, the owner calls `discardStaged`.
 public final class Journal {
     public let log: EventLog
-    public private(set) var ledger: Ledger
+    /// The state after everything staged, read in place: a caller reading it per input (the
+    /// simulator's bots) would otherwise copy the ledger, retaining every array it holds.
+    public var ledger: Ledger {
+        _read { yield state }
+    }
+    private var state: Ledger
+
+    /// Runs `body` on the state in place, for a caller that reads it many times between
+    /// inputs: a read through `ledger` may still be copied when the access cannot span the use.
+    public func withLedger<R>(_ body: (borrowing Ledger) throws -> R) rethrows -> R {
+        try body(ledger)
+    }
     public let snapshotEvery: UInt64
     /// The seq and time after everything staged: the log's head plus the staged batches not yet
     /// committed. Staging goes on from here, not from `log.head`, which moves only once a commit
@@ -66,7 +77,7 @@ public final class Journal {
                            requestIndex: requestIndex)
         self.snapshotEvery = snapshotEvery ?? log.snapshotEvery ?? Self.defaultSnapshotEvery
         precondition(self.snapshotEvery > 0, "snapshotEvery must be positive")
-        ledger = try Self.load(log)
+        state = try Self.load(log)
         stagedSeq = log.lastSeq
         stagedTime = log.lastTime
     }
@@ -88,7 +99,42 @@ public final class Journal {
     public func seq(forKey key: String) throws -> Seq? { try log.requestSeq(key) }
 
     /// Whether a staged batch has not been committed (or discarded) yet.
-    public var hasStaged: Bool { stagedSeq != log.lastSeq || stagedTime != log.lastTime }
+    public var hasStaged: Bool { stagedSeq != log.lastSeq || stagedTime != log.lastTime || openBatch != nil }
+
+    /// The batch `stage` builds input by input, until `commitOpenBatch`.
+    private var openBatch: Staging?
+
+    /// Inputs accepted into the open batch so far.
+    public private(set) var openBatchInputs = 0
+
+    /// Checks and applies one input to the state at once and adds its records to the open
+    /// batch (opening one after the staged head), so that the caller reads what it derived and
+    /// the state it leaves before it stages the next — the simulator's bots and impact model
+    /// react to every record — and still writes many inputs per transaction. A refused input
+    /// changes nothing. Nothing is written until `commitOpenBatch`.
+    public func stage(_ input: JournalInput) throws(InputError) -> [Record] {
+        if openBatch == nil {
+            precondition(!hasStaged, "stage with a staged batch not committed")
+            openBatch = Staging(nextSeq: stagedSeq + 1, lastTime: stagedTime, stateRoots: log.stateRoots)
+        }
+        let records = try openBatch!.stage(input, into: &state)
+        openBatchInputs += 1
+        return records
+    }
+
+    /// Writes the open batch in one transaction (one fsync), with a snapshot when it crosses a
+    /// snapshot boundary, as `append` would have for the same inputs. On failure nothing of it
+    /// is written and the state is rebuilt from the log.
+    public func commitOpenBatch() throws {
+        guard let staging = openBatch else { return }
+        openBatch = nil
+        openBatchInputs = 0
+        let batch = staged(staging)
+        do { try batch.commit(to: log) } catch {
+            discardStaged()
+            throw error
+        }
+    }
 
     /// Appends `inputs` with everything they derive, all or nothing. Returns, per input, its
     /// record followed by its derived records.
@@ -97,17 +143,17 @@ public final class Journal {
         precondition(!hasStaged, "append with a staged batch not committed")
         // The undo copy: copy-on-write makes it cost only what the batch touches, paid on this
         // (CLI) path and never by the group commit.
-        let before = ledger
+        let before = state
         var staging = Staging(nextSeq: stagedSeq + 1, lastTime: stagedTime, stateRoots: log.stateRoots)
         var results: [[Record]] = []
         for (index, input) in inputs.enumerated() {
-            do { results.append(try staging.stage(input, into: &ledger)) } catch {
-                ledger = before
+            do { results.append(try staging.stage(input, into: &state)) } catch {
+                state = before
                 throw JournalRefusal(index: index, error: error)
             }
         }
         do { try staged(staging).commit(to: log) } catch {
-            ledger = before
+            state = before
             stagedSeq = log.lastSeq
             stagedTime = log.lastTime
             throw error
@@ -149,7 +195,7 @@ public final class Journal {
                 results.append(.failure(InputError(code: "duplicate_key", field: "key", message: "key repeated in the batch")))
                 continue
             }
-            do { results.append(.success(try staging.stage(input, into: &ledger))) } catch { results.append(.failure(error)) }
+            do { results.append(.success(try staging.stage(input, into: &state))) } catch { results.append(.failure(error)) }
         }
         return (results, staged(staging))
     }
@@ -159,7 +205,9 @@ public final class Journal {
     /// rebuilt cannot be trusted for another input, so that stops the process; a restart
     /// recovers from the log.
     public func discardStaged() {
-        do { ledger = try Self.load(log) } catch {
+        openBatch = nil
+        openBatchInputs = 0
+        do { state = try Self.load(log) } catch {
             preconditionFailure("the state cannot be rebuilt from the log after a failed commit: \(error)")
         }
         stagedSeq = log.lastSeq
@@ -196,7 +244,7 @@ public final class Journal {
     private func staged(_ staging: consuming Staging) -> StagedBatch {
         guard let last = staging.batch.last else { return .empty }
         let crossesSnapshot = last.seq / snapshotEvery > stagedSeq / snapshotEvery
-        let snapshot = crossesSnapshot ? Snapshot(seq: last.seq, state: ledger.encodeSnapshot()) : nil
+        let snapshot = crossesSnapshot ? Snapshot(seq: last.seq, state: state.encodeSnapshot()) : nil
         stagedSeq = last.seq
         stagedTime = staging.lastTime
         return StagedBatch(records: staging.batch, snapshot: snapshot)

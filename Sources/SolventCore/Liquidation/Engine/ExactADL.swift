@@ -21,7 +21,8 @@ extension Ledger {
     mutating func deleverageExactly(owner: Int, market m: Int, qty: Quantity, price: Price, id: Seq,
                                     progress: inout ADLProgress, into sink: inout DerivedSink) {
         let target = progress.closed + qty
-        for (counterparty, score) in adlRanking(market: m, opposite: qty, excluding: owner) {
+        var ranking = adlRanking(market: m, opposite: qty, excluding: owner)
+        while let (counterparty, score) = ranking.next(in: self) {
             let left = target - progress.closed
             guard !left.isZero else { break }
             let theirs = markets[m].cell(counterparty).qty

@@ -120,6 +120,7 @@ extension Ledger {
                                       liquidatedNotional: engine.liquidations[l].notional,
                                       params: markets[auction.market].params, equityAvailable: equity)
         accounts.states[auction.account].cash -= penalty
+        touchADL(auction.account)
         accounts.states[Self.insuranceIndex].cash += penalty
         engine.liquidations[l].penaltyPaid += penalty
         return penalty

@@ -76,6 +76,7 @@ extension Ledger {
     mutating func payFromFund(_ paid: Money, to liquidation: RunningLiquidation, into sink: inout DerivedSink) {
         accounts.states[Self.insuranceIndex].cash -= paid
         accounts.states[liquidation.account].cash += paid
+        touchADL(liquidation.account)
         var absorbed = InsuranceAbsorbed()
         absorbed.liquidation = liquidation.id
         absorbed.account = accounts.id(liquidation.account)

@@ -41,7 +41,8 @@ extension Ledger {
     mutating func deleverage(auction a: Int, at bankruptcy: Price, into sink: inout DerivedSink) {
         let auction = engine.auctions[a]
         var deleveraged: [Int] = []
-        for (counterparty, score) in adlRanking(market: auction.market, opposite: auction.remaining, excluding: auction.account) {
+        var ranking = adlRanking(market: auction.market, opposite: auction.remaining, excluding: auction.account)
+        while let (counterparty, score) = ranking.next(in: self) {
             let remaining = engine.auctions[a].remaining
             guard !remaining.isZero else { break }
             let theirs = markets[auction.market].cell(counterparty).qty
@@ -101,27 +102,6 @@ extension Ledger {
 
     /// Bound on `adlCapacity`'s step-down for rounding (each step is one lot).
     static let adlRoundingLots = 4
-
-    /// Holders of the side opposite `position`, best ranked first. Score = PnL% × effective
-    /// leverage = (uPnL / |openCost|) × (notional / equity): the most profitable, most leveraged
-    /// positions are deleveraged first (BitMEX's ADL ranking). Accounts with equity ≤ 0 rank last.
-    /// Accounts under liquidation are not candidates: their position is already being closed by
-    /// their own auction, whose remainder would no longer match it (and a later fill would close
-    /// more than they hold, flipping them).
-    /// Every candidate is scored now, at the marks and balances before the first ADL fill, and
-    /// handed out lazily in that order (`ADLQueue`): only as many as the remainder needs are ranked.
-    func adlRanking(market m: Int, opposite position: Quantity, excluding account: Int) -> ADLQueue {
-        guard let mark = markets[m].mark else { return ADLQueue([], ids: []) }
-        var candidates: [ADLQueue.Element] = []
-        let cells = markets[m].cells
-        for index in cells.indices where index != account && index > Self.feesIndex && !accounts.states[index].isLiquidating {
-            let cell = cells[index]
-            guard !cell.qty.isZero, cell.qty.isPositive != position.isPositive else { continue }
-            candidates.append((index, adlScore(account: index, cell: cell, market: m, mark: mark)))
-        }
-        let states = accounts.states
-        return ADLQueue(candidates, id: { states[$0].id })
-    }
 
     /// The rank score of account `index` holding `cell` in market `m` at `mark`. The same numbers
     /// as `markets[m].margin(…).upnl`/`.notional` and `marginTotals(…).equity` (value rounded
