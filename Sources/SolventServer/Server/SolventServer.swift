@@ -194,9 +194,3 @@ private final class Connections: @unchecked Sendable {
     var count: Int { lock.withLock { channels.count } }
 }
 
-/// The wall clock in Unix milliseconds: the receipt time of inputs sent without `time`.
-public enum SystemClock {
-    @Sendable public static func nowMs() -> TimeMs {
-        TimeMs((Date().timeIntervalSince1970 * 1000).rounded(.down))
-    }
-}
