@@ -73,9 +73,6 @@ public enum Daemon {
     }
 
     private static func currentSeq(_ server: SolventServer) async -> String {
-        guard let reply = try? JSONParser.parse(await server.answer(.status)), case .number(let text)? = reply["seq"] else {
-            return "?"
-        }
-        return text
+        await server.committedSeq().map { String($0) } ?? "?"
     }
 }

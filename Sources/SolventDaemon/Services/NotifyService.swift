@@ -48,8 +48,6 @@ struct NotifyService: Service {
 
     /// The committed seq, through the committer (the liveness probe); nil once it stopped.
     private func seq() async -> UInt64? {
-        guard let reply = try? JSONParser.parse(await server.answer(.status)),
-              case .number(let text)? = reply["seq"] else { return nil }
-        return UInt64(text)
+        await server.committedSeq()
     }
 }

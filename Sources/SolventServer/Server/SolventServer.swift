@@ -118,16 +118,23 @@ public final class SolventServer: Sendable {
         _ = committer.submit([Submission(request: .clockTick, index: 0, target: Discard())])
     }
 
-    /// Runs `request` through the committer like a connection's request and returns its reply
-    /// line (`shutting_down` once shutdown began). The watchdog's liveness probe.
-    public func answer(_ request: Request) async -> String {
+    /// Runs `request` through the committer like a connection's request and returns its answer
+    /// (refused `shutting_down` once shutdown began). The watchdog's liveness probe; `Reply.line`
+    /// writes what a connection would have been sent.
+    public func answer(_ request: Request) async -> Response {
         await withCheckedContinuation { continuation in
             let target = Resume(continuation)
             if !committer.submit([Submission(request: request, index: 0, target: target)]) {
-                continuation.resume(returning: Reply.refused(key: nil, InputError(
+                continuation.resume(returning: .refused(key: nil, InputError(
                     code: "shutting_down", message: "the server is shutting down")))
             }
         }
+    }
+
+    /// The committed head seq, through the committer (the liveness probe); nil once it stopped.
+    public func committedSeq() async -> Seq? {
+        guard case .status(let seq, _, _, _) = await answer(.status) else { return nil }
+        return seq
     }
 
     private static func openJournal(_ directory: String, snapshotEvery: UInt64?, maxMapSizeBytes: Int, nowMs: @Sendable () -> TimeMs) throws -> Journal {
@@ -160,12 +167,12 @@ private final class Discard: ReplyTarget {
     func deliver(_ responses: [IndexedResponse]) {}
 }
 
-/// Hands one answer to a waiting task, as its reply line.
+/// Hands one answer to a waiting task.
 private final class Resume: ReplyTarget {
-    let continuation: CheckedContinuation<String, Never>
-    init(_ continuation: CheckedContinuation<String, Never>) { self.continuation = continuation }
+    let continuation: CheckedContinuation<Response, Never>
+    init(_ continuation: CheckedContinuation<Response, Never>) { self.continuation = continuation }
     func deliver(_ responses: [IndexedResponse]) {
-        continuation.resume(returning: Reply.line(responses[0].response))
+        continuation.resume(returning: responses[0].response)
     }
 }
 
