@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SolventDaemon", targets: ["SolventDaemon"]),
         .library(name: "SolventAudit", targets: ["SolventAudit"]),
         .library(name: "SolventSim", targets: ["SolventSim"]),
+        .library(name: "SolventBotPolicy", targets: ["SolventBotPolicy"]),
         .library(name: "SolventBot", targets: ["SolventBot"]),
     ],
     dependencies: [
@@ -93,12 +94,15 @@ let package = Package(
         .target(name: "SolventAudit", dependencies: ["SolventCore", "SolventStore"]),
         // The seeded generator shared by the simulation, the benches and the test histories.
         .target(name: "SolventRandom"),
-        // The reference bidding bot of issue 9 (docs/BOTS.md): a pure policy over the records it
-        // reads (shared with the simulator's bots) and an I/O loop on the public protocol.
+        // The reference bidding bot's pure policy (issue 9, docs/BOTS.md): what to bid from the
+        // records it reads. Core only, so the simulator's bots share it without linking NIO.
+        .target(name: "SolventBotPolicy", dependencies: ["SolventCore"]),
+        // The reference bidding bot's runner: the policy driven by an I/O loop on the public protocol.
         .target(
             name: "SolventBot",
             dependencies: [
                 "SolventCore",
+                "SolventBotPolicy",
                 "SolventServer",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -107,7 +111,7 @@ let package = Package(
         // price-impact model driving the real write path. Outside the pure core.
         .target(
             name: "SolventSim",
-            dependencies: ["SolventCore", "SolventStore", "SolventRandom", "SolventBot"]
+            dependencies: ["SolventCore", "SolventStore", "SolventRandom", "SolventBotPolicy"]
         ),
         .executableTarget(
             name: "solvent",
@@ -120,6 +124,7 @@ let package = Package(
                 "SolventAudit",
                 "SolventSim",
                 "SolventRandom",
+                "SolventBotPolicy",
                 "SolventBot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -156,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "SolventBotTests",
             dependencies: [
-                "SolventBot", "SolventServer", "SolventStore", "SolventCore",
+                "SolventBot", "SolventBotPolicy", "SolventServer", "SolventStore", "SolventCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
