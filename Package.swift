@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SolventDaemon", targets: ["SolventDaemon"]),
         .library(name: "SolventAudit", targets: ["SolventAudit"]),
         .library(name: "SolventSim", targets: ["SolventSim"]),
+        .library(name: "SolventBotPolicy", targets: ["SolventBotPolicy"]),
         .library(name: "SolventBot", targets: ["SolventBot"]),
     ],
     dependencies: [
@@ -54,6 +55,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
@@ -71,6 +73,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
@@ -79,6 +82,7 @@ let package = Package(
             dependencies: [
                 "SolventDaemon",
                 "SolventServer",
+                "SolventStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -90,12 +94,15 @@ let package = Package(
         .target(name: "SolventAudit", dependencies: ["SolventCore", "SolventStore"]),
         // The seeded generator shared by the simulation, the benches and the test histories.
         .target(name: "SolventRandom"),
-        // The reference bidding bot of issue 9 (docs/BOTS.md): a pure policy over the records it
-        // reads (shared with the simulator's bots) and an I/O loop on the public protocol.
+        // The reference bidding bot's pure policy (issue 9, docs/BOTS.md): what to bid from the
+        // records it reads. Core only, so the simulator's bots share it without linking NIO.
+        .target(name: "SolventBotPolicy", dependencies: ["SolventCore"]),
+        // The reference bidding bot's runner: the policy driven by an I/O loop on the public protocol.
         .target(
             name: "SolventBot",
             dependencies: [
                 "SolventCore",
+                "SolventBotPolicy",
                 "SolventServer",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -104,7 +111,7 @@ let package = Package(
         // price-impact model driving the real write path. Outside the pure core.
         .target(
             name: "SolventSim",
-            dependencies: ["SolventCore", "SolventStore", "SolventRandom", "SolventBot"]
+            dependencies: ["SolventCore", "SolventStore", "SolventRandom", "SolventBotPolicy"]
         ),
         .executableTarget(
             name: "solvent",
@@ -117,6 +124,7 @@ let package = Package(
                 "SolventAudit",
                 "SolventSim",
                 "SolventRandom",
+                "SolventBotPolicy",
                 "SolventBot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -153,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "SolventBotTests",
             dependencies: [
-                "SolventBot", "SolventServer", "SolventStore", "SolventCore",
+                "SolventBot", "SolventBotPolicy", "SolventServer", "SolventStore", "SolventCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import ServiceLifecycle
 import SolventBot
+import SolventBotPolicy
 import SolventCore
 
 struct BotCommand: AsyncParsableCommand {

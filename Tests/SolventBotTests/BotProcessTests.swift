@@ -1,5 +1,6 @@
 import Foundation
 import SolventBot
+import SolventBotPolicy
 import SolventCore
 import SolventServer
 import Testing

@@ -1,4 +1,5 @@
 @testable import SolventBot
+import SolventBotPolicy
 import SolventCore
 import Testing
 

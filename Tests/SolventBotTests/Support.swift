@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SolventBot
+import SolventBotPolicy
 import SolventCore
 import SolventServer
 import Synchronization

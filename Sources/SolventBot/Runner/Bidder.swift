@@ -1,4 +1,5 @@
 import Logging
+import SolventBotPolicy
 import SolventCore
 
 /// The bot's state across connections and its decision round: which auctions to bid on after

@@ -1,3 +1,4 @@
+import SolventBotPolicy
 import SolventCore
 
 /// The protocol lines the bot sends and the replies it reads (docs/PROTOCOL.md).

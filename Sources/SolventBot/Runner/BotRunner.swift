@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import SolventBotPolicy
 import SolventCore
 import SolventServer
 

@@ -1,4 +1,4 @@
-import SolventBot
+import SolventBotPolicy
 import SolventCore
 
 /// What the bots decide in one step: for each running auction (id order) and each bot (in its

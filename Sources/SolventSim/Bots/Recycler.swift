@@ -1,4 +1,4 @@
-import SolventBot
+import SolventBotPolicy
 import SolventCore
 
 /// What the bots do with what they win in auctions (docs/CASCADES.md "Liquidity that recycles").

@@ -1,4 +1,4 @@
-import SolventBot
+import SolventBotPolicy
 import SolventCore
 
 /// One minute of a run, as charted and as `perMinute` in the JSON summary.

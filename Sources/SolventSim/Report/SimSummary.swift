@@ -1,4 +1,4 @@
-import SolventBot
+import SolventBotPolicy
 import SolventCore
 
 /// The figures of one run, in the stable order of the JSON summary (docs/CASCADES.md "Output").

@@ -1,4 +1,4 @@
-import SolventBot
+import SolventBotPolicy
 import SolventCore
 import SolventStore
 

@@ -1,0 +1,72 @@
+import Testing
+
+/// The arrows between targets that must never exist (issue 23), read from Package.swift's
+/// target graph (transitively) and the sources' `import` lines, and every imported module
+/// declared, so that a target cannot lean on a module another dependency happens to bring along.
+@Suite struct TargetArrowsTests {
+    /// Modules of the toolchain and the platform, which no target declares.
+    static let systemModules: Set<String> = [
+        "Darwin", "Dispatch", "Foundation", "FoundationEssentials", "FoundationNetworking", "Glibc", "Musl",
+        "Synchronization", "Testing", "XCTest",
+    ]
+
+    static func graph() throws -> PackageGraph { try PackageGraph.current.get() }
+
+    static func isNIO(_ dependency: PackageGraph.Dependency) -> Bool {
+        if case .product(let name, let package) = dependency {
+            return name.hasPrefix("NIO") || (package?.hasPrefix("swift-nio") ?? false)
+        }
+        return false
+    }
+
+    static func isServer(_ dependency: PackageGraph.Dependency) -> Bool { dependency == .target("SolventServer") }
+
+    /// SolventCore is pure: it depends on its C hints only and imports nothing else but the
+    /// standard library's Synchronization (InternTable's lock) — no Foundation, no I/O.
+    @Test func coreDependsOnItsCHintsOnly() throws {
+        let graph = try Self.graph()
+        let core = try #require(graph.targets["SolventCore"])
+        for dependency in core.dependencies {
+            #expect(dependency == .target("CSolventHints"), "forbidden arrow SolventCore → \(dependency)")
+        }
+        for (module, file) in try graph.imports(of: "SolventCore").sorted(by: { $0.key < $1.key })
+        where !["CSolventHints", "Synchronization"].contains(module) {
+            Issue.record("forbidden arrow SolventCore → \(module) (import in \(file))")
+        }
+    }
+
+    @Test func storeReachesNeitherNIONorTheServer() throws {
+        let chain = try Self.graph().forbiddenChain(from: "SolventStore") { Self.isNIO($0) || Self.isServer($0) }
+        #expect(chain == nil, "forbidden arrow \(chain ?? "")")
+    }
+
+    @Test func auditReachesNotTheServer() throws {
+        let chain = try Self.graph().forbiddenChain(from: "SolventAudit", Self.isServer)
+        #expect(chain == nil, "forbidden arrow \(chain ?? "")")
+    }
+
+    @Test func simulationReachesNeitherNIONorTheServer() throws {
+        let chain = try Self.graph().forbiddenChain(from: "SolventSim") { Self.isNIO($0) || Self.isServer($0) }
+        #expect(chain == nil, "forbidden arrow \(chain ?? "")")
+    }
+
+    @Test func everyImportedModuleIsDeclared() throws {
+        let graph = try Self.graph()
+        for name in graph.targets.keys.sorted() {
+            let declared = Set(graph.targets[name]!.dependencies.map(\.name))
+            for (module, file) in try graph.imports(of: name).sorted(by: { $0.key < $1.key })
+            where module != name && !declared.contains(module) && !Self.systemModules.contains(module) {
+                Issue.record("\(name) imports \(module) (in \(file)) without declaring it in Package.swift")
+            }
+        }
+    }
+
+    @Test func importLinesAreRead() {
+        #expect(PackageGraph.importedModule("import SolventCore") == "SolventCore")
+        #expect(PackageGraph.importedModule("@testable import SolventBot") == "SolventBot")
+        #expect(PackageGraph.importedModule("public import struct NIOCore.ByteBuffer") == "NIOCore")
+        #expect(PackageGraph.importedModule("    import Glibc") == "Glibc")
+        #expect(PackageGraph.importedModule("// import SolventServer") == nil)
+        #expect(PackageGraph.importedModule("let important = 1") == nil)
+    }
+}
