@@ -60,12 +60,11 @@ let package = Package(
             ]
         ),
         // The daemon around the server (SPEC §1 solventd/): configuration, roles, sd_notify,
-        // socket activation, the clock, metrics, the crash drill. `solventd` is its thin main.
+        // socket activation, the clock, metrics. `solventd` is its thin main.
         .target(
             name: "SolventDaemon",
             dependencies: [
                 "SolventCore",
-                "SolventStore",
                 "SolventServer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -75,6 +74,19 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // The crash and overload drills (tools/crash-test, bench overload): they start, load and
+        // kill `solventd` processes. Used by the CLI and the tests, never linked into `solventd`.
+        .target(
+            name: "SolventDrills",
+            dependencies: [
+                "SolventCore",
+                "SolventStore",
+                "SolventServer",
+                "SolventDaemon",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -120,7 +132,7 @@ let package = Package(
                 "SolventCore",
                 "SolventStore",
                 "SolventServer",
-                "SolventDaemon",
+                "SolventDrills",
                 "SolventAudit",
                 "SolventSim",
                 "SolventRandom",
@@ -176,7 +188,7 @@ let package = Package(
         .testTarget(
             name: "SolventDaemonTests",
             dependencies: [
-                "SolventDaemon", "SolventServer", "SolventStore", "SolventCore",
+                "SolventDaemon", "SolventDrills", "SolventServer", "SolventStore", "SolventCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SolventDaemon
+import SolventDrills
 
 struct CrashTestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,5 @@
 import Foundation
-import SolventDaemon
+import SolventDrills
 import SolventServer
 import Testing
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
 import Foundation
-import SolventDaemon
+import SolventDrills
 import Testing
 
 @Suite struct CrashDrillTests {

@@ -1,5 +1,5 @@
 import Foundation
-import SolventDaemon
+import SolventDrills
 import Testing
 
 /// The short overload drill (issue 10; the full one with its figures is `solvent bench

@@ -50,6 +50,13 @@ import Testing
         #expect(chain == nil, "forbidden arrow \(chain ?? "")")
     }
 
+    /// The crash and overload drills start and kill daemons; they are for the CLI and the tests,
+    /// and the executable that runs in production does not carry them.
+    @Test func daemonLinksNotTheDrills() throws {
+        let chain = try Self.graph().forbiddenChain(from: "solventd") { $0 == .target("SolventDrills") }
+        #expect(chain == nil, "forbidden arrow \(chain ?? "")")
+    }
+
     @Test func everyImportedModuleIsDeclared() throws {
         let graph = try Self.graph()
         for name in graph.targets.keys.sorted() {

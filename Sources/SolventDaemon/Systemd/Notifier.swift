@@ -38,7 +38,7 @@ public struct Notifier: Sendable {
 
     /// Builds the `sockaddr_un` for `path`: `@name` is Linux's abstract namespace, a leading NUL
     /// and no terminator (unix(7)); nil if the path does not fit.
-    static func withAddress<T>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T? {
+    public static func withAddress<T>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T? {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         var bytes = Array(path.utf8)

@@ -1,5 +1,5 @@
 import Foundation
-import SolventDaemon
+import SolventDrills
 
 /// `solvent bench overload`: the overload drill of issue 10 against a real `solventd` (a fresh
 /// one per phase). A well-behaved client's ack latency (one append in flight) while 1,000

@@ -1,6 +1,6 @@
 import Foundation
 import SolventCore
-import SolventDaemon
+import SolventDrills
 import SolventStore
 #if canImport(Glibc)
 import Glibc

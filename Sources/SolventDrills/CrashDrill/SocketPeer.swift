@@ -1,4 +1,5 @@
 import Foundation
+import SolventDaemon
 import SolventServer
 #if canImport(Glibc)
 import Glibc
