@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SolventCore
+import SolventProtocol
 import SolventServer
 
 struct TailCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import Foundation
 import SolventCore
 import SolventDrills
+import SolventProtocol
 import SolventServer
 import SolventStore
 import Testing

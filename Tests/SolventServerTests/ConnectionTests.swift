@@ -1,4 +1,5 @@
 import SolventCore
+import SolventProtocol
 import SolventServer
 import Testing
 

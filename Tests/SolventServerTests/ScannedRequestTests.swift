@@ -1,5 +1,6 @@
 import Foundation
 import SolventCore
+import SolventProtocol
 import SolventRandom
 import SolventServer
 import Testing

@@ -1,5 +1,6 @@
 import NIOPosix
 import SolventCore
+import SolventProtocol
 import SolventServer
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import SolventCore
+import SolventProtocol
 import SolventServer
 
 /// The crash drill (issue 6, `tools/crash-test`): run `solventd`, drive it from several clients

@@ -1,4 +1,5 @@
 import Foundation
+import SolventProtocol
 import SolventServer
 import Synchronization
 

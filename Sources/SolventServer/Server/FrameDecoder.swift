@@ -2,6 +2,7 @@ import NIOCore
 import SolventCore
 #if canImport(Glibc)
 import Glibc
+import SolventProtocol
 #endif
 
 /// One unit read from a connection: a JSON line, a binary frame body, or a framing error after
