@@ -1,8 +1,8 @@
 import NIOCore
 import SolventCore
+import SolventProtocol
 #if canImport(Glibc)
 import Glibc
-import SolventProtocol
 #endif
 
 /// One unit read from a connection: a JSON line, a binary frame body, or a framing error after
