@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import SolventCore
 import SolventProtocol
-import SolventServer
 
 struct SendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

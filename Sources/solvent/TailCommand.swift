@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import SolventCore
 import SolventProtocol
-import SolventServer
 
 struct TailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,7 +2,6 @@ import Foundation
 import SolventCore
 import SolventDrills
 import SolventProtocol
-import SolventServer
 import SolventStore
 import Testing
 #if canImport(Glibc)

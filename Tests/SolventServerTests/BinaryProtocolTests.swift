@@ -1,7 +1,6 @@
 import NIOCore
 import SolventCore
 import SolventProtocol
-import SolventServer
 import Testing
 
 @Suite struct BinaryProtocolTests {

@@ -1,6 +1,5 @@
 import SolventCore
 import SolventProtocol
-import SolventServer
 import Testing
 
 @Suite struct ConnectionTests {

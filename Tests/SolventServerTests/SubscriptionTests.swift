@@ -1,7 +1,6 @@
 import NIOPosix
 import SolventCore
 import SolventProtocol
-import SolventServer
 import Testing
 
 @Suite struct SubscriptionTests {

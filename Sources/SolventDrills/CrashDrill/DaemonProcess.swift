@@ -1,6 +1,5 @@
 import Foundation
 import SolventProtocol
-import SolventServer
 import Synchronization
 
 /// A `solventd` child process: started, waited for, killed. For the crash drill, the bench and

@@ -1,6 +1,5 @@
 import Foundation
 import SolventProtocol
-import SolventServer
 import SolventCore
 
 /// What the drill's clients learned, shared between them: every key acknowledged (with the seq

@@ -1,7 +1,6 @@
 import Foundation
 import SolventCore
 import SolventProtocol
-import SolventServer
 import SolventSim
 
 /// One run of `solvent demo`: the daemon, the log subscription behind the view, the feed, the
