@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "solventd", targets: ["solventd"]),
         .library(name: "SolventCore", targets: ["SolventCore"]),
         .library(name: "SolventStore", targets: ["SolventStore"]),
+        .library(name: "SolventProtocol", targets: ["SolventProtocol"]),
         .library(name: "SolventServer", targets: ["SolventServer"]),
         .library(name: "SolventDaemon", targets: ["SolventDaemon"]),
         .library(name: "SolventAudit", targets: ["SolventAudit"]),
@@ -46,11 +47,23 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        // The Unix-socket server of SPEC §8: NDJSON protocol, group commit, per-connection order.
+        // The wire protocol of SPEC §8 (requests, replies, binary frames) and its line and frame
+        // clients. No store: a client, a bot or a feeder speaks it without linking LMDB.
+        .target(
+            name: "SolventProtocol",
+            dependencies: [
+                "SolventCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+            ]
+        ),
+        // The Unix-socket server of SPEC §8: connections, group commit, per-connection order.
         .target(
             name: "SolventServer",
             dependencies: [
                 "SolventCore",
+                "SolventProtocol",
                 "SolventStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -83,6 +96,7 @@ let package = Package(
             dependencies: [
                 "SolventCore",
                 "SolventStore",
+                "SolventProtocol",
                 "SolventServer",
                 "SolventDaemon",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -115,7 +129,7 @@ let package = Package(
             dependencies: [
                 "SolventCore",
                 "SolventBotPolicy",
-                "SolventServer",
+                "SolventProtocol",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -131,6 +145,7 @@ let package = Package(
                 "CLMDB",
                 "SolventCore",
                 "SolventStore",
+                "SolventProtocol",
                 "SolventServer",
                 "SolventDrills",
                 "SolventAudit",
@@ -173,14 +188,14 @@ let package = Package(
         .testTarget(
             name: "SolventBotTests",
             dependencies: [
-                "SolventBot", "SolventBotPolicy", "SolventServer", "SolventStore", "SolventCore",
+                "SolventBot", "SolventBotPolicy", "SolventProtocol", "SolventServer", "SolventStore", "SolventCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "SolventServerTests",
             dependencies: [
-                "SolventServer", "SolventStore", "SolventCore", "SolventRandom",
+                "SolventServer", "SolventProtocol", "SolventStore", "SolventCore", "SolventRandom",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -188,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "SolventDaemonTests",
             dependencies: [
-                "SolventDaemon", "SolventDrills", "SolventServer", "SolventStore", "SolventCore",
+                "SolventDaemon", "SolventDrills", "SolventProtocol", "SolventServer", "SolventStore", "SolventCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -1,4 +1,5 @@
 import NIOCore
+import SolventProtocol
 @testable import SolventServer
 
 /// libFuzzer entry: any bytes as what a client sends on a connection, through the server's

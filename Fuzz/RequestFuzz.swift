@@ -1,5 +1,5 @@
 import SolventCore
-import SolventServer
+import SolventProtocol
 
 /// libFuzzer entry: any bytes as one NDJSON request line (newline already stripped, as the
 /// server's line decoder delivers it). Parsing must return a request or a refusal with a code,

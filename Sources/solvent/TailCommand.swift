@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import SolventCore
-import SolventServer
+import SolventProtocol
 
 struct TailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import Foundation
 import SolventBot
 import SolventBotPolicy
 import SolventCore
+import SolventProtocol
 import SolventServer
 import Testing
 

@@ -3,6 +3,7 @@ import Logging
 import SolventBot
 import SolventBotPolicy
 import SolventCore
+import SolventProtocol
 import SolventServer
 import Synchronization
 import Testing

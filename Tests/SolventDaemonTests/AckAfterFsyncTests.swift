@@ -1,5 +1,6 @@
 import Foundation
 import SolventDrills
+import SolventProtocol
 import SolventServer
 import Testing
 #if canImport(Glibc)

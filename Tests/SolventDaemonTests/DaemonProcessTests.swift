@@ -1,7 +1,7 @@
 import Foundation
 import SolventCore
 import SolventDrills
-import SolventServer
+import SolventProtocol
 import SolventStore
 import Testing
 #if canImport(Glibc)

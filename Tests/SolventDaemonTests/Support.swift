@@ -1,6 +1,6 @@
 import Foundation
 import SolventCore
-import SolventServer
+import SolventProtocol
 import SolventStore
 import Testing
 #if canImport(Glibc)

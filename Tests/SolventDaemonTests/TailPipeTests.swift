@@ -1,5 +1,6 @@
 import Foundation
 import SolventCore
+import SolventProtocol
 import SolventServer
 import Testing
 #if canImport(Glibc)

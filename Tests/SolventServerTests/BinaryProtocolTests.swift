@@ -1,6 +1,6 @@
 import NIOCore
 import SolventCore
-import SolventServer
+import SolventProtocol
 import Testing
 
 @Suite struct BinaryProtocolTests {

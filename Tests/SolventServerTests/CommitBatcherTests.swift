@@ -1,5 +1,6 @@
 import Foundation
 import SolventCore
+import SolventProtocol
 import SolventStore
 @testable import SolventServer
 import Testing

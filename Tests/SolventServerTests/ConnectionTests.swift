@@ -1,5 +1,5 @@
 import SolventCore
-import SolventServer
+import SolventProtocol
 import Testing
 
 @Suite struct ConnectionTests {

@@ -1,5 +1,6 @@
 import NIOCore
 import SolventCore
+import SolventProtocol
 @testable import SolventServer
 import Testing
 

@@ -1,7 +1,7 @@
 import Foundation
 import SolventCore
+import SolventProtocol
 import SolventRandom
-import SolventServer
 import Testing
 
 /// The fast scan of plain appends (`Request.scannedAppend`) against the JSON tree path: it may

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import SolventCore
+import SolventProtocol
 @testable import SolventServer
 import Testing
 

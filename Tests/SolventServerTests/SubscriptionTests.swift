@@ -1,6 +1,6 @@
 import NIOPosix
 import SolventCore
-import SolventServer
+import SolventProtocol
 import Testing
 
 @Suite struct SubscriptionTests {

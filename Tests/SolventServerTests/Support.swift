@@ -2,6 +2,7 @@ import NIOPosix
 import NIOCore
 import Foundation
 import SolventCore
+import SolventProtocol
 import SolventServer
 import SolventStore
 import Testing

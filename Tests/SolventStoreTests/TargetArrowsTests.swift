@@ -50,6 +50,21 @@ import Testing
         #expect(chain == nil, "forbidden arrow \(chain ?? "")")
     }
 
+    /// The wire protocol is what a client speaks: a feeder, a bot or the CLI links it without
+    /// the log on LMDB or the server that answers it.
+    @Test func protocolReachesNeitherTheStoreNorTheServer() throws {
+        let chain = try Self.graph().forbiddenChain(from: "SolventProtocol") {
+            $0 == .target("SolventStore") || Self.isServer($0)
+        }
+        #expect(chain == nil, "forbidden arrow \(chain ?? "")")
+    }
+
+    /// The bot's runner is a client of the public protocol, like any other bidder.
+    @Test func botReachesNotTheServer() throws {
+        let chain = try Self.graph().forbiddenChain(from: "SolventBot", Self.isServer)
+        #expect(chain == nil, "forbidden arrow \(chain ?? "")")
+    }
+
     /// The crash and overload drills start and kill daemons; they are for the CLI and the tests,
     /// and the executable that runs in production does not carry them.
     @Test func daemonLinksNotTheDrills() throws {

@@ -2,7 +2,7 @@ import Logging
 import Synchronization
 import SolventBotPolicy
 import SolventCore
-import SolventServer
+import SolventProtocol
 
 /// Where and how `solvent bot` connects (docs/BOTS.md).
 public struct BotOptions: Sendable {

@@ -1,6 +1,6 @@
 import Foundation
 import SolventCore
-import SolventServer
+import SolventProtocol
 
 /// The crash drill (issue 6, `tools/crash-test`): run `solventd`, drive it from several clients
 /// that record every acknowledged key, `kill -9` it at a random moment, restart it and resend

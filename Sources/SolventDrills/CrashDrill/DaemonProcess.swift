@@ -1,5 +1,5 @@
 import Foundation
-import SolventServer
+import SolventProtocol
 import Synchronization
 
 /// A `solventd` child process: started, waited for, killed. For the crash drill, the bench and

@@ -1,5 +1,5 @@
 import Foundation
-import SolventServer
+import SolventProtocol
 import SolventCore
 
 /// What the drill's clients learned, shared between them: every key acknowledged (with the seq

@@ -1,5 +1,6 @@
 import NIOPosix
 import SolventCore
+import SolventProtocol
 import SolventStore
 
 /// One group commit, as plain logic over the journal (no threads): idempotent keys answered from

@@ -1,4 +1,5 @@
 import SolventCore
+import SolventProtocol
 import SolventStore
 
 /// A fresh append of a group: where its request is in `work`, and whether it named its time.

@@ -1,5 +1,6 @@
 import NIOCore
 import SolventCore
+import SolventProtocol
 
 /// One request's answer and the number its connection gave the request.
 struct IndexedResponse: Sendable {

@@ -1,4 +1,5 @@
 import SolventCore
+import SolventProtocol
 import SolventStore
 
 /// A group staged on the committer thread (`CommitBatcher.stage`), waiting for its commit:

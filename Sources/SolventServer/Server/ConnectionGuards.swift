@@ -1,6 +1,7 @@
 import Metrics
 import NIOCore
 import SolventCore
+import SolventProtocol
 
 /// Closes a connection whose socket has stayed unwritable for `timeout`: NIO's outbound buffer
 /// is over its high-water mark (`SolventServer.writeBufferWaterMark`) and the peer has not read

@@ -1,5 +1,6 @@
 import NIOCore
 import SolventCore
+import SolventProtocol
 
 /// Sent down every connection's pipeline at shutdown: reply to what was read, then close.
 struct DrainAndClose: Sendable {}

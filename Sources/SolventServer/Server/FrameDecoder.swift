@@ -1,5 +1,6 @@
 import NIOCore
 import SolventCore
+import SolventProtocol
 #if canImport(Glibc)
 import Glibc
 #endif

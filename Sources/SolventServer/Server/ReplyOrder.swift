@@ -1,4 +1,5 @@
 import NIOCore
+import SolventProtocol
 
 /// Replies of one connection in request order: each request takes a slot when it is read, its
 /// reply fills the slot whenever it is ready, and replies leave only from the front.

@@ -3,6 +3,7 @@ import NIOCore
 import NIOExtras
 import NIOPosix
 import SolventCore
+import SolventProtocol
 import SolventStore
 
 /// The Solvent service on a Unix domain socket (SPEC §8): NDJSON requests from any number of

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import SolventCore
+import SolventProtocol
 import SolventStore
 
 /// One subscribing connection: catch-up from the log in bounded chunks, each read in its own

@@ -2,6 +2,7 @@ import Metrics
 import NIOConcurrencyHelpers
 import NIOCore
 import SolventCore
+import SolventProtocol
 import SolventStore
 
 /// Fans committed records out to subscribers (SPEC §8 `subscribe`, docs/PROTOCOL.md).

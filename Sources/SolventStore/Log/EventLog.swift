@@ -14,8 +14,8 @@ public final class EventLog: @unchecked Sendable {
     public static let oldestFormatVersion: UInt32 = 1
     /// A bound on one transaction's records, so a runaway group commit fails loudly.
     public static let maxBatchRecords = 1 << 20
-    /// LMDB keys are at most 511 bytes; request keys get a smaller, documented limit.
-    public static let maxRequestKeyBytes = 255
+    /// The protocol's request-key limit (SolventCore's `RequestKey`), which the log enforces too.
+    public static let maxRequestKeyBytes = RequestKey.maxBytes
 
     public let environment: Environment
     let schema: LogSchema

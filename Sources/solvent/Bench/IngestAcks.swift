@@ -1,5 +1,6 @@
 import NIOCore
 import SolventCore
+import SolventProtocol
 import SolventServer
 import SolventStore
 

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import SolventCore
+import SolventProtocol
 import SolventServer
 import SolventStore
 

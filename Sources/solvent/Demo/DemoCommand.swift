@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import SolventCore
-import SolventServer
 import SolventSim
 
 struct DemoCommand: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import Foundation
 import SolventCore
-import SolventServer
+import SolventProtocol
 import SolventSim
 
 /// The demo's own connection: the set-up inputs, then the price path played at `speed` × real

@@ -1,6 +1,6 @@
 import Foundation
 import SolventCore
-import SolventServer
+import SolventProtocol
 import SolventSim
 
 /// One run of `solvent demo`: the daemon, the log subscription behind the view, the feed, the

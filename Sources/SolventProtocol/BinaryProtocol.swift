@@ -1,6 +1,5 @@
 import NIOCore
 import SolventCore
-import SolventStore
 
 /// The binary framed mode of SPEC §8 for high-rate feeders (docs/PROTOCOL.md "Binary frames").
 ///
@@ -48,7 +47,7 @@ public enum BinaryProtocol {
                 }
                 let text = try reader.readShortString()
                 guard !text.isEmpty else {
-                    return .failure(RequestRefusal(key: nil, error: InputError(code: "bad_key", field: "key", message: "0 bytes; 1 to \(EventLog.maxRequestKeyBytes) are allowed")))
+                    return .failure(RequestRefusal(key: nil, error: InputError(code: "bad_key", field: "key", message: "0 bytes; 1 to \(RequestKey.maxBytes) are allowed")))
                 }
                 key = text
                 let time: TimeMs?

@@ -1,5 +1,4 @@
 import SolventCore
-import SolventStore
 
 /// One NDJSON request line of SPEC §8, parsed; see docs/PROTOCOL.md.
 public enum Request: Sendable {
@@ -72,7 +71,7 @@ extension Request {
               let op = JSONScan.member("op", in: scratch.outer, bytes), op.kind == .string,
               bytes[op.value].elementsEqual("append".utf8),
               let key = JSONScan.member("key", in: scratch.outer, bytes), key.kind == .string,
-              key.value.count >= 1 && key.value.count <= EventLog.maxRequestKeyBytes,
+              key.value.count >= 1 && key.value.count <= RequestKey.maxBytes,
               let event = JSONScan.member("event", in: scratch.outer, bytes), event.kind == .object,
               let input = RecordJSON.input(scanned: scratch.inner, in: bytes) else { return nil }
         return .append(key: String(decoding: bytes[key.value], as: UTF8.self), time: input.time, event: input.event)
@@ -120,9 +119,9 @@ extension Request {
     private static func parseAppend(_ json: JSONValue, key: String?) throws(InputError) -> Request {
         guard let key else { throw InputError(code: "bad_key", field: "key", message: "append needs a string key") }
         let count = key.utf8.count
-        guard count >= 1 && count <= EventLog.maxRequestKeyBytes else {
+        guard count >= 1 && count <= RequestKey.maxBytes else {
             throw InputError(code: "bad_key", field: "key",
-                             message: "\(count) bytes; 1 to \(EventLog.maxRequestKeyBytes) are allowed")
+                             message: "\(count) bytes; 1 to \(RequestKey.maxBytes) are allowed")
         }
         guard let event = json["event"] else { throw InputError(code: "missing_field", field: "event", message: "append needs an event") }
         let input = try RecordJSON.input(event, requireTime: false)
