@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SolventSim", targets: ["SolventSim"]),
         .library(name: "SolventBotPolicy", targets: ["SolventBotPolicy"]),
         .library(name: "SolventBot", targets: ["SolventBot"]),
+        .library(name: "SolventBench", targets: ["SolventBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -89,16 +90,34 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // What measures and loads `solventd` (SPEC §10): the bench suites with their same-run
+        // baselines (raw LMDB through CLMDB), the workloads, the load clients and a `solventd`
+        // child process. Used by the CLI, the drills and the tests; never linked into `solventd`.
+        .target(
+            name: "SolventBench",
+            dependencies: [
+                "CLMDB",
+                "SolventCore",
+                "SolventStore",
+                "SolventProtocol",
+                "SolventServer",
+                "SolventDaemon",
+                "SolventSim",
+                "SolventRandom",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The crash and overload drills (tools/crash-test, bench overload): they start, load and
-        // kill `solventd` processes. Used by the CLI and the tests, never linked into `solventd`.
+        // kill `solventd` processes with the bench's load clients. Used by the CLI and the tests,
+        // never linked into `solventd`.
         .target(
             name: "SolventDrills",
             dependencies: [
                 "SolventCore",
                 "SolventStore",
                 "SolventProtocol",
-                "SolventServer",
-                "SolventDaemon",
+                "SolventBench",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -142,22 +161,18 @@ let package = Package(
         .executableTarget(
             name: "solvent",
             dependencies: [
-                "CLMDB",
                 "SolventCore",
                 "SolventStore",
                 "SolventProtocol",
-                "SolventServer",
+                "SolventBench",
                 "SolventDrills",
                 "SolventAudit",
                 "SolventSim",
-                "SolventRandom",
                 "SolventBotPolicy",
                 "SolventBot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Builders, the ledger driver and the seeded history generators, shared by test targets.
@@ -195,7 +210,7 @@ let package = Package(
         .testTarget(
             name: "SolventServerTests",
             dependencies: [
-                "SolventServer", "SolventProtocol", "SolventStore", "SolventCore", "SolventRandom",
+                "SolventServer", "SolventProtocol", "SolventBench", "SolventStore", "SolventCore", "SolventRandom",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -203,7 +218,7 @@ let package = Package(
         .testTarget(
             name: "SolventDaemonTests",
             dependencies: [
-                "SolventDaemon", "SolventDrills", "SolventProtocol", "SolventServer", "SolventStore", "SolventCore",
+                "SolventDaemon", "SolventDrills", "SolventBench", "SolventProtocol", "SolventServer", "SolventStore", "SolventCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),

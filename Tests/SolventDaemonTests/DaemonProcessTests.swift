@@ -1,6 +1,6 @@
 import Foundation
 import SolventCore
-import SolventDrills
+import SolventBench
 import SolventProtocol
 import SolventStore
 import Testing

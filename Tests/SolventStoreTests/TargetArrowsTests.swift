@@ -65,11 +65,24 @@ import Testing
         #expect(chain == nil, "forbidden arrow \(chain ?? "")")
     }
 
-    /// The crash and overload drills start and kill daemons; they are for the CLI and the tests,
-    /// and the executable that runs in production does not carry them.
-    @Test func daemonLinksNotTheDrills() throws {
-        let chain = try Self.graph().forbiddenChain(from: "solventd") { $0 == .target("SolventDrills") }
+    /// The crash and overload drills and the benches start, load and kill daemons; they are for
+    /// the CLI and the tests, and the executable that runs in production carries neither.
+    @Test func daemonLinksNeitherTheDrillsNorTheBench() throws {
+        let chain = try Self.graph().forbiddenChain(from: "solventd") {
+            $0 == .target("SolventDrills") || $0 == .target("SolventBench")
+        }
         #expect(chain == nil, "forbidden arrow \(chain ?? "")")
+    }
+
+    /// The CLI's commands read and write logs through the store; only the bench's raw-LMDB
+    /// baseline speaks CLMDB directly, and it lives in SolventBench.
+    @Test func cliSpeaksNotToLMDBDirectly() throws {
+        let graph = try Self.graph()
+        let cli = try #require(graph.targets["solvent"])
+        #expect(!cli.dependencies.contains(.target("CLMDB")), "forbidden arrow solvent → CLMDB")
+        for (module, file) in try graph.imports(of: "solvent") where module == "CLMDB" {
+            Issue.record("forbidden arrow solvent → CLMDB (import in \(file))")
+        }
     }
 
     @Test func everyImportedModuleIsDeclared() throws {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import SolventCore
+import SolventBench
+import SolventDrills
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,7 +30,7 @@ struct BenchCommand: AsyncParsableCommand {
     var buildOnly = false
 
     func run() async throws {
-        var report = BenchReport(json: json)
+        var report = BenchReport(json: json, write: writeStandardOutput)
         if suite == .store || suite == .all {
             try StoreBench(scale: scale).run(&report)
             try StoreKeysBench(scale: scale).run(&report)
@@ -53,65 +54,6 @@ struct BenchCommand: AsyncParsableCommand {
     }
 }
 
-/// One measured figure (SPEC §9 bench shape).
-struct BenchFigure {
-    var bench: String
-    var value: Double
-    var unit: String
-    var baseline: Double?
-    var note: String?
-
-    var ratio: Double? { baseline.map { $0 > 0 ? value / $0 : 0 } }
-}
-
-struct BenchReport {
-    let json: Bool
-
-    mutating func add(_ figure: BenchFigure) {
-        if json {
-            var members = [
-                JSONMember("bench", .string(figure.bench)),
-                JSONMember("value", .number(Self.number(figure.value))),
-                JSONMember("unit", .string(figure.unit)),
-            ]
-            if let baseline = figure.baseline {
-                members.append(JSONMember("baseline", .number(Self.number(baseline))))
-                members.append(JSONMember("ratio", .number(String(format: "%.3f", figure.ratio!))))
-            }
-            if let note = figure.note { members.append(JSONMember("note", .string(note))) }
-            emit(JSONWriter.string(.object(members)))
-        } else {
-            var line = "\(figure.bench): \(Self.number(figure.value)) \(figure.unit)"
-            if let baseline = figure.baseline {
-                line += "  (baseline \(Self.number(baseline)), ratio \(String(format: "%.3f", figure.ratio!)))"
-            }
-            if let note = figure.note { line += "  [\(note)]" }
-            emit(line)
-        }
-    }
-
-    /// Unbuffered, so each figure shows as soon as it is measured.
-    private func emit(_ line: String) {
-        writeStandardOutput(Array((line + "\n").utf8))
-    }
-
-    static func number(_ value: Double) -> String {
-        value >= 100 ? String(Int64(value.rounded())) : String(format: "%.3f", value)
-    }
-}
-
-/// A fresh temporary directory for one bench run, removed afterwards.
-func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
-    let path = NSTemporaryDirectory() + "solvent-bench-" + UUID().uuidString
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    return try body(path)
-}
-
-/// Seconds taken by `body`.
-func measureSeconds(_ body: () throws -> Void) rethrows -> Double {
-    let start = ContinuousClock.now
-    try body()
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+extension IngestBench.Figures: ExpressibleByArgument {
+    public init?(argument: String) { self.init(names: argument) }
 }

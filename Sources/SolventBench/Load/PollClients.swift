@@ -58,7 +58,7 @@ public enum PollClients {
             for index in polled.indices where polled[index].revents != 0 {
                 polled[index].revents = 0
                 guard let sentNs = try clients[index].readReply(into: &buffer) else { continue }
-                latenciesNs.append(MonotonicCondition.nowNs() - sentNs)
+                latenciesNs.append(DispatchTime.now().uptimeNanoseconds - sentNs)
                 if try !clients[index].sendNext() {
                     polled[index].fd = -1  // poll skips a negative descriptor
                     active -= 1
@@ -102,7 +102,7 @@ public enum PollClients {
             }
             sent += 1
             waiting = 1
-            sentNs = MonotonicCondition.nowNs()
+            sentNs = DispatchTime.now().uptimeNanoseconds
             return true
         }
 

@@ -4,7 +4,7 @@ import SolventStore
 
 /// `solvent bench store`: appends through SolventStore (hash chain on) against raw LMDB
 /// `MDB_APPEND` of the same record bytes and batch sizes, in the same run (SPEC §10).
-struct StoreBench {
+public struct StoreBench {
     let scale: Double
 
     /// (records per transaction, records in all) for each figure.
@@ -14,7 +14,9 @@ struct StoreBench {
         }
     }
 
-    func run(_ report: inout BenchReport) throws {
+    public init(scale: Double) { self.scale = scale }
+
+    public func run(_ report: inout BenchReport) throws {
         for shape in shapes {
             let records = Self.records(count: shape.total)
             let raw = try withTemporaryDirectory { try RawLMDB.appendRate(records, batch: shape.batch, directory: $0) }
@@ -103,6 +105,6 @@ enum RawLMDB {
     }
 
     private static func check(_ code: Int32) throws {
-        guard code == 0 else { throw CommandFailure(message: "lmdb: " + String(cString: mdb_strerror(code))) }
+        guard code == 0 else { throw BenchFailure(message: "lmdb: " + String(cString: mdb_strerror(code))) }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import SolventDrills
+import SolventBench
 
 /// `solvent bench overload`: the overload drill of issue 10 against a real `solventd` (a fresh
 /// one per phase). A well-behaved client's ack latency (one append in flight) while 1,000
@@ -7,11 +7,16 @@ import SolventDrills
 /// and while 1 MiB lines flood in, each against the same client alone on the same daemon just
 /// before (the baseline; the target is within 2×); and the daemon's peak resident memory
 /// (VmHWM) with the attack against before it. The offenders' fates are in the notes.
-struct OverloadBench {
+public struct OverloadBench {
     let scale: Double
     let daemonPath: String
 
-    func run(_ report: inout BenchReport) async throws {
+    public init(scale: Double, daemonPath: String) {
+        self.scale = scale
+        self.daemonPath = daemonPath
+    }
+
+    public func run(_ report: inout BenchReport) async throws {
         let directory = NSTemporaryDirectory() + "solvent-overload-" + UUID().uuidString.prefix(8)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let drill = OverloadDrill(daemonPath: daemonPath, directory: directory,

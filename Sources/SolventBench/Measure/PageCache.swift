@@ -63,13 +63,13 @@ final class NotifyListener {
         self.path = path
         unlink(path)
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw CommandFailure(message: "notify socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw BenchFailure(message: "notify socket: \(String(cString: strerror(errno)))") }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
         guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
             close(fd)
-            throw CommandFailure(message: "notify socket path too long: \(path)")
+            throw BenchFailure(message: "notify socket path too long: \(path)")
         }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
             raw.copyBytes(from: bytes)
@@ -80,7 +80,7 @@ final class NotifyListener {
         }
         guard bound == 0 else {
             close(fd)
-            throw CommandFailure(message: "notify socket bind: \(String(cString: strerror(errno)))")
+            throw BenchFailure(message: "notify socket bind: \(String(cString: strerror(errno)))")
         }
     }
 

@@ -1,7 +1,6 @@
 import NIOCore
 import SolventCore
 import SolventProtocol
-import SolventServer
 import SolventStore
 
 /// What `bench ingest` counts as acknowledged, and the check that the log holds it.
@@ -20,15 +19,15 @@ enum IngestAcks {
         switch framing {
         case .lines:
             for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-                guard index < keys.count else { throw CommandFailure(message: "ingest check: more replies than requests") }
+                guard index < keys.count else { throw BenchFailure(message: "ingest check: more replies than requests") }
                 let reply: JSONValue
                 do { reply = try JSONParser.parse(Array(line)) } catch {
-                    throw CommandFailure(message: "ingest check: reply \(index) is not JSON: \(String(decoding: line, as: UTF8.self))")
+                    throw BenchFailure(message: "ingest check: reply \(index) is not JSON: \(String(decoding: line, as: UTF8.self))")
                 }
-                guard case .object(let members) = reply else { throw CommandFailure(message: "ingest check: reply \(index) is not an object") }
+                guard case .object(let members) = reply else { throw BenchFailure(message: "ingest check: reply \(index) is not an object") }
                 let key = members.first { $0.key == "key" }?.value
                 guard key == .string(keys[index]) else {
-                    throw CommandFailure(message: "ingest check: reply \(index) names key \(key.map { JSONWriter.string($0) } ?? "none"), expected \(keys[index])")
+                    throw BenchFailure(message: "ingest check: reply \(index) names key \(key.map { JSONWriter.string($0) } ?? "none"), expected \(keys[index])")
                 }
                 if members.first(where: { $0.key == "ok" })?.value == .bool(true) { acked.append(keys[index]) }
                 index += 1
@@ -38,7 +37,7 @@ enum IngestAcks {
             while offset + 4 <= bytes.count {
                 let length = bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
                 guard offset + 4 + length <= bytes.count, index < keys.count else {
-                    throw CommandFailure(message: "ingest check: a truncated reply frame, or more replies than requests")
+                    throw BenchFailure(message: "ingest check: a truncated reply frame, or more replies than requests")
                 }
                 let frame = try BinaryProtocol.reply(body: ByteBuffer(bytes: bytes[offset + 4..<offset + 4 + length]))
                 if case .appended = frame { acked.append(keys[index]) }
@@ -47,7 +46,7 @@ enum IngestAcks {
             }
         }
         guard index == keys.count else {
-            throw CommandFailure(message: "ingest check: \(index) replies for \(keys.count) requests")
+            throw BenchFailure(message: "ingest check: \(index) replies for \(keys.count) requests")
         }
         return acked
     }
@@ -62,11 +61,11 @@ enum IngestAcks {
             if found.count != acked.count {
                 let present = Set(found.map(\.position))
                 let missing = acked.indices.filter { !present.contains($0) }.prefix(5).map { acked[$0] }
-                throw CommandFailure(message: "ingest check FAILED: \(acked.count - found.count) acknowledged keys are not in the log, e.g. \(missing)")
+                throw BenchFailure(message: "ingest check FAILED: \(acked.count - found.count) acknowledged keys are not in the log, e.g. \(missing)")
             }
             var seqs = Set<Seq>()
             for (position, seq) in found where !seqs.insert(seq).inserted {
-                throw CommandFailure(message: "ingest check FAILED: key \(acked[position]) maps to seq \(seq), which another key maps to")
+                throw BenchFailure(message: "ingest check FAILED: key \(acked[position]) maps to seq \(seq), which another key maps to")
             }
             var inputs = 0
             try reader.forEach { stored in
@@ -78,11 +77,11 @@ enum IngestAcks {
             for seq in seqs {
                 let kind = try reader.record(seq).map { try RecordCodec.decode($0.bytes[...]).kind }
                 guard let kind, kind.isInput, kind != .clock else {
-                    throw CommandFailure(message: "ingest check FAILED: an acknowledged key's seq \(seq) holds no client input")
+                    throw BenchFailure(message: "ingest check FAILED: an acknowledged key's seq \(seq) holds no client input")
                 }
             }
             guard inputs == acked.count else {
-                throw CommandFailure(message: "ingest check FAILED: the log holds \(inputs) client inputs for \(acked.count) acknowledged requests")
+                throw BenchFailure(message: "ingest check FAILED: the log holds \(inputs) client inputs for \(acked.count) acknowledged requests")
             }
         }
     }

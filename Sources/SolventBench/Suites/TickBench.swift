@@ -13,7 +13,7 @@ import SolventRandom
 ///   all accounts (2 % of the longs): margin calls, then liquidations and their auctions. Ten
 ///   such ticks from the same state (decoded from a snapshot taken before the first, untimed),
 ///   twenty times: 200 samples, so the p99 (the 199th of 200) is not simply the slowest tick.
-struct TickBench {
+public struct TickBench {
     let scale: Double
 
     var accounts: Int { max(Int(1_000_000 * scale), 1_000) / 2 * 2 }
@@ -22,7 +22,9 @@ struct TickBench {
     static let crossingRounds = 20
     static let market = MarketID(valid: "BTC-PERP")
 
-    func run(_ report: inout BenchReport) throws {
+    public init(scale: Double) { self.scale = scale }
+
+    public func run(_ report: inout BenchReport) throws {
         var ledger = Ledger()
         var seq: Seq = 0
         var time: TimeMs = 0
@@ -85,7 +87,7 @@ struct TickBench {
             let derived = apply(event, &ledger, &seq, &time)
             latencies.append(ContinuousClock.now - begin)
             guard derived == 0 else {
-                throw CommandFailure(message: "tick bench: a quiet tick at \(Price(raw: mark)) derived \(derived) records")
+                throw BenchFailure(message: "tick bench: a quiet tick at \(Price(raw: mark)) derived \(derived) records")
             }
         }
         addLatencies(latencies, "tick.none", note: "\(quietTicks) ticks, \(accounts) accounts, nothing crossed; one Ledger.apply each, in memory (no log, no state root); target p99 < 50", &report)

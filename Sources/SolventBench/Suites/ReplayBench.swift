@@ -14,7 +14,7 @@ import SolventStore
 /// account is measured on the state the warm replay derived. Afterwards, untimed, the log is
 /// scanned for what it holds; fewer than 1 % of the accounts liquidated, no auction or no ADL
 /// fails the bench (the workload would not be what the figure claims).
-struct ReplayBench {
+public struct ReplayBench {
     let scale: Double
     /// Where to keep the built log for later runs (nil: a temporary directory).
     var logDirectory: String? = nil
@@ -26,7 +26,14 @@ struct ReplayBench {
     var events: Int { max(Int(10_000_000 * scale), accounts * 4) }
     var interval: UInt64 { snapshotEvery ?? EventLog.defaultSnapshotEvery }
 
-    func run(_ report: inout BenchReport) throws {
+    public init(scale: Double, logDirectory: String? = nil, snapshotEvery: UInt64? = nil, json: Bool = false) {
+        self.scale = scale
+        self.logDirectory = logDirectory
+        self.snapshotEvery = snapshotEvery
+        self.json = json
+    }
+
+    public func run(_ report: inout BenchReport) throws {
         if let logDirectory {
             try replay(logDirectory, &report)
         } else {
@@ -35,8 +42,8 @@ struct ReplayBench {
     }
 
     /// `bench replay --build-only --log DIR`: the log alone, in the process the bench spawns.
-    func buildOnly(_ report: inout BenchReport) throws {
-        guard let logDirectory else { throw CommandFailure(message: "bench replay --build-only needs --log DIR") }
+    public func buildOnly(_ report: inout BenchReport) throws {
+        guard let logDirectory else { throw BenchFailure(message: "bench replay --build-only needs --log DIR") }
         let built = try build(logDirectory)
         report.add(BenchFigure(bench: "replay.build", value: built.rate, unit: "events/s",
                                note: "\(built.records) records through the write path (Journal), 10000 inputs per transaction, "
@@ -62,7 +69,7 @@ struct ReplayBench {
         report.add(BenchFigure(bench: "replay.liquidated_share", value: share * 100, unit: "%",
                                note: "\(held.liquidatedAccounts) of \(warm.accounts) accounts liquidated; the log holds \(held.describe)"))
         guard share >= 0.01, held.counts[.auctionStarted, default: 0] > 0, held.counts[.adl, default: 0] > 0 else {
-            throw CommandFailure(message: "bench replay: the workload liquidated \(held.liquidatedAccounts) of \(warm.accounts) accounts (need ≥ 1 %) with \(held.describe); the figure would not measure liquidations")
+            throw BenchFailure(message: "bench replay: the workload liquidated \(held.liquidatedAccounts) of \(warm.accounts) accounts (need ≥ 1 %) with \(held.describe); the figure would not measure liquidations")
         }
     }
 
@@ -105,7 +112,7 @@ struct ReplayBench {
         }
         let cpuSeconds = threadCPUSeconds() - cpuStart
         let processSeconds = processCPUSeconds() - processStart
-        if let mismatch { throw CommandFailure(message: "bench log does not re-derive: \(mismatch)") }
+        if let mismatch { throw BenchFailure(message: "bench log does not re-derive: \(mismatch)") }
         let heapAfter = MemoryProbe.heapBytesInUse()
         let accounts = replay.ledger.accountCount
         return withExtendedLifetime(replay) {
@@ -127,7 +134,7 @@ struct ReplayBench {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw CommandFailure(message: "bench replay: building the log (\(arguments.joined(separator: " "))) exited with status \(process.terminationStatus)")
+            throw BenchFailure(message: "bench replay: building the log (\(arguments.joined(separator: " "))) exited with status \(process.terminationStatus)")
         }
     }
 
@@ -136,8 +143,6 @@ struct ReplayBench {
         try EventLog.create(directory: directory, createdTimeMs: 0, snapshotEvery: interval)
         let journal = try Journal(directory: directory, snapshotEvery: interval)
         var history = LiquidatingHistory(accounts: accounts, total: events)
-        var progress = Progress("building log", total: UInt64(events))
-        var done = 0
         let seconds = try measureSeconds {
             var batch: [JournalInput] = []
             batch.reserveCapacity(10_000)
@@ -145,13 +150,10 @@ struct ReplayBench {
                 batch.append(JournalInput(time: time, event: event))
                 guard batch.count == 10_000 else { continue }
                 try journal.append(batch)
-                done += batch.count
-                progress.update(UInt64(done))
                 batch.removeAll(keepingCapacity: true)
             }
             try journal.append(batch)
         }
-        progress.finish()
         let records = journal.log.lastSeq
         return (records, Double(records) / seconds)
     }

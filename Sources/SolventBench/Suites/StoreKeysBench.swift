@@ -7,11 +7,13 @@ import SolventStore
 /// keys follow each other, as a gateway's do), through `EventLog` with the standard
 /// `RequestIndexPolicy` (keys via the recent databases, folded from 4,096) against every key put
 /// straight into `requests` (`directBatchKeys` 1: how all keys were stored before), same run.
-struct StoreKeysBench {
+public struct StoreKeysBench {
     let scale: Double
     static let clients = 64
 
-    func run(_ report: inout BenchReport) throws {
+    public init(scale: Double) { self.scale = scale }
+
+    public func run(_ report: inout BenchReport) throws {
         let total = max(Self.clients, Int(128_000 * scale) / Self.clients * Self.clients)
         let records = StoreBench.records(count: total)
         let direct = try withTemporaryDirectory { try Self.run(records, RequestIndexPolicy(foldAtKeys: 1 << 30, foldChunkKeys: 1, directBatchKeys: 1), $0) }

@@ -1,6 +1,5 @@
 import Foundation
 import SolventCore
-import SolventDrills
 import SolventStore
 #if canImport(Glibc)
 import Glibc
@@ -15,15 +14,20 @@ import Glibc
 /// spawn to the `READY=1` datagram (sent once recovery is done and the socket accepts requests).
 /// Twice: with the log's pages as the build left them (warm), then after dropping them (cold).
 /// `--scale` scales the account count.
-struct RestartBench {
+public struct RestartBench {
     let scale: Double
     let daemonPath: String
 
     var accounts: Int { max(Int(1_000_000 * scale), 100) / 2 * 2 }
 
-    func run(_ report: inout BenchReport) async throws {
+    public init(scale: Double, daemonPath: String) {
+        self.scale = scale
+        self.daemonPath = daemonPath
+    }
+
+    public func run(_ report: inout BenchReport) async throws {
         guard FileManager.default.isExecutableFile(atPath: daemonPath) else {
-            throw CommandFailure(message: "bench restart: no solventd at \(daemonPath); build it (swift build -c release --product solventd) or pass --daemon")
+            throw BenchFailure(message: "bench restart: no solventd at \(daemonPath); build it (swift build -c release --product solventd) or pass --daemon")
         }
         let directory = NSTemporaryDirectory() + "solvent-restart-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -46,8 +50,6 @@ struct RestartBench {
         let inputs = self.inputs()
         let snapshotEvery = UInt64(inputs.count)
         try EventLog.create(directory: data, createdTimeMs: 0, snapshotEvery: snapshotEvery)
-        var progress = Progress("building log", total: UInt64(inputs.count))
-        defer { progress.finish() }
         var records = 0
         do {
             let journal = try Journal(directory: data, snapshotEvery: snapshotEvery)
@@ -56,7 +58,6 @@ struct RestartBench {
                 let end = min(start + 10_000, inputs.count)
                 try journal.append(Array(inputs[start..<end]))
                 start = end
-                progress.update(UInt64(start))
             }
             records = Int(journal.log.lastSeq)
         }  // the journal (and its LMDB environment) is closed here, before the daemon opens the log
@@ -78,9 +79,9 @@ struct RestartBench {
         if status == nil { daemon.signal(SIGKILL) }
         guard let ready else {
             let log = (try? String(contentsOfFile: directory + "/solventd.log", encoding: .utf8)) ?? ""
-            throw CommandFailure(message: "bench restart: solventd sent no READY=1; its log:\n\(log)")
+            throw BenchFailure(message: "bench restart: solventd sent no READY=1; its log:\n\(log)")
         }
-        guard status == 0 else { throw CommandFailure(message: "bench restart: solventd exited with status \(status.map { String($0) } ?? "none") on SIGTERM") }
+        guard status == 0 else { throw BenchFailure(message: "bench restart: solventd exited with status \(status.map { String($0) } ?? "none") on SIGTERM") }
         let elapsed = ready - began
         return (Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15, residentBefore)
     }

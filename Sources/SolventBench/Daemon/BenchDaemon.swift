@@ -1,6 +1,5 @@
 import Foundation
 import SolventCore
-import SolventDrills
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,14 +8,14 @@ import Glibc
 /// temporary directory with its Prometheus endpoint on a free loopback port. The bench reads the
 /// daemon's own counters (group commits, inputs appended) and CPU time from outside, as an
 /// operator would.
-final class BenchDaemon {
+public final class BenchDaemon {
     let directory: String
     let socketPath: String
     private let process: DaemonProcess
     private let metricsPort: Int
 
     /// The `solventd` next to the running `solvent` (the same `swift build` directory).
-    static func defaultExecutable() -> String {
+    public static func defaultExecutable() -> String {
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         return me.deletingLastPathComponent().appendingPathComponent("solventd").path
     }
@@ -26,7 +25,7 @@ final class BenchDaemon {
     /// `config`, if given, is written as the daemon's configuration file (`--config`).
     init(executable: String, config: String? = nil) async throws {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
-            throw CommandFailure(message: "bench ingest: no solventd at \(executable); build it (swift build -c release --product solventd) or pass --daemon")
+            throw BenchFailure(message: "bench ingest: no solventd at \(executable); build it (swift build -c release --product solventd) or pass --daemon")
         }
         Self.warnIfOlder(executable)
         directory = NSTemporaryDirectory() + "solvent-ingest-" + UUID().uuidString.prefix(8)
@@ -43,7 +42,7 @@ final class BenchDaemon {
         guard await process.waitUntilServing(timeout: .seconds(60)), let port = await Self.metricsPort(logPath: logPath) else {
             process.signal(SIGKILL)
             let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-            throw CommandFailure(message: "bench ingest: solventd did not start; its log:\n\(log)")
+            throw BenchFailure(message: "bench ingest: solventd did not start; its log:\n\(log)")
         }
         metricsPort = port
     }
@@ -125,9 +124,9 @@ final class BenchDaemon {
         process.signal(SIGTERM)
         guard let status = await process.waitForExit(timeout: .seconds(60)) else {
             process.signal(SIGKILL)
-            throw CommandFailure(message: "bench ingest: solventd did not stop within 60 s of SIGTERM")
+            throw BenchFailure(message: "bench ingest: solventd did not stop within 60 s of SIGTERM")
         }
-        guard status == 0 else { throw CommandFailure(message: "bench ingest: solventd exited with status \(status)") }
+        guard status == 0 else { throw BenchFailure(message: "bench ingest: solventd exited with status \(status)") }
     }
 
     func removeDirectory() { try? FileManager.default.removeItem(atPath: directory) }
@@ -145,7 +144,7 @@ final class BenchDaemon {
 enum MetricsScrape {
     static func get(port: Int) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw CommandFailure(message: "metrics: socket() failed") }
+        guard fd >= 0 else { throw BenchFailure(message: "metrics: socket() failed") }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -154,9 +153,9 @@ enum MetricsScrape {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw CommandFailure(message: "metrics: cannot connect to 127.0.0.1:\(port)") }
+        guard connected == 0 else { throw BenchFailure(message: "metrics: cannot connect to 127.0.0.1:\(port)") }
         let request = Array("GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
-        guard write(fd, request, request.count) == request.count else { throw CommandFailure(message: "metrics: write failed") }
+        guard write(fd, request, request.count) == request.count else { throw BenchFailure(message: "metrics: write failed") }
         var response: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -166,7 +165,7 @@ enum MetricsScrape {
         }
         let text = String(decoding: response, as: UTF8.self)
         guard text.hasPrefix("HTTP/1.") && text.contains(" 200 "), let body = text.range(of: "\r\n\r\n") else {
-            throw CommandFailure(message: "metrics: unexpected answer from 127.0.0.1:\(port)")
+            throw BenchFailure(message: "metrics: unexpected answer from 127.0.0.1:\(port)")
         }
         return String(text[body.upperBound...])
     }

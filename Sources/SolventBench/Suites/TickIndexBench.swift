@@ -10,7 +10,7 @@ import SolventRandom
 /// - 1% crossing: the mark steps down by the width holding 1% of the accounts' triggers, and
 ///   every crossed long is re-armed below the lowest long trigger, as the engine would re-arm an
 ///   account after re-assessing it, so the crowd keeps its density tick after tick.
-struct TickIndexBench {
+public struct TickIndexBench {
     let scale: Double
 
     var accounts: Int { max(Int(1_000_000 * scale), 1_000) }
@@ -19,7 +19,9 @@ struct TickIndexBench {
     /// Raw width of the band the longs' (and the shorts') triggers are spread over: 10 000 units.
     static let widthRaw: Int64 = 10_000 * 100_000_000
 
-    func run(_ report: inout BenchReport) throws {
+    public init(scale: Double) { self.scale = scale }
+
+    public func run(_ report: inout BenchReport) throws {
         var random = SplitMix64(state: 0x5EED)
         let residentBefore = MemoryProbe.residentBytes()
         var start = Int64(0)
@@ -51,7 +53,7 @@ struct TickIndexBench {
     private func runQuiet(_ index: TriggerIndex, mark: Int64, _ random: inout SplitMix64,
                           _ report: inout BenchReport) throws {
         guard let low = index.highestFalling?.raw, let high = index.lowestRising?.raw, high - low > 1 else {
-            throw CommandFailure(message: "tick bench: no gap between the nearest triggers")
+            throw BenchFailure(message: "tick bench: no gap between the nearest triggers")
         }
         var latencies: [Duration] = []
         latencies.reserveCapacity(ticks)
@@ -60,7 +62,7 @@ struct TickIndexBench {
             let begin = ContinuousClock.now
             let hits = index.crossed(by: price)
             latencies.append(ContinuousClock.now - begin)
-            guard hits.isEmpty else { throw CommandFailure(message: "tick bench: a quiet tick crossed") }
+            guard hits.isEmpty else { throw BenchFailure(message: "tick bench: a quiet tick crossed") }
         }
         addLatencies(latencies, "tickindex.none", note: "\(ticks) ticks, nothing crossed; target p99 50", &report)
     }

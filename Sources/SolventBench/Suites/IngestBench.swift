@@ -1,10 +1,8 @@
-import ArgumentParser
 import Foundation
 import NIOCore
 import NIOPosix
 import SolventCore
 import SolventProtocol
-import SolventServer
 import SolventStore
 
 /// `solvent bench ingest`: events acknowledged durably through the socket server (SPEC §10):
@@ -18,21 +16,22 @@ import SolventStore
 /// the 64 clients, whose reference is 64 records per transaction: with one request in flight
 /// each, no design that acknowledges after the commit can put more in one, so that rate is the
 /// disk's bound on the figure.
-struct IngestBench {
+public struct IngestBench {
     /// Which figures to measure (`--only`).
-    struct Figures: OptionSet, ExpressibleByArgument {
-        let rawValue: Int
-        static let ndjson = Figures(rawValue: 1)
-        static let binary = Figures(rawValue: 2)
-        static let clients64 = Figures(rawValue: 4)
-        static let all: Figures = [.ndjson, .binary, .clients64]
+    public struct Figures: OptionSet, Sendable {
+        public let rawValue: Int
+        public static let ndjson = Figures(rawValue: 1)
+        public static let binary = Figures(rawValue: 2)
+        public static let clients64 = Figures(rawValue: 4)
+        public static let all: Figures = [.ndjson, .binary, .clients64]
         static let names: [(String, Figures)] = [("ndjson", .ndjson), ("binary", .binary), ("clients64", .clients64)]
 
-        init(rawValue: Int) { self.rawValue = rawValue }
+        public init(rawValue: Int) { self.rawValue = rawValue }
 
-        init?(argument: String) {
+        /// From a comma-separated list of names (`--only ndjson,binary`); nil if one is unknown.
+        public init?(names list: String) {
             var figures: Figures = []
-            for name in argument.split(separator: ",") {
+            for name in list.split(separator: ",") {
                 guard let figure = Self.names.first(where: { $0.0 == name })?.1 else { return nil }
                 figures.insert(figure)
             }
@@ -55,7 +54,14 @@ struct IngestBench {
     /// The server's per-connection bound on requests in flight: a pipelined client keeps it full.
     static let window = 1024
 
-    func run(_ report: inout BenchReport) async throws {
+    public init(scale: Double, daemonPath: String, figures: Figures = .all, commitDelayUs: UInt64? = nil) {
+        self.scale = scale
+        self.daemonPath = daemonPath
+        self.figures = figures
+        self.commitDelayUs = commitDelayUs
+    }
+
+    public func run(_ report: inout BenchReport) async throws {
         let setup = Self.setupEvents()
         let load = Self.loadEvents(count: pipelinedEvents + Self.clients * clientEvents)
         if figures.contains(.ndjson) {
@@ -145,7 +151,7 @@ struct IngestBench {
             try await daemon.stop(keepDirectory: true)
             defer { daemon.removeDirectory() }
             guard result.replyBytes.count == keys.count else {
-                throw CommandFailure(message: "ingest check: \(result.replyBytes.count) connections' replies for \(keys.count) connections")
+                throw BenchFailure(message: "ingest check: \(result.replyBytes.count) connections' replies for \(keys.count) connections")
             }
             var acked: [String] = []
             for (bytes, connectionKeys) in zip(result.replyBytes, keys) {
@@ -153,7 +159,7 @@ struct IngestBench {
             }
             let counts = (batches: after.batches - before.batches, inputs: after.inputs - before.inputs)
             guard counts.inputs == acked.count else {
-                throw CommandFailure(message: "ingest check FAILED: \(acked.count) replies ok:true but the daemon counted \(counts.inputs) appended")
+                throw BenchFailure(message: "ingest check FAILED: \(acked.count) replies ok:true but the daemon counted \(counts.inputs) appended")
             }
             try IngestAcks.checkLog(directory: daemon.dataDirectory, acked: setupAcked + acked)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
