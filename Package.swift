@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SolventBotPolicy", targets: ["SolventBotPolicy"]),
         .library(name: "SolventBot", targets: ["SolventBot"]),
         .library(name: "SolventBench", targets: ["SolventBench"]),
+        .library(name: "SolventCharts", targets: ["SolventCharts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -136,7 +137,10 @@ let package = Package(
         ),
         // The auditor's tools of SPEC §9: liquidation replay and explanation, what-if, reports
         // (JSON, HTML with SVG charts), state proofs. Reads logs read-only.
-        .target(name: "SolventAudit", dependencies: ["SolventCore", "SolventStore"]),
+        .target(name: "SolventAudit", dependencies: ["SolventCore", "SolventStore", "SolventCharts"]),
+        // The inline SVG charts (no script, no network) of the audit's and the simulation's
+        // HTML reports: one line chart, one bar chart, HTML escaping. Depends on nothing.
+        .target(name: "SolventCharts"),
         // The seeded generator shared by the simulation, the benches and the test histories.
         .target(name: "SolventRandom"),
         // The reference bidding bot's pure policy (issue 9, docs/BOTS.md): what to bid from the
@@ -156,7 +160,7 @@ let package = Package(
         // price-impact model driving the real write path. Outside the pure core.
         .target(
             name: "SolventSim",
-            dependencies: ["SolventCore", "SolventStore", "SolventRandom", "SolventBotPolicy"]
+            dependencies: ["SolventCore", "SolventStore", "SolventRandom", "SolventBotPolicy", "SolventCharts"]
         ),
         .executableTarget(
             name: "solvent",
@@ -198,7 +202,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SolventSimTests",
-            dependencies: ["SolventSim", "SolventAudit", "SolventStore", "SolventCore"]
+            dependencies: ["SolventSim", "SolventAudit", "SolventCharts", "SolventStore", "SolventCore"]
         ),
         .testTarget(
             name: "SolventBotTests",

@@ -85,6 +85,12 @@ import Testing
         }
     }
 
+    /// The reports' charts draw numbers they are given: no engine, no store, nothing at all.
+    @Test func chartsDependOnNothing() throws {
+        let charts = try #require(try Self.graph().targets["SolventCharts"])
+        #expect(charts.dependencies.isEmpty, "forbidden arrows SolventCharts → \(charts.dependencies)")
+    }
+
     @Test func everyImportedModuleIsDeclared() throws {
         let graph = try Self.graph()
         for name in graph.targets.keys.sorted() {

@@ -1,38 +1,72 @@
 /// A small line chart as inline SVG (no script, no external resource): polylines for series,
-/// circles or squares for markers, min/max labels on both axes. Doubles are for drawing only.
-struct SVGChart {
-    struct Line {
-        var name: String
-        var color: String
-        var dashed = false
-        var points: [(x: Double, y: Double)]
+/// circles or squares for markers, min/max labels on both axes, a legend. Its text takes the
+/// page's `SVGChart.style` (classes `t` and `a`).
+/// The one chart of the audit's liquidation reports and the simulation's run reports. Doubles
+/// are for drawing only.
+public struct SVGChart {
+    public struct Line {
+        public var name: String
+        public var color: String
+        public var dashed: Bool
+        public var points: [(x: Double, y: Double)]
         /// Drawn as steps (a value holds until the next point), as marks and margins do.
-        var steps = true
+        public var steps: Bool
+
+        public init(name: String, color: String, dashed: Bool = false, points: [(x: Double, y: Double)], steps: Bool = true) {
+            self.name = name
+            self.color = color
+            self.dashed = dashed
+            self.points = points
+            self.steps = steps
+        }
     }
 
-    struct Marker {
-        var name: String
-        var color: String
-        var square = false
-        var points: [(x: Double, y: Double)]
+    public struct Marker {
+        public var name: String
+        public var color: String
+        public var square: Bool
+        public var points: [(x: Double, y: Double)]
+
+        public init(name: String, color: String, square: Bool = false, points: [(x: Double, y: Double)]) {
+            self.name = name
+            self.color = color
+            self.square = square
+            self.points = points
+        }
     }
 
-    var title: String
-    var xLabel: String
-    var lines: [Line]
-    var markers: [Marker] = []
-    var width = 760.0
-    var height = 280.0
+    public var title: String
+    public var xLabel: String
+    public var lines: [Line]
+    public var markers: [Marker]
+    public var width: Double
+    public var height: Double
     private let left = 80.0, right = 150.0, top = 30.0, bottom = 40.0
 
-    init(title: String, xLabel: String, lines: [Line], markers: [Marker] = []) {
+    public init(title: String, xLabel: String, lines: [Line], markers: [Marker] = [], width: Double = 760, height: Double = 280) {
         self.title = title
         self.xLabel = xLabel
         self.lines = lines
         self.markers = markers
+        self.width = width
+        self.height = height
     }
 
-    var svg: String {
+    /// A series of one value per step (a minute, say) as points at x = 0, 1, 2, …; beyond
+    /// `maxPoints` the steps are bucketed, keeping each bucket's value of largest magnitude so
+    /// that spikes survive.
+    public static func points(_ values: [Double], maxPoints: Int = 1_200) -> [(x: Double, y: Double)] {
+        guard values.count > maxPoints else { return values.enumerated().map { (Double($0), $1) } }
+        let size = (values.count + maxPoints - 1) / maxPoints
+        return stride(from: 0, to: values.count, by: size).map { start in
+            (Double(start), values[start..<min(start + size, values.count)].max { abs($0) < abs($1) }!)
+        }
+    }
+
+    /// The CSS a page that shows charts includes once.
+    public static let style = "svg.chart{display:block;margin:12px 0;background:#fff}.t{font-size:14px;font-weight:bold}.a{font-size:11px;fill:#444}"
+
+    public var svg: String {
         let all = lines.flatMap(\.points) + markers.flatMap(\.points)
         guard let xs = range(all.map(\.x)), let ys = range(all.map(\.y)) else {
             return "<p class=\"empty\">\(HTML.escape(title)): no data</p>"
@@ -105,7 +139,10 @@ struct SVGChart {
         return (low - pad)...(high + pad)
     }
 
-    private func format(_ value: Double) -> String {
+    private func format(_ value: Double) -> String { Self.format(value) }
+
+    /// A coordinate or a label: at most two decimals, none when whole.
+    static func format(_ value: Double) -> String {
         let rounded = (value * 100).rounded() / 100
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
     }
