@@ -126,14 +126,15 @@ import Testing
     }
 
     private static func committer(_ journal: Journal, _ timeline: Timeline, maxGroupRequests: Int,
-                                  pipelineRequests: Int = Committer.pipelineGroupRequests, hold: HoldFirstCommit? = nil) -> Committer {
+                                  pipelineRequests: Int = HandOff.pipelineRequestsDefault, hold: HoldFirstCommit? = nil) -> Committer {
         var hook: (@Sendable () -> Void)?
         if let hold { hook = { hold.hook() } }
         let observer: any CommitObserver = Observer(timeline: timeline)
         let nowMs: @Sendable () -> TimeMs = { 1_000 }
         return Committer(journal: journal, hub: SubscriptionHub(log: journal.log), nowMs: nowMs, observer: observer,
-                         window: GroupCommitWindow(delayUs: 0), maxGroupRequests: maxGroupRequests,
-                         pipelineRequests: pipelineRequests, beforeDurableCommit: hook)
+                         window: GroupCommitWindow(delayUs: 0),
+                         handOff: HandOff(maxGroupRequests: maxGroupRequests, pipelineRequests: pipelineRequests),
+                         beforeDurableCommit: hook)
     }
 
     @Test func aGroupStagedWhileTheOneBeforeCommitsIsAnsweredOnlyAfterItsOwnCommit() async throws {
@@ -283,13 +284,26 @@ import Testing
     /// staging and committing, whether or not a group is committing when it arrives; a long
     /// queue of many clients is halved; the 64 one-request clients' groups stay whole.
     @Test func aLongQueueIsTakenByHalvesOfAtLeast512() {
-        #expect(Committer.groupLimit(queued: 1_024, inFlight: false) == 512)
-        #expect(Committer.groupLimit(queued: 1_024, inFlight: true) == 512)
-        #expect(Committer.groupLimit(queued: 700, inFlight: false) == 350)
-        #expect(Committer.groupLimit(queued: 700, inFlight: true) == 512)
-        #expect(Committer.groupLimit(queued: 8_192, inFlight: true) == 4_096)
-        #expect(Committer.groupLimit(queued: 64, inFlight: false) == Committer.maxBatchRequests)
-        #expect(Committer.groupLimit(queued: 8_192, inFlight: true, maxGroupRequests: 1_000) == 1_000)
+        let rule = HandOff()
+        #expect(rule.groupLimit(queued: 1_024, inFlight: false) == 512)
+        #expect(rule.groupLimit(queued: 1_024, inFlight: true) == 512)
+        #expect(rule.groupLimit(queued: 700, inFlight: false) == 350)
+        #expect(rule.groupLimit(queued: 700, inFlight: true) == 512)
+        #expect(rule.groupLimit(queued: 8_192, inFlight: true) == 4_096)
+        #expect(rule.groupLimit(queued: 64, inFlight: false) == HandOff.maxGroupRequestsDefault)
+        #expect(HandOff(maxGroupRequests: 1_000).groupLimit(queued: 8_192, inFlight: true) == 1_000)
+    }
+
+    /// A large group is handed over without asking what is queued; a small one only when work
+    /// is queued behind it that the writer would take at once.
+    @Test func theHandOffDecision() {
+        let rule = HandOff()
+        var asked = false
+        #expect(rule.handsOver(requests: 256) { asked = true; return (false, false) })
+        #expect(!asked)
+        #expect(rule.handsOver(requests: 1) { (true, true) })
+        #expect(!rule.handsOver(requests: 1) { (true, false) })
+        #expect(!rule.handsOver(requests: 1) { (false, true) })
     }
 
     /// `stop` right after work was queued: every request is committed and answered, by both

@@ -23,7 +23,7 @@ final class DurableStage: @unchecked Sendable {
         var started: ContinuousClock.Instant
     }
 
-    private let finisher: GroupFinisher
+    private let commit: DurableCommit
     /// Told how many inputs a group appended before any of its answers leaves.
     private let counted: @Sendable (Int) -> Void
     /// A test's hook, run on this thread before each commit (to hold one while the committer
@@ -39,8 +39,8 @@ final class DurableStage: @unchecked Sendable {
     private var stopping = false
     private var finished = false
 
-    init(finisher: GroupFinisher, counted: @escaping @Sendable (Int) -> Void, beforeCommit: (@Sendable () -> Void)? = nil) {
-        self.finisher = finisher
+    init(commit: DurableCommit, counted: @escaping @Sendable (Int) -> Void, beforeCommit: (@Sendable () -> Void)? = nil) {
+        self.commit = commit
         self.counted = counted
         self.beforeCommit = beforeCommit
     }
@@ -107,13 +107,7 @@ final class DurableStage: @unchecked Sendable {
     private func run() {
         while var job = take() {
             beforeCommit?()
-            var appended = 0
-            let result = finisher.commit(&job.staged, appended: &appended)
-            counted(appended)
-            job.staged.group.outbox.send()
-            // The replies are out: what the next commit would otherwise do first, now.
-            finisher.log.prepareFold()
-            let failure: InputError? = if case .failure(let error) = result { error } else { nil }
+            let failure = commit.finish(&job.staged, counted: counted)
             condition.lock()
             outcome = Outcome(failure: failure, connections: job.staged.group.outbox.connections, started: job.started)
             condition.broadcast()

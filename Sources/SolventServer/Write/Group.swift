@@ -14,7 +14,7 @@ struct Fresh: Sendable {
     var repeats = -1
 }
 
-/// The requests of one group commit, sorted (`CommitBatcher.prepare`): its fresh appends in
+/// The requests of one group commit, sorted (`GroupStaging.prepare`): its fresh appends in
 /// arrival order with what waits for each, its queries and ticks, and the answers so far.
 struct Group: Sendable {
     var work: [Submission]

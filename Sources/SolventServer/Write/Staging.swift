@@ -1,49 +1,22 @@
-import NIOPosix
 import SolventCore
 import SolventProtocol
 import SolventStore
 
-/// One group commit, as plain logic over the journal (no threads): idempotent keys answered from
-/// the log, receipt times stamped, every fresh input appended in one transaction with each
-/// refusal kept to its own request, the committed records published to subscribers, then every
-/// answer handed to its connection.
-///
-/// In two steps, so the committer can stage one group while the previous one commits
-/// (docs/PROTOCOL.md, "Group commit"): `prepare` and `stage` read and change the state, on the
-/// committer thread; the staged group's `GroupFinisher` step commits and answers, on any thread.
-/// `commit` runs both in turn.
-final class CommitBatcher {
+/// Staging, on the writer thread (`Committer`), the only code that reads and changes the margin
+/// state: a group's requests sorted (`prepare`: appends moved into inputs, repeats of a key
+/// joined, queries and ticks noted), the keys already in the log answered from it, receipt times
+/// stamped, and every fresh input checked, applied and encoded into a `StagedGroup` by the
+/// journal (`stage`). Nothing is written here: the group's `DurableCommit` does that, inline or
+/// on the durable stage, and the group's tick and queries are answered after it (Queries.swift).
+final class GroupStaging {
     let journal: Journal
     let nowMs: @Sendable () -> TimeMs
     let observer: (any CommitObserver)?
-    /// The step that touches no state: commit, answers, publication.
-    let finisher: GroupFinisher
 
-    init(journal: Journal, hub: SubscriptionHub, nowMs: @escaping @Sendable () -> TimeMs, observer: (any CommitObserver)? = nil) {
+    init(journal: Journal, nowMs: @escaping @Sendable () -> TimeMs, observer: (any CommitObserver)? = nil) {
         self.journal = journal
         self.nowMs = nowMs
         self.observer = observer
-        finisher = GroupFinisher(log: journal.log, hub: hub, observer: observer)
-    }
-
-    /// Commits `work` and answers every request in it; `counted` learns how many inputs were
-    /// appended before any answer leaves, so a client that has its answers sees them counted.
-    /// Returns the connections answered (the committer's `GroupCommitWindow` expects as many).
-    @discardableResult
-    func commit(_ work: consuming [Submission], counted: (Int) -> Void = { _ in }) -> Int {
-        var staged = stage(prepare(work))
-        return finishInline(&staged, counted: counted)
-    }
-
-    /// Commits `staged` on this thread (nothing else may be staged) and answers it: its appends,
-    /// its clock tick, then its queries (which see the group's appends).
-    func finishInline(_ staged: inout StagedGroup, counted: (Int) -> Void) -> Int {
-        var appended = 0
-        if case .failure = finisher.commit(&staged, appended: &appended) { journal.discardStaged() }
-        answerTicksAndQueries(&staged.group)
-        counted(appended)
-        staged.group.outbox.send()
-        return staged.group.outbox.connections
     }
 
     /// Sorts the requests of `work`: each append moved into the group's inputs (a repeat of an
@@ -114,19 +87,6 @@ final class CommitBatcher {
         let (results, batch) = journal.stageAccepted(inputs, distinctKeys: true)
         observer?.staged(ledger: journal.ledger)
         return StagedGroup(group: consume group, batch: batch, results: results, stagingDuration: ContinuousClock.now - started)
-    }
-
-    /// Ticks and queries, answered once the group's appends are committed: after a tick its
-    /// outcome, after an append the state with it.
-    func answerTicksAndQueries(_ group: inout Group) {
-        for tick in group.ticks { group.outbox.add(.ticked(group.clock), for: group.work[tick]) }
-        for query in group.queries {
-            if case .account(let id, let at?) = group.work[query].request, at < journal.log.lastSeq {
-                answerPast(id, at: at, to: group.work[query])
-            } else {
-                group.outbox.add(answer(group.work[query].request), for: group.work[query])
-            }
-        }
     }
 
     private static func stored(_ value: inout Int) -> Int { value }
@@ -222,54 +182,6 @@ final class CommitBatcher {
         for index in group.inputs.indices {
             if !group.fresh[index].timed { group.inputs[index].time = max(now, lastMs) }
             lastMs = max(lastMs, group.inputs[index].time)
-        }
-    }
-
-    /// An account as it was after a past record: the nearest snapshot plus a replay, which can
-    /// take a while, so it runs in its own read transaction on NIO's blocking pool, not on the
-    /// committer's thread; the answer goes straight to the connection, which keeps it in request
-    /// order. (The records up to `at` are committed and never change, so the answer is the same
-    /// whenever it is computed.)
-    private func answerPast(_ id: AccountID, at seq: Seq, to query: Submission) {
-        let log = journal.log
-        let target = query.target
-        let index = query.index
-        NIOThreadPool.singleton.submit { state in
-            let response: Response
-            if case .cancelled = state {
-                response = .refused(key: nil, InputError(code: "shutting_down", message: "the server is shutting down"))
-            } else {
-                response = Self.pastAccount(id, at: seq, log)
-            }
-            target.deliver([IndexedResponse(index: index, response: response)])
-        }
-    }
-
-    private static func pastAccount(_ id: AccountID, at seq: Seq, _ log: EventLog) -> Response {
-        let ledger: Ledger
-        do { ledger = try log.ledger(at: seq) } catch {
-            return .refused(key: nil, InputError(code: "read_failed", message: "the state at seq \(seq) could not be rebuilt: \(error)"))
-        }
-        guard let view = ledger.account(id) else {
-            return .refused(key: nil, InputError(code: "unknown_account", field: "account",
-                                                 message: "account \(id) does not appear in the log up to seq \(seq)"))
-        }
-        return .account(view)
-    }
-
-    private func answer(_ query: Request) -> Response {
-        switch query {
-        case .status:
-            let head = journal.log.head
-            return .status(seq: head.seq, headHash: head.hash, timeMs: max(nowMs(), head.time), rules: journal.log.rules)
-        case .account(let id, _):  // `at` at or past the head: the state now.
-            guard let view = journal.ledger.account(id) else {
-                return .refused(key: nil, InputError(code: "unknown_account", field: "account",
-                                                     message: "account \(id) does not appear in the log"))
-            }
-            return .account(view)
-        case .append, .clockTick, .subscribe:
-            preconditionFailure("appends and ticks are committed and subscriptions served by the hub, not answered as queries")
         }
     }
 }

@@ -8,7 +8,7 @@ import Testing
 /// One group commit's bookkeeping, without sockets: whatever its place in the group — a key
 /// already in the log, a repeat of an earlier request, a key reused for another event or time —
 /// each request gets its own answer, and only the fresh keys are appended, once each, in order.
-@Suite struct CommitBatcherTests {
+@Suite struct GroupStagingTests {
     private final class Recorder: ReplyTarget, @unchecked Sendable {
         private(set) var answers: [UInt64: Response] = [:]
 
@@ -28,7 +28,7 @@ import Testing
         try await withTemporaryDirectory { directory in
             try EventLog.create(directory: directory, createdTimeMs: 0)
             let journal = try Journal(directory: directory)
-            let batcher = CommitBatcher(journal: journal, hub: SubscriptionHub(log: journal.log), nowMs: { 1_000 })
+            let batcher = InlineCommit(journal: journal)
             let first = Recorder(), second = Recorder()
             func append(_ index: UInt64, _ key: String, _ event: Event, time: TimeMs? = nil, to target: Recorder) -> Submission {
                 Submission(request: .append(key: key, time: time, event: event), index: index, target: target)
@@ -78,5 +78,24 @@ import Testing
     private static func code(_ response: Response?) -> String? {
         guard case .refused(_, let error)? = response else { return nil }
         return error.code
+    }
+}
+
+/// A group staged and finished on the calling thread, as the writer does with nothing in flight.
+private struct InlineCommit {
+    let staging: GroupStaging
+    let durable: DurableCommit
+
+    init(journal: Journal) {
+        staging = GroupStaging(journal: journal, nowMs: { 1_000 })
+        durable = DurableCommit(log: journal.log, hub: SubscriptionHub(log: journal.log), observer: nil)
+    }
+
+    /// Returns the connections answered.
+    @discardableResult
+    func commit(_ work: [Submission]) -> Int {
+        var staged = staging.stage(staging.prepare(work))
+        Committer.finishInline(&staged, staging, durable) { _ in }
+        return staged.group.outbox.connections
     }
 }
