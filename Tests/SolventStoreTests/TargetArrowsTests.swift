@@ -102,6 +102,21 @@ import Testing
         }
     }
 
+    /// The other way round, for the package's own modules: a declared arrow no source file
+    /// imports is a dependency in name only, and the graph a newcomer reads would lie. (Test
+    /// targets and C modules are left out: a test may link a module for its executables.)
+    @Test func everyDeclaredArrowIsUsed() throws {
+        let graph = try Self.graph()
+        for name in graph.targets.keys.sorted() where graph.targets[name]!.path.hasPrefix("Sources/") {
+            let imported = try graph.imports(of: name)
+            guard !imported.isEmpty else { continue }  // a C target
+            for dependency in graph.targets[name]!.dependencies where imported[dependency.name] == nil {
+                if case .target(let target) = dependency, graph.targets[target]?.path.hasPrefix("Sources/C") == true { continue }
+                Issue.record("\(name) declares \(dependency) but no file of it imports that module")
+            }
+        }
+    }
+
     @Test func importLinesAreRead() {
         #expect(PackageGraph.importedModule("import SolventCore") == "SolventCore")
         #expect(PackageGraph.importedModule("@testable import SolventBot") == "SolventBot")
