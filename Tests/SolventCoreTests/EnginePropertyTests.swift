@@ -165,7 +165,7 @@ struct EnginePropertyTests {
                                              watch: inout EngineWatch, context: String) {
         var deleveraged: [Seq: InsuranceDeleveraged] = [:]
         for (offset, record) in derived.enumerated() {
-            if case .insuranceDeleveraged(let p) = record { deleveraged[seq + 1 + Seq(offset)] = p }
+            if case .insuranceDeleveraged(let p) = record { deleveraged[seq + 1 + UInt64(offset)] = p }
         }
         let adls = derived.compactMap { event -> ADL? in if case .adl(let p) = event { p } else { nil } }
         for group in Set(adls.map(\.liquidation)).sorted() {

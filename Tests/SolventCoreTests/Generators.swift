@@ -35,11 +35,12 @@ enum Draw {
     }
 
     static func seq(_ rng: inout some RandomNumberGenerator) -> Seq {
-        switch Int.random(in: 0..<4, using: &rng) {
+        let raw: UInt64 = switch Int.random(in: 0..<4, using: &rng) {
         case 0: [0, 1, UInt64(UInt32.max), .max].randomElement(using: &rng)!
         case 1: UInt64.random(in: 1...100_000, using: &rng)
         default: UInt64.random(in: .min ... .max, using: &rng)
         }
+        return Seq(raw)
     }
 
     static func time(_ rng: inout some RandomNumberGenerator) -> TimeMs { raw(&rng) }

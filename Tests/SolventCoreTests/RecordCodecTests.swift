@@ -77,7 +77,7 @@ import Testing
         var rejected = WithdrawalRejected()
         rejected.account = Identifier(valid: String(repeating: "a", count: 64))
         rejected.reason = String(repeating: "é", count: ByteWriter.maxStringBytes / 2)
-        let first = Record(seq: .max, time: .min, cause: .max, event: .withdrawalRejected(rejected))
+        let first = Record(seq: Seq(.max), time: .min, cause: Seq(.max), event: .withdrawalRejected(rejected))
         #expect(try RecordCodec.decode(RecordCodec.encode(first)) == first)
 
         var listed = MarketListed()

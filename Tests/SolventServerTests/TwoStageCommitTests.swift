@@ -164,7 +164,7 @@ import Testing
             let lastFirstAnswer = try #require(entries.firstIndex(of: .delivered(target: "a", index: 3)))
             #expect(secondCommit > lastFirstAnswer)
             for index in 0..<8 {
-                #expect(timeline.answers("a")[UInt64(index)] == .appended(key: "k\(index)", seq: Seq(index + 1), derived: []))
+                #expect(timeline.answers("a")[UInt64(index)] == .appended(key: "k\(index)", seq: Seq(UInt64(index + 1)), derived: []))
             }
             #expect(committer.commitCounts == CommitCounts(batches: 2, inputs: 8))
             #expect(journal.log.lastSeq == 8)

@@ -123,9 +123,9 @@ public struct LedgerDriver {
         let derived = ledger.apply(event, seq: seq, time: time)
         log.append(Record(seq: seq, time: time, event: event))
         for (offset, d) in derived.enumerated() {
-            log.append(Record(seq: seq + 1 + Seq(offset), time: time, cause: seq, event: d))
+            log.append(Record(seq: seq + 1 + UInt64(offset), time: time, cause: seq, event: d))
         }
-        nextSeq = seq + 1 + Seq(derived.count)
+        nextSeq = seq + 1 + UInt64(derived.count)
         return derived
     }
 

@@ -1,5 +1,25 @@
 /// The seq of a record in the log: 1, 2, 3, … with no gaps.
-public typealias Seq = UInt64
+public typealias Seq = Tagged<SeqTag, UInt64>
+public enum SeqTag {}
+
+/// Steps along the log: `seq + 1` is the next record, `first + UInt64(count)` the one `count`
+/// on. Two seqs do not add, and a seq is never a time or a count.
+extension Seq {
+    @inlinable
+    public static func + (seq: Self, step: UInt64) -> Self { Self(seq.rawValue + step) }
+    @inlinable
+    public static func - (seq: Self, step: UInt64) -> Self { Self(seq.rawValue - step) }
+    @inlinable
+    public static func += (seq: inout Self, step: UInt64) { seq = seq + step }
+}
+
+/// Seqs have no gaps, so a range of them is the records it spans: `for seq in first...last`.
+extension Tagged: Strideable where Tag == SeqTag, RawValue == UInt64 {
+    @inlinable
+    public func distance(to other: Self) -> Int { rawValue.distance(to: other.rawValue) }
+    @inlinable
+    public func advanced(by n: Int) -> Self { Self(rawValue.advanced(by: n)) }
+}
 
 /// Unix time in milliseconds.
 public typealias TimeMs = Int64

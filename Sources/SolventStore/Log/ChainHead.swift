@@ -22,7 +22,7 @@ public struct ChainHead: Equatable, Sendable {
         guard raw.count == Self.encodedCount else {
             throw .corrupt(reason: "chain head is \(raw.count) bytes, not \(Self.encodedCount)")
         }
-        seq = BigEndian.uint64(raw, at: 0)
+        seq = Seq(BigEndian.uint64(raw, at: 0))
         time = TimeMs(bitPattern: BigEndian.uint64(raw, at: 8))
         digest = Hash32(UnsafeRawBufferPointer(rebasing: raw[16...]))
     }
@@ -33,7 +33,7 @@ public struct ChainHead: Equatable, Sendable {
     func encoded() -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: Self.encodedCount) { buffer, count in
             let raw = UnsafeMutableRawBufferPointer(buffer)
-            BigEndian.store(seq, into: raw, at: 0)
+            BigEndian.store(seq.rawValue, into: raw, at: 0)
             BigEndian.store(UInt64(bitPattern: time), into: raw, at: 8)
             digest.copy(into: raw, at: 16)
             count = Self.encodedCount

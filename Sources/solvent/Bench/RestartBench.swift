@@ -58,7 +58,7 @@ struct RestartBench {
                 start = end
                 progress.update(UInt64(start))
             }
-            records = Int(journal.log.lastSeq)
+            records = Int(journal.log.lastSeq.rawValue)
         }  // the journal (and its LMDB environment) is closed here, before the daemon opens the log
         return records
     }

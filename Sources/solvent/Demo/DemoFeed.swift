@@ -38,7 +38,7 @@ struct DemoFeed {
             let lines = part.map { requests.append($0, at: plan.path.startMs) }
             let replies = try await Self.exchange(client, lines)
             for (event, reply) in zip(part, replies) {
-                guard reply["ok"] == .bool(true), let seq = DemoTally.number(reply["seq"]) else {
+                guard reply["ok"] == .bool(true), let seq = DemoTally.seq(reply["seq"]) else {
                     throw CommandFailure(message: "set-up input \(event.kind.name) refused: \(JSONWriter.string(reply))")
                 }
                 last = seq

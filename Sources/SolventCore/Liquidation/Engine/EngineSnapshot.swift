@@ -19,15 +19,15 @@ extension EngineBook {
         }
         writer.writeUInt32(UInt32(liquidations.count))
         for l in liquidations {
-            writer.writeUInt64(l.id)
+            writer.writeUInt64(l.id.rawValue)
             writer.writeUInt32(UInt32(l.account))
             writer.writeUInt16(UInt16(l.market))
             for raw in [l.notional.raw, l.closedQty.raw, l.penaltyPaid.raw, l.adlQty.raw, l.insurancePaid.raw] { writer.writeInt64(raw) }
         }
         writer.writeUInt32(UInt32(auctions.count))
         for a in auctions {
-            writer.writeUInt64(a.id)
-            writer.writeUInt64(a.liquidation)
+            writer.writeUInt64(a.id.rawValue)
+            writer.writeUInt64(a.liquidation.rawValue)
             writer.writeUInt32(UInt32(a.account))
             writer.writeUInt16(UInt16(a.market))
             for raw in [a.remaining.raw, a.startPrice.raw, a.startTimeMs] { writer.writeInt64(raw) }
@@ -57,7 +57,7 @@ extension EngineBook {
             book.calls.append(MarginCallEntry(account: account, deadline: deadline))
         }
         for _ in 0..<(try boundedCount(&reader, limit: accounts)) {
-            let id = try reader.readUInt64()
+            let id = Seq(try reader.readUInt64())
             let account = try index(&reader, limit: accounts)
             let market = Int(try reader.readUInt16())
             guard market < markets else { throw CodecError("liquidation in unknown market \(market)", offset: reader.offset) }
@@ -70,8 +70,8 @@ extension EngineBook {
             book.liquidations.append(l)
         }
         for _ in 0..<(try boundedCount(&reader, limit: accounts)) {
-            let id = try reader.readUInt64()
-            let liquidation = try reader.readUInt64()
+            let id = Seq(try reader.readUInt64())
+            let liquidation = Seq(try reader.readUInt64())
             let account = try index(&reader, limit: accounts)
             let market = Int(try reader.readUInt16())
             guard market < markets else { throw CodecError("auction in unknown market \(market)", offset: reader.offset) }
