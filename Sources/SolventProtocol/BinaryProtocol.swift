@@ -25,7 +25,7 @@ public enum BinaryProtocol {
         writer.writeShortString(key)
         if let time {
             writer.writeUInt8(1)
-            writer.writeInt64(time)
+            writer.writeInt64(time.rawValue)
         } else {
             writer.writeUInt8(0)
         }
@@ -58,7 +58,7 @@ public enum BinaryProtocol {
                     guard value >= 0 else {
                         return .failure(RequestRefusal(key: key, error: InputError(code: "bad_time", field: "time", message: "must be non-negative Unix milliseconds")))
                     }
-                    time = value
+                    time = TimeMs(value)
                 case let tag:
                     return .failure(RequestRefusal(key: key, error: InputError(code: "bad_frame", field: "time", message: "time tag \(tag) is neither 0 nor 1")))
                 }

@@ -43,7 +43,7 @@ enum Draw {
         return Seq(raw)
     }
 
-    static func time(_ rng: inout some RandomNumberGenerator) -> TimeMs { raw(&rng) }
+    static func time(_ rng: inout some RandomNumberGenerator) -> TimeMs { TimeMs(raw(&rng)) }
 
     static func chance(_ rng: inout some RandomNumberGenerator) -> Bool { Bool.random(using: &rng) }
 
@@ -125,14 +125,14 @@ enum Payloads {
         var p = ParamsSet()
         p.market = Draw.maybe(&rng) { Draw.identifier(&$0) }
         p.callBuffer = Draw.maybe(&rng) { Draw.rate(&$0) }
-        p.callGrace = Draw.maybe(&rng) { Draw.time(&$0) }
+        p.callGrace = Draw.maybe(&rng) { Draw.raw(&$0) }
         p.liqStep = Draw.maybe(&rng) { Draw.rate(&$0) }
         p.auctionBuffer = Draw.maybe(&rng) { Draw.rate(&$0) }
         p.curve = Draw.maybe(&rng) { AuctionCurve.allCases.randomElement(using: &$0)! }
-        p.tau = Draw.maybe(&rng) { Draw.time(&$0) }
-        p.step = Draw.maybe(&rng) { Draw.time(&$0) }
+        p.tau = Draw.maybe(&rng) { Draw.raw(&$0) }
+        p.step = Draw.maybe(&rng) { Draw.raw(&$0) }
         p.cut = Draw.maybe(&rng) { Draw.rate(&$0) }
-        p.tail = Draw.maybe(&rng) { Draw.time(&$0) }
+        p.tail = Draw.maybe(&rng) { Draw.raw(&$0) }
         p.cusp = Draw.maybe(&rng) { Draw.rate(&$0) }
         p.minFee = Draw.maybe(&rng) { Draw.rate(&$0) }
         p.maxFee = Draw.maybe(&rng) { Draw.rate(&$0) }
@@ -142,7 +142,7 @@ enum Payloads {
         p.holeMarket = Draw.maybe(&rng) { Draw.money(&$0) }
         p.maxJump = Draw.maybe(&rng) { Draw.rate(&$0) }
         p.confirmations = Draw.maybe(&rng) { Draw.raw(&$0) }
-        p.maxStaleness = Draw.maybe(&rng) { Draw.time(&$0) }
+        p.maxStaleness = Draw.maybe(&rng) { Draw.raw(&$0) }
         p.fundImr = Draw.maybe(&rng) { Draw.rate(&$0) }
         p.fundMmr = Draw.maybe(&rng) { Draw.rate(&$0) }
         return p
@@ -328,7 +328,7 @@ enum Payloads {
         case .paramsSet:
             var p = ParamsSet()
             func rate() -> Rate? { Draw.maybe(&rng) { Rate(raw: Draw.raw(in: 0...fixedScale, &$0)) } }
-            func duration() -> TimeMs? { Draw.maybe(&rng) { Draw.raw(in: 0...Int64.max, &$0) } }
+            func duration() -> Int64? { Draw.maybe(&rng) { Draw.raw(in: 0...Int64.max, &$0) } }
             func amount() -> Money? { Draw.maybe(&rng) { Money(raw: Draw.raw(in: 0...Int64.max, &$0)) } }
             p.market = Draw.maybe(&rng) { Draw.identifier(&$0) }
             p.callBuffer = rate(); p.callGrace = duration()
@@ -388,7 +388,7 @@ enum Gens {
     static func validInput(_ kind: EventKind) -> Generator<Record, Shrink.None<Record>> {
         Generator { rng in
             let seq = max(1, Draw.seq(&rng))
-            let time = Draw.raw(in: 0...Int64.max, &rng)
+            let time = TimeMs(Draw.raw(in: 0...Int64.max, &rng))
             return Record(seq: seq, time: time, event: Payloads.validInput(kind, &rng))
         }
     }

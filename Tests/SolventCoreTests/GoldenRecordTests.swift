@@ -229,7 +229,7 @@ enum GoldenRecords {
         // Inputs have no cause; each derived record names an earlier input.
         return events.enumerated().map { index, event in
             let seq = Seq(UInt64(index + 1))
-            return Record(seq: seq, time: time + TimeMs(index), cause: event.kind.isInput ? nil : 5, event: event)
+            return Record(seq: seq, time: time + Int64(index), cause: event.kind.isInput ? nil : 5, event: event)
         }
     }
 }

@@ -77,13 +77,13 @@ import Testing
         var rejected = WithdrawalRejected()
         rejected.account = Identifier(valid: String(repeating: "a", count: 64))
         rejected.reason = String(repeating: "é", count: ByteWriter.maxStringBytes / 2)
-        let first = Record(seq: Seq(.max), time: .min, cause: Seq(.max), event: .withdrawalRejected(rejected))
+        let first = Record(seq: Seq(.max), time: TimeMs(.min), cause: Seq(.max), event: .withdrawalRejected(rejected))
         #expect(try RecordCodec.decode(RecordCodec.encode(first)) == first)
 
         var listed = MarketListed()
         listed.market = Identifier(valid: "BTC-PERP")
         listed.tiers = (0..<maxListCount).map { Tier(notionalCap: Money(raw: Int64($0)), mmr: .one, imr: .one, maintAmount: .zero) }
-        let second = Record(seq: 1, time: .max, event: .marketListed(listed))
+        let second = Record(seq: 1, time: TimeMs(.max), event: .marketListed(listed))
         #expect(try RecordCodec.decode(RecordCodec.encode(second)) == second)
     }
 

@@ -20,7 +20,7 @@ import Testing
             if n == 5_000 { events.append(withdrawal("acct-3", "1")) }
             if n % 1_000 == 999 { events.append(oracle("BTC-PERP", n % 2000 == 999 ? "30010" : "29990")) }
         }
-        return events.enumerated().map { JournalInput(time: TimeMs($0.offset), event: $0.element) }
+        return events.enumerated().map { JournalInput(time: TimeMs(Int64($0.offset)), event: $0.element) }
     }
 
     /// The first mismatch feeding every record one at a time, and the replay after.

@@ -33,7 +33,7 @@ func recordBytes(_ seq: Seq, count: Int = 100) -> [UInt8] {
 /// Records `seqs` at time = seq * 10, each with `recordBytes`.
 func records(_ seqs: ClosedRange<Seq>, count: Int = 100, key: ((Seq) -> String?)? = nil) -> [AppendRecord] {
     seqs.map { seq in
-        AppendRecord(seq: seq, time: TimeMs(seq.rawValue) * 10, bytes: recordBytes(seq, count: count), requestKey: key?(seq))
+        AppendRecord(seq: seq, time: TimeMs(Int64(seq.rawValue) * 10), bytes: recordBytes(seq, count: count), requestKey: key?(seq))
     }
 }
 

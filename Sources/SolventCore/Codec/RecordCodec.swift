@@ -17,7 +17,7 @@ public enum RecordCodec {
         var coder = BinaryFieldWriter(writer: ByteWriter(capacity: 96))
         coder.writer.writeUInt8(formatVersion)
         coder.writer.writeUInt64(record.seq.rawValue)
-        coder.writer.writeInt64(record.time)
+        coder.writer.writeInt64(record.time.rawValue)
         coder.writer.writeUInt8(record.kind.rawValue)
         coder.writer.writeUInt64(record.cause?.rawValue ?? 0)
         coder.writer.writeUInt32(0)
@@ -71,7 +71,7 @@ public enum RecordCodec {
         }
         let seq = Seq(try reader.readUInt64())
         guard seq > 0 else { throw CodecError("seq 0", offset: 1) }
-        let time = try reader.readInt64()
+        let time = TimeMs(try reader.readInt64())
         let kindByte = try reader.readUInt8()
         guard let kind = EventKind(rawValue: kindByte) else { throw CodecError("unknown kind \(kindByte)", offset: 17) }
         let causeRaw = try reader.readUInt64()

@@ -21,8 +21,23 @@ extension Tagged: Strideable where Tag == SeqTag, RawValue == UInt64 {
     public func advanced(by n: Int) -> Self { Self(rawValue.advanced(by: n)) }
 }
 
-/// Unix time in milliseconds.
-public typealias TimeMs = Int64
+/// Unix time in milliseconds: an instant. Spans of time (a grace period, an auction's tau, the
+/// time since an auction started) are plain `Int64` milliseconds, named `…Ms`.
+public typealias TimeMs = Tagged<TimeTag, Int64>
+public enum TimeTag {}
+
+/// An instant moves by a span (`time + graceMs`); two instants differ by one (`now - start`).
+/// Two instants do not add, and an instant is never a seq.
+extension TimeMs {
+    @inlinable
+    public static func + (time: Self, ms: Int64) -> Self { Self(time.rawValue + ms) }
+    @inlinable
+    public static func - (time: Self, ms: Int64) -> Self { Self(time.rawValue - ms) }
+    @inlinable
+    public static func - (time: Self, earlier: Self) -> Int64 { time.rawValue - earlier.rawValue }
+    @inlinable
+    public static func += (time: inout Self, ms: Int64) { time = time + ms }
+}
 
 /// A name made of 1–64 bytes of `[A-Za-z0-9_.:-]` (SPEC §3), used for accounts, markets and refs.
 public struct Identifier: Hashable, Comparable, Sendable, CustomStringConvertible {

@@ -37,7 +37,7 @@ extension Ledger {
             coder.writer.writeUInt32(rules.rawValue)
         }
         coder.writer.writeUInt64(lastSeq.rawValue)
-        coder.writer.writeInt64(lastTimeMs)
+        coder.writer.writeInt64(lastTimeMs.rawValue)
         coder.writer.writeInt64(totalDeposited.raw)
         coder.writer.writeInt64(totalWithdrawn.raw)
         Self.write(ParamsSet(full: globalParams, rules: rules), &coder)
@@ -48,7 +48,7 @@ extension Ledger {
             var mark = market.mark
             try! coder.field("mark", &mark)  // binary writing only reads fields
             coder.writer.writeUInt8(market.markFromOracle ? 1 : 0)
-            coder.writer.writeInt64(market.markTimeMs)
+            coder.writer.writeInt64(market.markTimeMs.rawValue)
             var held = market.heldPrice
             try! coder.field("heldPrice", &held)
             coder.writer.writeInt64(market.heldCount)
@@ -123,7 +123,7 @@ private struct SnapshotDecoder {
         }
         var ledger = Ledger(rules: rules)
         ledger.lastSeq = Seq(try coder.reader.readUInt64())
-        ledger.lastTimeMs = try coder.reader.readInt64()
+        ledger.lastTimeMs = TimeMs(try coder.reader.readInt64())
         ledger.totalDeposited = Money(raw: try coder.reader.readInt64())
         ledger.totalWithdrawn = Money(raw: try coder.reader.readInt64())
         coder.extensionsPresent = rules.fundIsMargined
@@ -166,7 +166,7 @@ private struct SnapshotDecoder {
             var market = MarketState(listing: listing, params: ledger.globalParams, paramsVersion: 0)
             market.mark = mark
             market.markFromOracle = fromOracle == 1
-            market.markTimeMs = try coder.reader.readInt64()
+            market.markTimeMs = TimeMs(try coder.reader.readInt64())
             try decodeGuards(into: &market)
             market.overrides = try read(ParamsSet.self, "market params")
             guard market.overrides.market == nil else { throw fail("market params name a market") }

@@ -13,7 +13,7 @@ public struct Rederivation: Sendable {
     private var expectedIndex = 0
     private var expectedCause: Seq = 0
     private var expectedTime: TimeMs = 0
-    private var lastTime: TimeMs = .min
+    private var lastTime = TimeMs(.min)
     public private(set) var lastSeq: Seq
     /// The log's `state.root` rule; nil for logs written without one (pure core tests).
     public let stateRoots: StateRootPolicy?

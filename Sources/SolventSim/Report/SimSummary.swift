@@ -11,7 +11,7 @@ public struct SimSummary: Equatable, Sendable {
     public var seed: UInt64
     public var params: RiskParams
     public var impact: ImpactModel
-    public var stepMs: TimeMs
+    public var stepMs: Int64
     public var openInterest: Money
     public var insuranceStart: Money
     public var insuranceEnd: Money

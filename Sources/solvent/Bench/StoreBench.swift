@@ -38,7 +38,7 @@ struct StoreBench {
             trade.price = Price(units: 30_000 + Int64(index % 500))
             trade.ref = Identifier(valid: "gw-1:trade-\(10_000_000 + index)")
             let seq = Seq(UInt64(index + 1))
-            let record = Record(seq: seq, time: Int64(index), event: .trade(trade))
+            let record = Record(seq: seq, time: TimeMs(Int64(index)), event: .trade(trade))
             return AppendRecord(seq: seq, time: record.time, bytes: RecordCodec.encode(record), requestKey: nil)
         }
     }

@@ -59,7 +59,7 @@ struct DemoFeed {
         while moment.stepsDone < moment.steps {
             let wall = clock.now - started
             let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18
-            let dueMs = plan.path.startMs + TimeMs(wallSeconds * speed * 1000)
+            let dueMs = plan.path.startMs + Int64(wallSeconds * speed * 1000)
             let needsClock = await tally.needsClock
             var batch: [String] = []
             while moment.stepsDone < moment.steps && plan.marketTime(step: moment.stepsDone) <= dueMs

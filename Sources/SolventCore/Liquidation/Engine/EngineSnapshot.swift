@@ -15,7 +15,7 @@ extension EngineBook {
         writer.writeUInt32(UInt32(calls.count))
         for call in calls {
             writer.writeUInt32(UInt32(call.account))
-            writeOptional(call.deadline, into: &writer)
+            writeOptional(call.deadline?.rawValue, into: &writer)
         }
         writer.writeUInt32(UInt32(liquidations.count))
         for l in liquidations {
@@ -30,7 +30,7 @@ extension EngineBook {
             writer.writeUInt64(a.liquidation.rawValue)
             writer.writeUInt32(UInt32(a.account))
             writer.writeUInt16(UInt16(a.market))
-            for raw in [a.remaining.raw, a.startPrice.raw, a.startTimeMs] { writer.writeInt64(raw) }
+            for raw in [a.remaining.raw, a.startPrice.raw, a.startTimeMs.rawValue] { writer.writeInt64(raw) }
         }
         writer.writeUInt32(UInt32(deferred.count))
         for entry in deferred {
@@ -52,7 +52,7 @@ extension EngineBook {
         var book = EngineBook()
         for _ in 0..<(try boundedCount(&reader, limit: accounts)) {
             let account = try index(&reader, limit: accounts)
-            let deadline: TimeMs? = try reader.readUInt8() == 1 ? try reader.readInt64() : nil
+            let deadline: TimeMs? = try reader.readUInt8() == 1 ? TimeMs(try reader.readInt64()) : nil
             guard book.calls.last.map({ $0.account < account }) ?? true else { throw CodecError("margin calls out of order", offset: reader.offset) }
             book.calls.append(MarginCallEntry(account: account, deadline: deadline))
         }
@@ -77,7 +77,7 @@ extension EngineBook {
             guard market < markets else { throw CodecError("auction in unknown market \(market)", offset: reader.offset) }
             let remaining = Quantity(raw: try reader.readInt64())
             let start = Price(raw: try reader.readInt64())
-            let startTime = try reader.readInt64()
+            let startTime = TimeMs(try reader.readInt64())
             guard book.auctions.last.map({ $0.id < id }) ?? true else { throw CodecError("auctions out of order", offset: reader.offset) }
             book.addAuction(RunningAuction(id: id, liquidation: liquidation, account: account, market: market,
                                                 remaining: remaining, startPrice: start, startTimeMs: startTime))
