@@ -1,5 +1,6 @@
 import PropertyBased
 @testable import SolventCore
+import SolventTestSupport
 
 // Random payloads for every event kind, for the codec and JSON round-trip properties.
 //
@@ -60,14 +61,14 @@ enum Draw {
     static let idAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-".utf8)
 
     /// A valid identifier, 1–64 bytes, often at the length limits.
-    static func identifier(_ rng: inout some RandomNumberGenerator) -> Identifier {
+    static func identifier<ID: ValidIdentifier>(_ rng: inout some RandomNumberGenerator) -> ID {
         let length = switch Int.random(in: 0..<6, using: &rng) {
         case 0: 1
         case 1: Identifier.maxLengthBytes
         default: Int.random(in: 1...12, using: &rng)
         }
         let bytes = (0..<length).map { _ in idAlphabet.randomElement(using: &rng)! }
-        return Identifier(valid: String(decoding: bytes, as: UTF8.self))
+        return ID(valid: String(decoding: bytes, as: UTF8.self))
     }
 
     /// Strings a reason field may hold: empty, JSON-hostile, multi-byte, long.
@@ -150,7 +151,7 @@ enum Payloads {
 
     /// A payload of `kind` with arbitrary field values (not necessarily valid as an input).
     static func any(_ kind: EventKind, _ rng: inout some RandomNumberGenerator) -> Event {
-        func id() -> Identifier { Draw.identifier(&rng) }
+        func id<ID: ValidIdentifier>() -> ID { Draw.identifier(&rng) }
         func ref() -> Identifier? { Draw.maybe(&rng) { Draw.identifier(&$0) } }
         func money() -> Money { Draw.money(&rng) }
         func price() -> Price { Draw.price(&rng) }

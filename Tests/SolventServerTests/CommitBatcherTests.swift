@@ -19,7 +19,7 @@ import Testing
 
     private static func deposit(_ account: String, _ amount: String) throws -> Event {
         var payload = Deposit()
-        payload.account = Identifier(valid: account)
+        payload.account = AccountID(valid: account)
         payload.amount = try Money(parsing: amount)
         return .deposit(payload)
     }

@@ -39,7 +39,8 @@ extension TimeMs {
     public static func += (time: inout Self, ms: Int64) { time = time + ms }
 }
 
-/// A name made of 1–64 bytes of `[A-Za-z0-9_.:-]` (SPEC §3), used for accounts, markets and refs.
+/// A name made of 1–64 bytes of `[A-Za-z0-9_.:-]` (SPEC §3): a ref, and the text of an
+/// `AccountID` or a `MarketID`.
 public struct Identifier: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let text: String
 
@@ -97,14 +98,51 @@ public enum IdentifierError: Error, Equatable, Sendable, CustomStringConvertible
     }
 }
 
-public typealias AccountID = Identifier
-public typealias MarketID = Identifier
+/// An account's id (SPEC §3): an `Identifier` that cannot be passed as a market's or a ref.
+public typealias AccountID = Tagged<AccountTag, Identifier>
+public enum AccountTag {}
+
+/// A market's id (SPEC §3): an `Identifier` that cannot be passed as an account's or a ref.
+public typealias MarketID = Tagged<MarketTag, Identifier>
+public enum MarketTag {}
+
+/// Account and market ids are made and read as the text of their `Identifier`.
+extension Tagged where RawValue == Identifier {
+    /// Validates `text`; the error says which rule it broke.
+    @inlinable
+    public init(_ text: String) throws(IdentifierError) { self.init(try Identifier(text)) }
+
+    /// For literals known to be valid (reserved names, tests); traps otherwise.
+    @inlinable
+    public init(valid text: String) { self.init(Identifier(valid: text)) }
+
+    @inlinable
+    public var text: String { rawValue.text }
+
+    /// Placeholder for a field not yet filled in by a decoder.
+    static var unset: Self { Self(.unset) }
+}
+
+extension AccountID {
+    /// The insurance fund's account (SPEC §3).
+    public static let insurance = AccountID(valid: "insurance")
+    /// The trading-fee sink (SPEC §3).
+    public static let fees = AccountID(valid: "fees")
+}
 
 extension Identifier {
-    /// The insurance fund's account (SPEC §3).
-    public static let insurance = Identifier(valid: "insurance")
-    /// The trading-fee sink (SPEC §3).
-    public static let fees = Identifier(valid: "fees")
     /// Placeholder for a field not yet filled in by a decoder.
     static let unset = Identifier(valid: "_")
+
+    /// Whether `V` is `AccountID` or `MarketID`: the required ids of a payload, which the
+    /// decoders' fast paths read straight from bytes as an `Identifier` and then wrap. Metatype
+    /// comparisons, folded away once specialised (no runtime conformance lookup).
+    static func isWrapped<V>(by type: V.Type) -> Bool { type == AccountID.self || type == MarketID.self }
+
+    /// This id as the `V` of `isWrapped(by:)`: a no-op cast once specialised.
+    func wrapped<V>(as type: V.Type) -> V {
+        if type == AccountID.self { return AccountID(self) as! V }
+        precondition(type == MarketID.self, "not an account or market id")
+        return MarketID(self) as! V
+    }
 }
