@@ -1,17 +1,8 @@
-/// The seq of a record in the log: 1, 2, 3, … with no gaps.
+/// The seq of a record in the log: 1, 2, 3, … with no gaps. It steps by records: `seq + 1` is
+/// the next, `first + UInt64(count)` the one `count` on. Two seqs do not add, and a seq is
+/// never a time or a count.
 public typealias Seq = Tagged<SeqTag, UInt64>
-public enum SeqTag {}
-
-/// Steps along the log: `seq + 1` is the next record, `first + UInt64(count)` the one `count`
-/// on. Two seqs do not add, and a seq is never a time or a count.
-extension Seq {
-    @inlinable
-    public static func + (seq: Self, step: UInt64) -> Self { Self(seq.rawValue + step) }
-    @inlinable
-    public static func - (seq: Self, step: UInt64) -> Self { Self(seq.rawValue - step) }
-    @inlinable
-    public static func += (seq: inout Self, step: UInt64) { seq = seq + step }
-}
+public enum SeqTag: SteppingTag {}
 
 /// Seqs have no gaps, so a range of them is the records it spans: `for seq in first...last`.
 extension Tagged: Strideable where Tag == SeqTag, RawValue == UInt64 {
@@ -24,19 +15,13 @@ extension Tagged: Strideable where Tag == SeqTag, RawValue == UInt64 {
 /// Unix time in milliseconds: an instant. Spans of time (a grace period, an auction's tau, the
 /// time since an auction started) are plain `Int64` milliseconds, named `…Ms`.
 public typealias TimeMs = Tagged<TimeTag, Int64>
-public enum TimeTag {}
+public enum TimeTag: SteppingTag {}
 
-/// An instant moves by a span (`time + graceMs`); two instants differ by one (`now - start`).
-/// Two instants do not add, and an instant is never a seq.
+/// An instant moves by a span (`time + graceMs`, a `SteppingTag`); two instants differ by one
+/// (`now - start`). Two instants do not add, and an instant is never a seq.
 extension TimeMs {
     @inlinable
-    public static func + (time: Self, ms: Int64) -> Self { Self(time.rawValue + ms) }
-    @inlinable
-    public static func - (time: Self, ms: Int64) -> Self { Self(time.rawValue - ms) }
-    @inlinable
     public static func - (time: Self, earlier: Self) -> Int64 { time.rawValue - earlier.rawValue }
-    @inlinable
-    public static func += (time: inout Self, ms: Int64) { time = time + ms }
 }
 
 /// A name made of 1–64 bytes of `[A-Za-z0-9_.:-]` (SPEC §3): a ref, and the text of an

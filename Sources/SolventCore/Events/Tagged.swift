@@ -5,15 +5,16 @@
 ///
 /// Why one generic type rather than a struct per id: the conformances below are written once
 /// for all four, conditionally on what the raw value offers; each tag's own operations (a seq's
-/// steps, a time's durations, an id's text) are constrained extensions in `Identifiers.swift`.
+/// range, a time's durations, an id's text) are constrained extensions in `Identifiers.swift`.
 ///
 /// Zero cost: one stored property, so the layout is the raw value's, and every member is
 /// `@inlinable`, so other modules (the store's and the server's replay loops) specialise and
 /// inline them instead of calling through generic entry points.
 ///
 /// It offers only what the raw value's meaning allows all tags: order, equality, hashing and
-/// text exactly as the raw value's; no arithmetic (a tag adds the steps that make sense for it)
-/// and no implicit conversion (`init(_:)` and `rawValue` are the only ways in and out).
+/// text exactly as the raw value's; no arithmetic but steps by a plain integer, for the tags
+/// that take them (`SteppingTag`); and no implicit conversion (`init(_:)` and `rawValue` are
+/// the only ways in and out).
 @frozen
 public struct Tagged<Tag, RawValue> {
     public var rawValue: RawValue
@@ -60,4 +61,17 @@ extension Tagged: LosslessStringConvertible where RawValue: LosslessStringConver
 extension Tagged: ExpressibleByIntegerLiteral where RawValue: ExpressibleByIntegerLiteral {
     @inlinable
     public init(integerLiteral value: RawValue.IntegerLiteralType) { self.init(RawValue(integerLiteral: value)) }
+}
+
+/// A tag whose values move by steps of their raw integer: a seq by records, a time by
+/// milliseconds (`seq + 1`, `time - graceMs`). The step is a plain integer, never a tagged value.
+public protocol SteppingTag {}
+
+extension Tagged where Tag: SteppingTag, RawValue: FixedWidthInteger {
+    @inlinable
+    public static func + (value: Self, step: RawValue) -> Self { Self(value.rawValue + step) }
+    @inlinable
+    public static func - (value: Self, step: RawValue) -> Self { Self(value.rawValue - step) }
+    @inlinable
+    public static func += (value: inout Self, step: RawValue) { value = value + step }
 }
