@@ -112,7 +112,7 @@ enum Charts {
             guard let c = current, time >= c.time else { return }
             let samples = 60
             for i in 0...samples {
-                let t = c.time + (time - c.time) * TimeMs(i) / TimeMs(samples)
+                let t = c.time + (time - c.time) * Int64(i) / Int64(samples)
                 let price = AuctionPrice.price(curve: replay.params.curve, start: c.start, elapsedMs: t - c.time, direction: c.direction, params: replay.params)
                 curve.append((seconds(t, from: t0), units(price.raw)))
             }

@@ -85,7 +85,7 @@ extension BinaryProtocol {
     static func writeTime(_ time: TimeMs?, into writer: inout ByteWriter) {
         if let time {
             writer.writeUInt8(1)
-            writer.writeInt64(time)
+            writer.writeInt64(time.rawValue)
         } else {
             writer.writeUInt8(0)
         }
@@ -135,7 +135,7 @@ extension BinaryProtocol {
             case 1:
                 let value = try reader.readInt64()
                 guard value >= 0 else { throw InputError(code: "bad_time", field: "time", message: "must be non-negative Unix milliseconds") }
-                return value
+                return TimeMs(value)
             case let tag:
                 throw InputError(code: "bad_frame", field: "time", message: "time tag \(tag) is neither 0 nor 1")
             }

@@ -81,7 +81,7 @@ public enum BinaryProtocol {
                 switch result {
                 case .appended(let seq, let derived):
                     buffer.writeInteger(UInt8(0))
-                    buffer.writeInteger(seq)
+                    buffer.writeInteger(seq.rawValue)
                     buffer.writeInteger(UInt32(derived.count))
                 case .refused(let error):
                     writeRefusal(error, into: &buffer)
@@ -111,7 +111,7 @@ public enum BinaryProtocol {
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: frameBytes) { raw in
             raw.storeBytes(of: UInt32(frameBytes - 4).bigEndian, toByteOffset: 0, as: UInt32.self)
             raw.storeBytes(of: UInt8(0), toByteOffset: 4, as: UInt8.self)
-            raw.storeBytes(of: seq.bigEndian, toByteOffset: 5, as: UInt64.self)
+            raw.storeBytes(of: seq.rawValue.bigEndian, toByteOffset: 5, as: UInt64.self)
             raw.storeBytes(of: derivedCount.bigEndian, toByteOffset: 13, as: UInt32.self)
             return frameBytes
         }
@@ -146,7 +146,7 @@ public enum BinaryProtocol {
 
     private static func replyResult(status: UInt8, _ reader: inout ByteReader) throws(CodecError) -> ReplyFrame {
         switch status {
-        case 0: return .appended(seq: try reader.readUInt64(), derivedCount: try reader.readUInt32())
+        case 0: return .appended(seq: Seq(try reader.readUInt64()), derivedCount: try reader.readUInt32())
         case 1:
             let code = try reader.readShortString()
             let message = try reader.readString()

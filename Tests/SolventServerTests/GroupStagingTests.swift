@@ -19,7 +19,7 @@ import Testing
 
     private static func deposit(_ account: String, _ amount: String) throws -> Event {
         var payload = Deposit()
-        payload.account = Identifier(valid: account)
+        payload.account = AccountID(valid: account)
         payload.amount = try Money(parsing: amount)
         return .deposit(payload)
     }
@@ -70,7 +70,7 @@ import Testing
             let records = try stored.map { try RecordCodec.decode($0.bytes) }
             #expect(records.map(\.event) == [old, bob, carol])
             #expect(records.map(\.time) == [1_000, 1_000, 2_000])
-            #expect(try journal.log.read { try $0.requestSeqs(["c", "x", "old", "b"]) }.map { [$0.position, Int($0.seq)] }
+            #expect(try journal.log.read { try $0.requestSeqs(["c", "x", "old", "b"]) }.map { [$0.position, Int($0.seq.rawValue)] }
                 == [[0, 3], [2, 1], [3, 2]])
         }
     }

@@ -98,7 +98,7 @@ import Testing
 
     private static func deposit(_ account: String, _ amount: String, ref: String? = nil) -> Event {
         var payload = Deposit()
-        payload.account = Identifier(valid: account)
+        payload.account = AccountID(valid: account)
         payload.amount = try! Money(parsing: amount)
         payload.ref = ref.map { Identifier(valid: $0) }
         return .deposit(payload)
@@ -165,7 +165,7 @@ import Testing
             let lastFirstAnswer = try #require(entries.firstIndex(of: .delivered(target: "a", index: 3)))
             #expect(secondCommit > lastFirstAnswer)
             for index in 0..<8 {
-                #expect(timeline.answers("a")[UInt64(index)] == .appended(key: "k\(index)", seq: Seq(index + 1), derived: []))
+                #expect(timeline.answers("a")[UInt64(index)] == .appended(key: "k\(index)", seq: Seq(UInt64(index + 1)), derived: []))
             }
             #expect(committer.commitCounts == CommitCounts(batches: 2, inputs: 8))
             #expect(journal.log.lastSeq == 8)
@@ -215,8 +215,8 @@ import Testing
             #expect(journal.stagedSeq == 11)
             let reloaded = try journal.log.ledger(at: journal.log.lastSeq)
             #expect(journal.ledger.encodeSnapshot() == reloaded.encodeSnapshot())
-            #expect(journal.ledger.account(Identifier(valid: "acct-0"))?.cash == reloaded.account(Identifier(valid: "acct-0"))?.cash)
-            #expect(journal.ledger.account(Identifier(valid: "new")) == nil)
+            #expect(journal.ledger.account(AccountID(valid: "acct-0"))?.cash == reloaded.account(AccountID(valid: "acct-0"))?.cash)
+            #expect(journal.ledger.account(AccountID(valid: "new")) == nil)
             #expect(try journal.seq(forKey: "b0") == nil && journal.seq(forKey: "fill-0-\(padding)") == nil)
             #expect(try journal.log.verifyChain() == .ok(count: 11, head: journal.log.headHash))
         }
@@ -254,7 +254,7 @@ import Testing
             let (timeline, hold) = Self.behindHeldGroup(journal, first: "writer", second: "reader") { reader in [
                 Self.append(0, "k4", Self.deposit("alice", "7"), to: reader),
                 Submission(request: .status, index: 1, target: reader),
-                Submission(request: .account(Identifier(valid: "alice"), at: nil), index: 2, target: reader),
+                Submission(request: .account(AccountID(valid: "alice"), at: nil), index: 2, target: reader),
             ] }
 
             #expect(hold.overlapped == false, "a group with queries was staged while the one before it was in flight")

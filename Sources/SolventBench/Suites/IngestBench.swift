@@ -307,7 +307,7 @@ public struct IngestBench {
     /// The records as the log stores them, for the raw LMDB baseline of the same sizes.
     static func encoded(_ events: [Event]) -> [AppendRecord] {
         events.enumerated().map { index, event in
-            let record = Record(seq: Seq(index + 1), time: 1_700_000_000_000, event: event)
+            let record = Record(seq: Seq(UInt64(index + 1)), time: 1_700_000_000_000, event: event)
             return AppendRecord(seq: record.seq, time: record.time, bytes: RecordCodec.encode(record), requestKey: nil)
         }
     }

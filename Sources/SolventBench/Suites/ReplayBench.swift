@@ -74,7 +74,7 @@ public struct ReplayBench {
     }
 
     private struct Run {
-        var records: Seq
+        var records: UInt64
         var seconds: Double
         var threadSeconds: Double
         var processSeconds: Double
@@ -116,7 +116,7 @@ public struct ReplayBench {
         let heapAfter = MemoryProbe.heapBytesInUse()
         let accounts = replay.ledger.accountCount
         return withExtendedLifetime(replay) {
-            Run(records: replay.lastSeq, seconds: seconds, threadSeconds: cpuSeconds, processSeconds: processSeconds,
+            Run(records: replay.lastSeq.rawValue, seconds: seconds, threadSeconds: cpuSeconds, processSeconds: processSeconds,
                 heapPerAccount: Double(heapAfter - heapBefore) / Double(max(accounts, 1)), accounts: accounts,
                 residentBefore: residentBefore)
         }
@@ -138,7 +138,7 @@ public struct ReplayBench {
         }
     }
 
-    private func build(_ directory: String) throws -> (records: Seq, rate: Double) {
+    private func build(_ directory: String) throws -> (records: UInt64, rate: Double) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try EventLog.create(directory: directory, createdTimeMs: 0, snapshotEvery: interval)
         let journal = try Journal(directory: directory, snapshotEvery: interval)
@@ -154,7 +154,7 @@ public struct ReplayBench {
             }
             try journal.append(batch)
         }
-        let records = journal.log.lastSeq
+        let records = journal.log.lastSeq.rawValue
         return (records, Double(records) / seconds)
     }
 

@@ -59,7 +59,7 @@ public struct RestartBench {
                 try journal.append(Array(inputs[start..<end]))
                 start = end
             }
-            records = Int(journal.log.lastSeq)
+            records = Int(journal.log.lastSeq.rawValue)
         }  // the journal (and its LMDB environment) is closed here, before the daemon opens the log
         return records
     }

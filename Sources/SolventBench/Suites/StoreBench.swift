@@ -39,8 +39,8 @@ public struct StoreBench {
             trade.qty = Quantity(raw: Int64(1 + index % 1000) * 100_000)
             trade.price = Price(units: 30_000 + Int64(index % 500))
             trade.ref = Identifier(valid: "gw-1:trade-\(10_000_000 + index)")
-            let seq = Seq(index + 1)
-            let record = Record(seq: seq, time: Int64(index), event: .trade(trade))
+            let seq = Seq(UInt64(index + 1))
+            let record = Record(seq: seq, time: TimeMs(Int64(index)), event: .trade(trade))
             return AppendRecord(seq: seq, time: record.time, bytes: RecordCodec.encode(record), requestKey: nil)
         }
     }
@@ -84,7 +84,7 @@ enum RawLMDB {
     }
 
     private static func put(_ txn: OpaquePointer?, _ dbi: MDB_dbi, seq: Seq, value: [UInt8]) throws {
-        var keyBytes = seq.bigEndian
+        var keyBytes = seq.rawValue.bigEndian
         try withUnsafeMutableBytes(of: &keyBytes) { keyBuffer in
             try value.withUnsafeBytes { valueBuffer in
                 var key = MDB_val(mv_size: 8, mv_data: keyBuffer.baseAddress)

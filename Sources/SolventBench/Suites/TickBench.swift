@@ -37,7 +37,7 @@ public struct TickBench {
 
     /// Applies at the next seq, `advanceMs` after the previous event (the build keeps the clock
     /// still, so the mark is not stale — and the market not halted — when the ticks begin).
-    private func apply(_ event: Event, _ ledger: inout Ledger, _ seq: inout Seq, _ time: inout TimeMs, advanceMs: TimeMs = 1) -> Int {
+    private func apply(_ event: Event, _ ledger: inout Ledger, _ seq: inout Seq, _ time: inout TimeMs, advanceMs: Int64 = 1) -> Int {
         seq = ledger.lastSeq + 1
         time += advanceMs
         return ledger.apply(event, seq: seq, time: time).count

@@ -61,7 +61,7 @@ struct LiquidatingHistory: Sequence, IteratorProtocol {
     mutating func next() -> (TimeMs, Event)? {
         guard produced < total else { return nil }
         defer { produced += 1 }
-        let time = TimeMs(produced * msPerEvent)
+        let time = TimeMs(Int64(produced * msPerEvent))
         if produced == 0 { return (time, .marketListed(MixedHistory.listing(market))) }
         if produced == 1 { return (time, oracle()) }
         if produced - 2 < funded { return (time, Self.deposit(ids[produced - 2], raw: 100_000 * 100_000_000)) }
@@ -87,7 +87,7 @@ struct LiquidatingHistory: Sequence, IteratorProtocol {
         var price = OraclePrice()
         price.market = market
         price.price = Price(raw: priceTicks * 10_000_000)
-        price.publishTime = TimeMs(produced * msPerEvent)
+        price.publishTime = TimeMs(Int64(produced * msPerEvent))
         return .oraclePrice(price)
     }
 

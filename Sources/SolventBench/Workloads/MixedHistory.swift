@@ -35,7 +35,7 @@ struct MixedHistory: Sequence, IteratorProtocol {
     mutating func next() -> (TimeMs, Event)? {
         guard produced < total else { return nil }
         defer { produced += 1 }
-        let time = TimeMs(produced)
+        let time = TimeMs(Int64(produced))
         if produced == 0 { return (time, .marketListed(Self.listing(market))) }
         if produced == 1 { return (time, oracle()) }
         if produced - 2 < accounts { return (time, deposit(ids[produced - 2], units: 100_000)) }
@@ -59,7 +59,7 @@ struct MixedHistory: Sequence, IteratorProtocol {
         var price = OraclePrice()
         price.market = market
         price.price = Price(raw: priceTicks * 10_000_000)
-        price.publishTime = TimeMs(produced)
+        price.publishTime = TimeMs(Int64(produced))
         return .oraclePrice(price)
     }
 

@@ -75,8 +75,9 @@ extension CrashDrill {
         }
         let duplicated = state.sentIdentities.filter { (counts[$0] ?? 0) > 1 }.count + state.conflictCount
         return CrashDrillReport(
-            rounds: rounds, acked: acked.count, refused: state.refusedCount, batches: state.ackedBatchKeys.count, found: found, lost: acked.count - found + batchKeysMissing,
-            duplicated: duplicated, records: log.lastSeq, verifyFailure: try verify(log), roundAcks: kills.roundAcks,
+            rounds: rounds, acked: acked.count, refused: state.refusedCount, batches: state.ackedBatchKeys.count, found: found,
+            lost: acked.count - found + batchKeysMissing,
+            duplicated: duplicated, records: log.lastSeq.rawValue, verifyFailure: try verify(log), roundAcks: kills.roundAcks,
             refusedLogged: refusedLogged, pendingAtEnd: kills.pendingAtEnd, recoveryKills: kills.recovery, drainKills: kills.drain)
     }
 

@@ -65,7 +65,7 @@ struct DrillLoad {
 
     /// Now and then (one exchange in four) a batch append of 2–24 fresh events instead of a
     /// single append, so kills land inside batches too.
-    mutating func nextRequest(auctions: [UInt64]) -> DrillRequest {
+    mutating func nextRequest(auctions: [Seq]) -> DrillRequest {
         guard Int.random(in: 0..<4, using: &rng) == 0 else { return next(auctions: auctions) }
         let events = (0..<Int.random(in: 2...24, using: &rng)).map { _ in next(auctions: auctions) }
         number += 1
@@ -73,7 +73,7 @@ struct DrillLoad {
     }
 
     /// The next fresh request; `auctions` are ids the engine has started (bids go there).
-    mutating func next(auctions: [UInt64]) -> DrillRequest {
+    mutating func next(auctions: [Seq]) -> DrillRequest {
         number += 1
         let key = "c\(client)-\(number)"
         let long = "c\(client)l", short = "c\(client)s"

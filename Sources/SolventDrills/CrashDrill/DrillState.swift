@@ -6,17 +6,17 @@ import SolventCore
 /// the reply gave), every key refused for good, every event sent, and the auctions seen.
 final class DrillState: @unchecked Sendable {
     struct Ack {
-        var seq: UInt64
+        var seq: Seq
         var identity: [UInt8]
     }
 
     private let lock = NSLock()
     private var acked: [String: Ack] = [:]
     /// Batch keys acknowledged, with the seq of their first appended event (the key's stored seq).
-    private var batchKeys: [String: UInt64] = [:]
+    private var batchKeys: [String: Seq] = [:]
     private var refused: [String: [UInt8]] = [:]
     private var sent: Set<[UInt8]> = []
-    private var auctions: [UInt64] = []
+    private var auctions: [Seq] = []
     private var conflicts = 0
 
     /// Auctions kept for bids: the newest few (older ones have likely ended).
@@ -37,14 +37,14 @@ final class DrillState: @unchecked Sendable {
             settleBatch(request, results)
             return true
         }
-        if json["ok"] == .bool(true), case .number(let text)? = json["seq"], let seq = UInt64(text) {
+        if json["ok"] == .bool(true), case .number(let text)? = json["seq"], let seq = Seq(text) {
             lock.withLock {
                 // The same key answered with another seq: it was appended twice.
                 if let earlier = acked[request.key], earlier.seq != seq { conflicts += 1 }
                 acked[request.key] = Ack(seq: seq, identity: request.identity)
                 if case .array(let derived)? = json["derived"] {
                     for record in derived where record["kind"] == .string("auction.started") {
-                        if case .number(let id)? = record["seq"], let auction = UInt64(id) { auctions.append(auction) }
+                        if case .number(let id)? = record["seq"], let auction = Seq(id) { auctions.append(auction) }
                     }
                     auctions = Array(auctions.suffix(Self.auctionsKept))
                 }
@@ -63,7 +63,7 @@ final class DrillState: @unchecked Sendable {
         lock.withLock {
             for (index, result) in results.enumerated() where index < request.items.count {
                 let key = request.itemKey(index)
-                guard result["ok"] == .bool(true), case .number(let text)? = result["seq"], let seq = UInt64(text) else {
+                guard result["ok"] == .bool(true), case .number(let text)? = result["seq"], let seq = Seq(text) else {
                     refused[key] = request.items[index]
                     continue
                 }
@@ -74,8 +74,8 @@ final class DrillState: @unchecked Sendable {
         }
     }
 
-    var ackedBatchKeys: [String: UInt64] { lock.withLock { batchKeys } }
-    var currentAuctions: [UInt64] { lock.withLock { auctions } }
+    var ackedBatchKeys: [String: Seq] { lock.withLock { batchKeys } }
+    var currentAuctions: [Seq] { lock.withLock { auctions } }
     var acknowledged: [String: Ack] { lock.withLock { acked } }
     var refusedCount: Int { lock.withLock { refused.count } }
     /// Refused keys with the event each carried.

@@ -14,7 +14,7 @@ enum BatchReceipt {
             switch result {
             case .appended(let seq, let derived):
                 writer.writeUInt8(0)
-                writer.writeUInt64(seq)
+                writer.writeUInt64(seq.rawValue)
                 writer.writeUInt16(UInt16(derived.count))
                 for record in derived { writer.writeUInt8(record.kind.rawValue) }
             case .refused(let error):
@@ -47,13 +47,13 @@ enum BatchReceipt {
     private static func result(_ reader: inout ByteReader) throws(CodecError) -> BatchResult {
         switch try reader.readUInt8() {
         case 0:
-            let seq = try reader.readUInt64()
+            let seq = Seq(try reader.readUInt64())
             let count = Int(try reader.readUInt16())
             var derived: [DerivedRef] = []
             for index in 0..<count {
                 let byte = try reader.readUInt8()
                 guard let kind = EventKind(rawValue: byte) else { throw CodecError("unknown kind \(byte) in a batch receipt", offset: reader.offset) }
-                derived.append(DerivedRef(seq: seq + Seq(index + 1), kind: kind))
+                derived.append(DerivedRef(seq: seq + UInt64(index + 1), kind: kind))
             }
             return .appended(seq: seq, derived: derived)
         case 1:
