@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "SolventSim", targets: ["SolventSim"]),
         .library(name: "SolventBotPolicy", targets: ["SolventBotPolicy"]),
         .library(name: "SolventBot", targets: ["SolventBot"]),
+        .library(name: "SolventBench", targets: ["SolventBench"]),
+        .library(name: "SolventCharts", targets: ["SolventCharts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -70,6 +72,7 @@ let package = Package(
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The daemon around the server (SPEC §1 solventd/): configuration, roles, sd_notify,
@@ -84,21 +87,38 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // What measures and loads `solventd` (SPEC §10): the bench suites with their same-run
+        // baselines (raw LMDB through CLMDB), the workloads, the load clients and a `solventd`
+        // child process. Used by the CLI, the drills and the tests; never linked into `solventd`.
+        .target(
+            name: "SolventBench",
+            dependencies: [
+                "CLMDB",
+                "SolventCore",
+                "SolventStore",
+                "SolventProtocol",
+                "SolventServer",
+                "SolventDaemon",
+                "SolventSim",
+                "SolventRandom",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The crash and overload drills (tools/crash-test, bench overload): they start, load and
-        // kill `solventd` processes. Used by the CLI and the tests, never linked into `solventd`.
+        // kill `solventd` processes with the bench's load clients. Used by the CLI and the tests,
+        // never linked into `solventd`.
         .target(
             name: "SolventDrills",
             dependencies: [
                 "SolventCore",
                 "SolventStore",
                 "SolventProtocol",
-                "SolventServer",
-                "SolventDaemon",
+                "SolventBench",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -107,7 +127,6 @@ let package = Package(
             name: "solventd",
             dependencies: [
                 "SolventDaemon",
-                "SolventServer",
                 "SolventStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -117,7 +136,10 @@ let package = Package(
         ),
         // The auditor's tools of SPEC §9: liquidation replay and explanation, what-if, reports
         // (JSON, HTML with SVG charts), state proofs. Reads logs read-only.
-        .target(name: "SolventAudit", dependencies: ["SolventCore", "SolventStore"]),
+        .target(name: "SolventAudit", dependencies: ["SolventCore", "SolventStore", "SolventCharts"]),
+        // The inline SVG charts (no script, no network) of the audit's and the simulation's
+        // HTML reports: one line chart, one bar chart, HTML escaping. Depends on nothing.
+        .target(name: "SolventCharts"),
         // The seeded generator shared by the simulation, the benches and the test histories.
         .target(name: "SolventRandom"),
         // The reference bidding bot's pure policy (issue 9, docs/BOTS.md): what to bid from the
@@ -137,27 +159,23 @@ let package = Package(
         // price-impact model driving the real write path. Outside the pure core.
         .target(
             name: "SolventSim",
-            dependencies: ["SolventCore", "SolventStore", "SolventRandom", "SolventBotPolicy"]
+            dependencies: ["SolventCore", "SolventStore", "SolventRandom", "SolventBotPolicy", "SolventCharts"]
         ),
         .executableTarget(
             name: "solvent",
             dependencies: [
-                "CLMDB",
                 "SolventCore",
                 "SolventStore",
                 "SolventProtocol",
-                "SolventServer",
+                "SolventBench",
                 "SolventDrills",
                 "SolventAudit",
                 "SolventSim",
-                "SolventRandom",
                 "SolventBotPolicy",
                 "SolventBot",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // Builders, the ledger driver and the seeded history generators, shared by test targets.
@@ -183,7 +201,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SolventSimTests",
-            dependencies: ["SolventSim", "SolventAudit", "SolventStore", "SolventCore"]
+            dependencies: ["SolventSim", "SolventAudit", "SolventCharts", "SolventStore", "SolventCore"]
         ),
         .testTarget(
             name: "SolventBotTests",
@@ -195,7 +213,7 @@ let package = Package(
         .testTarget(
             name: "SolventServerTests",
             dependencies: [
-                "SolventServer", "SolventProtocol", "SolventStore", "SolventCore", "SolventRandom",
+                "SolventServer", "SolventProtocol", "SolventBench", "SolventStore", "SolventCore", "SolventRandom",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -203,7 +221,7 @@ let package = Package(
         .testTarget(
             name: "SolventDaemonTests",
             dependencies: [
-                "SolventDaemon", "SolventDrills", "SolventProtocol", "SolventServer", "SolventStore", "SolventCore",
+                "SolventDaemon", "SolventDrills", "SolventBench", "SolventProtocol", "SolventServer", "SolventStore", "SolventCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -24,7 +24,7 @@ public struct AuditLog {
                 do { record = try RecordCodec.decode(stored.bytes) } catch {
                     throw AuditError("seq \(stored.seq) does not decode: \(error)")
                 }
-                if stored.seq & 0x3FF == 0 { progress?(stored.seq) }
+                if stored.seq.rawValue & 0x3FF == 0 { progress?(stored.seq) }
                 return try body(record)
             }
         }

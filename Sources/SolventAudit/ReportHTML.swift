@@ -1,3 +1,4 @@
+import SolventCharts
 import SolventCore
 
 /// `replay --html FILE`: one self-contained page — inline CSS and SVG, no script, no network,
@@ -53,7 +54,7 @@ public enum ReportHTML {
         h1{font-size:22px}h2{font-size:17px;margin-top:28px}
         table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
         th{background:#f2f2f2}.verdict{font-weight:bold;padding:8px}.ok{background:#e6f4e6}.bad{background:#fbe3e3}
-        svg.chart{display:block;margin:12px 0;background:#fff}.t{font-size:14px;font-weight:bold}.a{font-size:11px;fill:#444}
+        \(SVGChart.style)
         .foot{color:#777;font-size:12px;margin-top:32px}
         """
 }
@@ -111,7 +112,7 @@ enum Charts {
             guard let c = current, time >= c.time else { return }
             let samples = 60
             for i in 0...samples {
-                let t = c.time + (time - c.time) * TimeMs(i) / TimeMs(samples)
+                let t = c.time + (time - c.time) * Int64(i) / Int64(samples)
                 let price = AuctionPrice.price(curve: replay.params.curve, start: c.start, elapsedMs: t - c.time, direction: c.direction, params: replay.params)
                 curve.append((seconds(t, from: t0), units(price.raw)))
             }
@@ -138,21 +139,5 @@ enum Charts {
                                 SVGChart.Line(name: "bankruptcy price", color: "#c0261f", dashed: true, points: bankruptcy)],
                         markers: [SVGChart.Marker(name: "bid limit", color: "#d08000", points: bids),
                                   SVGChart.Marker(name: "fill", color: "#1f7a3a", square: true, points: fills)])
-    }
-}
-
-enum HTML {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
     }
 }

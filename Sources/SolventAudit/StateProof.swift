@@ -119,7 +119,7 @@ public struct StateProof: Equatable, Sendable {
         leafIndex = Int(try integer("leafIndex"))
         leafCount = Int(try integer("leafCount"))
         root = try hash(try field("root"), "root")
-        rootSeq = try integer("rootSeq")
+        rootSeq = Seq(try integer("rootSeq"))
         guard case .array(let steps) = try field("path") else { throw AuditError("proof: field path: not an array") }
         path = try steps.enumerated().map { index, step in
             guard case .string(let sideText)? = step["side"], let side = MerkleStep.Side(rawValue: sideText), let h = step["hash"] else {

@@ -166,7 +166,7 @@ public struct WhatIf: Sendable {
 
         mutating func process(_ event: Event, time: TimeMs) -> [Record] {
             guard let records = try? ledger.process(event, seq: nextSeq, time: max(time, ledger.lastTimeMs)) else { skipped += 1; return [] }
-            nextSeq += Seq(records.count)
+            nextSeq += UInt64(records.count)
             for record in records {
                 switch record.event {
                 case .auctionStarted(let p): runningByAccount[p.account] = p.auction

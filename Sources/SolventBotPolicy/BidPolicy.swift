@@ -10,9 +10,9 @@ public struct BotConfig: Equatable, Sendable {
     /// Largest notional of one bid (qty × auction price); nil: bounded by capital alone.
     public var maxNotional: Money?
     /// Log time from an auction's start (or reset) until the bot first bids on it.
-    public var reactionMs: TimeMs
+    public var reactionMs: Int64
 
-    public init(account: AccountID, discount: Rate = Rate(raw: 2_000_000), maxNotional: Money? = nil, reactionMs: TimeMs = 0) {
+    public init(account: AccountID, discount: Rate = Rate(raw: 2_000_000), maxNotional: Money? = nil, reactionMs: Int64 = 0) {
         self.account = account
         self.discount = discount
         self.maxNotional = maxNotional

@@ -20,7 +20,7 @@ public enum BidRule {
     }
 
     /// Whether `reactionMs` has passed since the auction's curve started (or last reset).
-    public static func hasReacted(_ entry: AuctionBoard.Entry, nowMs: TimeMs, reactionMs: TimeMs) -> Bool {
+    public static func hasReacted(_ entry: AuctionBoard.Entry, nowMs: TimeMs, reactionMs: Int64) -> Bool {
         nowMs - entry.startTimeMs >= reactionMs
     }
 

@@ -57,6 +57,9 @@ public enum Daemon {
             "roles": "\(config.roles.count)",
         ])
 
+        // Before the server: the group shuts services down in reverse, so the writer ends only
+        // after the server has drained its connections (WriterService).
+        services.append(server.writerService(logClosed: { logger.info("log closed") }))
         services.append(ServerService(server: server, logger: logger))
         if config.clockIntervalMs > 0 {
             services.append(ClockService(server: server, interval: .milliseconds(Int64(config.clockIntervalMs))))

@@ -25,7 +25,7 @@ public enum BinaryProtocol {
         writer.writeShortString(key)
         if let time {
             writer.writeUInt8(1)
-            writer.writeInt64(time)
+            writer.writeInt64(time.rawValue)
         } else {
             writer.writeUInt8(0)
         }
@@ -58,7 +58,7 @@ public enum BinaryProtocol {
                     guard value >= 0 else {
                         return .failure(RequestRefusal(key: key, error: InputError(code: "bad_time", field: "time", message: "must be non-negative Unix milliseconds")))
                     }
-                    time = value
+                    time = TimeMs(value)
                 case let tag:
                     return .failure(RequestRefusal(key: key, error: InputError(code: "bad_frame", field: "time", message: "time tag \(tag) is neither 0 nor 1")))
                 }
@@ -108,7 +108,7 @@ public enum BinaryProtocol {
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: frameBytes) { raw in
             raw.storeBytes(of: UInt32(frameBytes - 4).bigEndian, toByteOffset: 0, as: UInt32.self)
             raw.storeBytes(of: UInt8(0), toByteOffset: 4, as: UInt8.self)
-            raw.storeBytes(of: seq.bigEndian, toByteOffset: 5, as: UInt64.self)
+            raw.storeBytes(of: seq.rawValue.bigEndian, toByteOffset: 5, as: UInt64.self)
             raw.storeBytes(of: derivedCount.bigEndian, toByteOffset: 13, as: UInt32.self)
             return frameBytes
         }
@@ -133,7 +133,7 @@ public enum BinaryProtocol {
             do {
                 let frame: ReplyFrame
                 switch try reader.readUInt8() {
-                case 0: frame = .appended(seq: try reader.readUInt64(), derivedCount: try reader.readUInt32())
+                case 0: frame = .appended(seq: Seq(try reader.readUInt64()), derivedCount: try reader.readUInt32())
                 case 1:
                     let code = try reader.readShortString()
                     let message = try reader.readString()

@@ -44,7 +44,7 @@ public enum Reply {
                 put(head)
                 put(UnsafeRawBufferPointer(keyBytes))
                 put(middle)
-                offset += writeDecimal(seq, into: UnsafeMutableRawBufferPointer(rebasing: raw[offset...]))
+                offset += writeDecimal(seq.rawValue, into: UnsafeMutableRawBufferPointer(rebasing: raw[offset...]))
                 put(tail)
                 raw[offset] = UInt8(ascii: "\n")
                 return offset + 1

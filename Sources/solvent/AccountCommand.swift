@@ -19,7 +19,7 @@ struct AccountCommand: ParsableCommand {
         do { account = try AccountID(id) } catch { throw ValidationError("account id: \(error)") }
         let log = try EventLog(directory: options.data, readOnly: true)
         let lastSeq = try log.read { $0.lastSeq }
-        let target = min(at ?? lastSeq, lastSeq)
+        let target = min(at.map { Seq($0) } ?? lastSeq, lastSeq)
         let ledger: Ledger
         do { ledger = try log.ledger(at: target) } catch let failure as ReplayMismatch {
             throw CommandFailure(message: "the log does not re-derive: \(failure)")

@@ -58,7 +58,7 @@ struct BotCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "solvent.bot") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let runner = BotRunner(options: BotOptions(socketPath: socket, config: try config(), fromSeq: from), logger: logger)
+        let runner = BotRunner(options: BotOptions(socketPath: socket, config: try config(), fromSeq: Seq(from)), logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: BotService(runner: runner), successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -22,7 +22,7 @@ struct InitCommand: ParsableCommand {
     }
 
     func run() throws {
-        try EventLog.create(directory: options.data, createdTimeMs: wallClockMs(), snapshotEvery: snapshotEvery,
+        try EventLog.create(directory: options.data, createdTimeMs: TimeMs(wallClockMs()), snapshotEvery: snapshotEvery,
                             rules: RulesVersion(rawValue: rules)!)
         print("initialized \(options.data)")
     }

@@ -23,7 +23,7 @@ struct LogCommand: ParsableCommand {
         var out = StandardOutput()
         var failure: Error?
         try log.read { reader in
-            try reader.forEach(from: max(from, 1), through: to) { stored in
+            try reader.forEach(from: Seq(max(from, 1)), through: to.map { Seq($0) }) { stored in
                 do {
                     let record = try RecordCodec.decode(stored.bytes[...])
                     guard kind.isEmpty || kind.contains(where: { record.kind.matches(pattern: $0) }) else { return true }

@@ -20,9 +20,9 @@ struct ProveCommand: ParsableCommand {
         do { account = try AccountID(id) } catch { throw ValidationError("account id: \(error)") }
         let log = try AuditLog(directory: options.data)
         let lastSeq = try log.lastSeq
-        var progress = Progress("prove", total: lastSeq)
+        var progress = Progress("prove", total: lastSeq.rawValue)
         let proof: StateProof
-        do { proof = try StateProof.make(account: account, atOrBefore: min(at ?? lastSeq, lastSeq), in: log) { progress.update($0) } } catch let error as AuditError {
+        do { proof = try StateProof.make(account: account, atOrBefore: min(at.map { Seq($0) } ?? lastSeq, lastSeq), in: log) { progress.update($0.rawValue) } } catch let error as AuditError {
             progress.finish()
             throw CommandFailure(message: error.description)
         }

@@ -33,11 +33,11 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         let log = try AuditLog(directory: options.data)
-        var progress = Progress("replay", total: try log.lastSeq)
+        var progress = Progress("replay", total: try log.lastSeq.rawValue)
         defer { progress.finish() }
-        let report: (Seq) -> Void = { progress.update($0) }
+        let report: (Seq) -> Void = { progress.update($0.rawValue) }
         if list { return try printList(log, progress: report) }
-        let replay = try LiquidationReplay.run(liquidation!, in: log, progress: report)
+        let replay = try LiquidationReplay.run(Seq(liquidation!), in: log, progress: report)
         let whatIf = try params.map { try WhatIf.run(replay.life, overlay: WhatIf.parseParams(try readInput($0)), inForce: replay.params, in: log, progress: report) }
         progress.finish()
         let explanation = Explanation(replay)

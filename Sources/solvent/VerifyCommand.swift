@@ -19,8 +19,8 @@ struct VerifyCommand: ParsableCommand {
     }
 
     private func verifyChain(_ log: EventLog, lastSeq: Seq) throws {
-        var progress = Progress("chain", total: lastSeq)
-        let verdict = try log.verifyChain { progress.update($0) }
+        var progress = Progress("chain", total: lastSeq.rawValue)
+        let verdict = try log.verifyChain { progress.update($0.rawValue) }
         progress.finish()
         switch verdict {
         case .ok(let count, let head):
@@ -34,12 +34,12 @@ struct VerifyCommand: ParsableCommand {
         var replay = Rederivation(ledger: Ledger(rules: log.rules), stateRoots: log.stateRoots)
         var snapshots = try log.snapshotSeqs()[...]
         var checkedSnapshots = 0
-        var progress = Progress("re-derive", total: lastSeq)
+        var progress = Progress("re-derive", total: lastSeq.rawValue)
         var failure: Error?
         try log.read { reader in
             // Decoded on a second thread (`LogReader.replay`), judged here in seq order.
             let mismatch = try reader.replay(&replay, from: 1) { replay, seq in
-                progress.update(seq)
+                progress.update(seq.rawValue)
                 guard snapshots.first == seq else { return true }
                 snapshots.removeFirst()
                 do { try Self.checkSnapshot(log, seq: seq, state: replay) } catch { failure = error; return false }

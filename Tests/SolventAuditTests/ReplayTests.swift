@@ -123,7 +123,7 @@ enum GeneratedLog {
         func send(_ event: Event) {
             guard let records = try? ledger.process(event, seq: nextSeq, time: time, stateRoots: roots) else { return }
             inputs.append(JournalInput(time: time, event: event))
-            nextSeq += Seq(records.count)
+            nextSeq += UInt64(records.count)
             for record in records {
                 if case .auctionStarted(let p) = record.event { running.append(p.auction) }
                 if case .auctionEnded(let p) = record.event { running.removeAll { $0 == p.auction } }

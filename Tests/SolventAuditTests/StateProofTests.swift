@@ -41,21 +41,21 @@ import Testing
     @Test func everyAccountsProofRoundTripsThroughJSONAndChecksAgainstTheLog() throws {
         try Self.withScenarioLog { log in
             for account in ["alice", "bob", "bot1", "carol", "dave", "fees", "insurance"] {
-                let proof = try StateProof.make(account: Identifier(account), atOrBefore: 40, in: log)
+                let proof = try StateProof.make(account: AccountID(account), atOrBefore: 40, in: log)
                 #expect(proof.rootSeq == 22)
                 #expect(proof.leafCount == 7)
                 let parsed = try StateProof(json: try JSONParser.parse(JSONWriter.string(proof.json)))
                 #expect(parsed == proof)
                 #expect(try parsed.check(against: log) == nil, "\(account)")
             }
-            let alice = try StateProof.make(account: Identifier("alice"), atOrBefore: 22, in: log)
+            let alice = try StateProof.make(account: AccountID("alice"), atOrBefore: 22, in: log)
             #expect(alice.leaf.cash == Money(units: -4_400) + (try Money(parsing: "0.69382498")))
         }
     }
 
     @Test func aTamperedProofFails() throws {
         try Self.withScenarioLog { log in
-            let proof = try StateProof.make(account: Identifier("alice"), atOrBefore: 40, in: log)
+            let proof = try StateProof.make(account: AccountID("alice"), atOrBefore: 40, in: log)
             var richer = proof
             richer.leaf.cash = Money(units: 1_000_000)
             #expect(try richer.check(against: log) == "the account state does not hash to the leaf")
@@ -74,7 +74,7 @@ import Testing
 
     @Test func noRootBeforeTheFirstSnapshotBoundaryIsAClearError() throws {
         _ = try Self.withScenarioLog { log in
-            #expect(throws: AuditError.self) { try StateProof.make(account: Identifier("alice"), atOrBefore: 21, in: log) }
+            #expect(throws: AuditError.self) { try StateProof.make(account: AccountID("alice"), atOrBefore: 21, in: log) }
         }
     }
 }

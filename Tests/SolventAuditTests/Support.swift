@@ -45,6 +45,6 @@ func allRecords(_ log: EventLog) throws -> [Record] {
 }
 
 /// Inputs at one-second steps from `t0`.
-func timed(_ events: [Event], from t0: TimeMs = 1_700_000_000_000, stepMs: TimeMs = 1_000) -> [JournalInput] {
-    events.enumerated().map { JournalInput(time: t0 + TimeMs($0.offset) * stepMs, event: $0.element) }
+func timed(_ events: [Event], from t0: TimeMs = 1_700_000_000_000, stepMs: Int64 = 1_000) -> [JournalInput] {
+    events.enumerated().map { JournalInput(time: t0 + Int64($0.offset) * stepMs, event: $0.element) }
 }

@@ -20,7 +20,7 @@ import Testing
             let bot = startBot(socket, config: BotConfig(account: AccountID(valid: "bot1"), discount: Rate(raw: 2_000_000)), log: log)
             #expect(try await eventually { server.subscriberCount == 1 })
             for step in 1...4 {
-                try await append(socket, [Script.clock(at: Script.t0 + 4_000 + TimeMs(step) * 10_000)], prefix: "clock-\(step)")
+                try await append(socket, [Script.clock(at: Script.t0 + 4_000 + Int64(step) * 10_000)], prefix: "clock-\(step)")
                 if step < 4 { try await Task.sleep(for: .milliseconds(50)) }  // let the bot see each step
             }
             #expect(try await eventually { try await records(socket).contains { isFill($0, bidder: "bot1") } })

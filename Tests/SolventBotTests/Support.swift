@@ -75,7 +75,7 @@ func records(_ socket: String) async throws -> [Record] {
     return try await LineClient.withConnection(socketPath: socket) { client in
         try await client.send(raw: Array(#"{"op":"subscribe","from":1}"#.utf8) + [10])
         var out: [Record] = []
-        while out.count < head, let line = try await client.receive() {
+        while out.count < head.rawValue, let line = try await client.receive() {
             out.append(try RecordJSON.record(try JSONParser.parse(line)))
         }
         return out

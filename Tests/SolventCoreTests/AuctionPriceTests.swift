@@ -18,7 +18,7 @@ import Testing
     static func p(_ text: String) -> Price { try! Price(parsing: text) }
     static func r(_ text: String) -> Rate { try! Rate(parsing: text) }
 
-    static func params(tauMs: TimeMs = 600_000, stepMs: TimeMs = 10_000, cut: String = "0.99") -> RiskParams {
+    static func params(tauMs: Int64 = 600_000, stepMs: Int64 = 10_000, cut: String = "0.99") -> RiskParams {
         var params = RiskParams()
         params.tauMs = tauMs
         params.stepMs = stepMs
@@ -129,10 +129,10 @@ import Testing
 /// Boundaries, milliseconds, rounding direction and monotonicity of `AuctionPrice`.
 @Suite struct AuctionPriceBehaviourTests {
     static func p(_ text: String) -> Price { AuctionPriceTests.p(text) }
-    static func params(tauMs: TimeMs = 600_000, stepMs: TimeMs = 10_000, cut: String = "0.99") -> RiskParams {
+    static func params(tauMs: Int64 = 600_000, stepMs: Int64 = 10_000, cut: String = "0.99") -> RiskParams {
         AuctionPriceTests.params(tauMs: tauMs, stepMs: stepMs, cut: cut)
     }
-    static func price(_ curve: AuctionCurve, _ start: String, _ elapsedMs: TimeMs, _ direction: AuctionDirection,
+    static func price(_ curve: AuctionCurve, _ start: String, _ elapsedMs: Int64, _ direction: AuctionDirection,
                       _ params: RiskParams = params()) -> Price {
         AuctionPrice.price(curve: curve, start: p(start), elapsedMs: elapsedMs, direction: direction, params: params)
     }
@@ -148,8 +148,8 @@ import Testing
     }
 
     /// Maker's `if (dur >= tau) return 0`; the rising mirror tops out at twice the start.
-    @Test(arguments: [600_000, 600_001, 86_400_000] as [TimeMs])
-    func linearReachesZeroAtTauAndStaysThere(_ elapsedMs: TimeMs) {
+    @Test(arguments: [600_000, 600_001, 86_400_000] as [Int64])
+    func linearReachesZeroAtTauAndStaysThere(_ elapsedMs: Int64) {
         #expect(Self.price(.linear, "100", elapsedMs, .falling) == .zero)
         #expect(Self.price(.linear, "100", elapsedMs, .rising) == Self.p("200"))
     }
@@ -167,13 +167,13 @@ import Testing
     }
 
     /// 10 000 ms steps of cut 0.99: flat within a step, one cut exactly at each boundary.
-    static let stairs: [(elapsedMs: TimeMs, falling: String, rising: String)] = [
+    static let stairs: [(elapsedMs: Int64, falling: String, rising: String)] = [
         (9_999, "100", "100"), (10_000, "99", "101"), (19_999, "99", "101"),
         (20_000, "98.01", "101.99"), (30_000, "97.0299", "102.9701"),
     ]
 
     @Test(arguments: stairs)
-    func stairstepChangesExactlyAtStepBoundaries(_ elapsedMs: TimeMs, _ falling: String, _ rising: String) {
+    func stairstepChangesExactlyAtStepBoundaries(_ elapsedMs: Int64, _ falling: String, _ rising: String) {
         #expect(Self.price(.stairstep, "100", elapsedMs, .falling) == Self.p(falling))
         #expect(Self.price(.stairstep, "100", elapsedMs, .rising) == Self.p(rising))
     }
@@ -235,7 +235,7 @@ import Testing
             params.cut = Rate(raw: cutRaw)
             let start = Price(raw: startRaw)
             let (early, late) = (min(t1, t2), max(t1, t2))
-            func at(_ t: TimeMs, _ d: AuctionDirection) -> Price {
+            func at(_ t: Int64, _ d: AuctionDirection) -> Price {
                 AuctionPrice.price(curve: curve, start: start, elapsedMs: t, direction: d, params: params)
             }
             #expect(at(late, .falling) <= at(early, .falling))

@@ -81,8 +81,8 @@ struct EnginePropertyTests {
         let lowest = start.times(.one - reach, rounding: .down)
         let highest = start.times(.one + reach, rounding: .up)
         var k = 0
-        while AuctionPrice.price(curve: p.curve, start: falling, elapsedMs: TimeMs(k) * EngineHistoryGenerator.tickMs, direction: .falling, params: p) > lowest
-            || AuctionPrice.price(curve: p.curve, start: rising, elapsedMs: TimeMs(k) * EngineHistoryGenerator.tickMs, direction: .rising, params: p) < highest {
+        while AuctionPrice.price(curve: p.curve, start: falling, elapsedMs: Int64(k) * EngineHistoryGenerator.tickMs, direction: .falling, params: p) > lowest
+            || AuctionPrice.price(curve: p.curve, start: rising, elapsedMs: Int64(k) * EngineHistoryGenerator.tickMs, direction: .rising, params: p) < highest {
             k += 1
             precondition(k < 1_000, "the curve never reaches the bankruptcy band")
         }
@@ -165,7 +165,7 @@ struct EnginePropertyTests {
                                              watch: inout EngineWatch, context: String) {
         var deleveraged: [Seq: InsuranceDeleveraged] = [:]
         for (offset, record) in derived.enumerated() {
-            if case .insuranceDeleveraged(let p) = record { deleveraged[seq + 1 + Seq(offset)] = p }
+            if case .insuranceDeleveraged(let p) = record { deleveraged[seq + 1 + UInt64(offset)] = p }
         }
         let adls = derived.compactMap { event -> ADL? in if case .adl(let p) = event { p } else { nil } }
         for group in Set(adls.map(\.liquidation)).sorted() {

@@ -1,5 +1,6 @@
 import PropertyBased
 @testable import SolventCore
+import SolventTestSupport
 
 // Random payloads for every event kind, for the codec and JSON round-trip properties.
 //
@@ -35,14 +36,15 @@ enum Draw {
     }
 
     static func seq(_ rng: inout some RandomNumberGenerator) -> Seq {
-        switch Int.random(in: 0..<4, using: &rng) {
+        let raw: UInt64 = switch Int.random(in: 0..<4, using: &rng) {
         case 0: [0, 1, UInt64(UInt32.max), .max].randomElement(using: &rng)!
         case 1: UInt64.random(in: 1...100_000, using: &rng)
         default: UInt64.random(in: .min ... .max, using: &rng)
         }
+        return Seq(raw)
     }
 
-    static func time(_ rng: inout some RandomNumberGenerator) -> TimeMs { raw(&rng) }
+    static func time(_ rng: inout some RandomNumberGenerator) -> TimeMs { TimeMs(raw(&rng)) }
 
     static func chance(_ rng: inout some RandomNumberGenerator) -> Bool { Bool.random(using: &rng) }
 
@@ -59,14 +61,14 @@ enum Draw {
     static let idAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-".utf8)
 
     /// A valid identifier, 1–64 bytes, often at the length limits.
-    static func identifier(_ rng: inout some RandomNumberGenerator) -> Identifier {
+    static func identifier<ID: ValidIdentifier>(_ rng: inout some RandomNumberGenerator) -> ID {
         let length = switch Int.random(in: 0..<6, using: &rng) {
         case 0: 1
         case 1: Identifier.maxLengthBytes
         default: Int.random(in: 1...12, using: &rng)
         }
         let bytes = (0..<length).map { _ in idAlphabet.randomElement(using: &rng)! }
-        return Identifier(valid: String(decoding: bytes, as: UTF8.self))
+        return ID(valid: String(decoding: bytes, as: UTF8.self))
     }
 
     /// Strings a reason field may hold: empty, JSON-hostile, multi-byte, long.
@@ -124,14 +126,14 @@ enum Payloads {
         var p = ParamsSet()
         p.market = Draw.maybe(&rng) { Draw.identifier(&$0) }
         p.callBuffer = Draw.maybe(&rng) { Draw.rate(&$0) }
-        p.callGrace = Draw.maybe(&rng) { Draw.time(&$0) }
+        p.callGrace = Draw.maybe(&rng) { Draw.raw(&$0) }
         p.liqStep = Draw.maybe(&rng) { Draw.rate(&$0) }
         p.auctionBuffer = Draw.maybe(&rng) { Draw.rate(&$0) }
         p.curve = Draw.maybe(&rng) { AuctionCurve.allCases.randomElement(using: &$0)! }
-        p.tau = Draw.maybe(&rng) { Draw.time(&$0) }
-        p.step = Draw.maybe(&rng) { Draw.time(&$0) }
+        p.tau = Draw.maybe(&rng) { Draw.raw(&$0) }
+        p.step = Draw.maybe(&rng) { Draw.raw(&$0) }
         p.cut = Draw.maybe(&rng) { Draw.rate(&$0) }
-        p.tail = Draw.maybe(&rng) { Draw.time(&$0) }
+        p.tail = Draw.maybe(&rng) { Draw.raw(&$0) }
         p.cusp = Draw.maybe(&rng) { Draw.rate(&$0) }
         p.minFee = Draw.maybe(&rng) { Draw.rate(&$0) }
         p.maxFee = Draw.maybe(&rng) { Draw.rate(&$0) }
@@ -141,7 +143,7 @@ enum Payloads {
         p.holeMarket = Draw.maybe(&rng) { Draw.money(&$0) }
         p.maxJump = Draw.maybe(&rng) { Draw.rate(&$0) }
         p.confirmations = Draw.maybe(&rng) { Draw.raw(&$0) }
-        p.maxStaleness = Draw.maybe(&rng) { Draw.time(&$0) }
+        p.maxStaleness = Draw.maybe(&rng) { Draw.raw(&$0) }
         p.fundImr = Draw.maybe(&rng) { Draw.rate(&$0) }
         p.fundMmr = Draw.maybe(&rng) { Draw.rate(&$0) }
         return p
@@ -149,7 +151,7 @@ enum Payloads {
 
     /// A payload of `kind` with arbitrary field values (not necessarily valid as an input).
     static func any(_ kind: EventKind, _ rng: inout some RandomNumberGenerator) -> Event {
-        func id() -> Identifier { Draw.identifier(&rng) }
+        func id<ID: ValidIdentifier>() -> ID { Draw.identifier(&rng) }
         func ref() -> Identifier? { Draw.maybe(&rng) { Draw.identifier(&$0) } }
         func money() -> Money { Draw.money(&rng) }
         func price() -> Price { Draw.price(&rng) }
@@ -327,7 +329,7 @@ enum Payloads {
         case .paramsSet:
             var p = ParamsSet()
             func rate() -> Rate? { Draw.maybe(&rng) { Rate(raw: Draw.raw(in: 0...fixedScale, &$0)) } }
-            func duration() -> TimeMs? { Draw.maybe(&rng) { Draw.raw(in: 0...Int64.max, &$0) } }
+            func duration() -> Int64? { Draw.maybe(&rng) { Draw.raw(in: 0...Int64.max, &$0) } }
             func amount() -> Money? { Draw.maybe(&rng) { Money(raw: Draw.raw(in: 0...Int64.max, &$0)) } }
             p.market = Draw.maybe(&rng) { Draw.identifier(&$0) }
             p.callBuffer = rate(); p.callGrace = duration()
@@ -387,7 +389,7 @@ enum Gens {
     static func validInput(_ kind: EventKind) -> Generator<Record, Shrink.None<Record>> {
         Generator { rng in
             let seq = max(1, Draw.seq(&rng))
-            let time = Draw.raw(in: 0...Int64.max, &rng)
+            let time = TimeMs(Draw.raw(in: 0...Int64.max, &rng))
             return Record(seq: seq, time: time, event: Payloads.validInput(kind, &rng))
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SolventCore
+import SolventTestSupport
 
 /// Fixtures/golden/records.hex pins the canonical bytes (and the `log --json` line) of one record
 /// per kind. A diff here is a format change: bump the format version (docs/FORMAT.md) or undo it.
@@ -76,7 +77,6 @@ import Testing
 /// Fixed records: every kind, optionals both present and absent, negative values, lists of two,
 /// a multi-byte reason, and raw extremes.
 enum GoldenRecords {
-    static func id(_ text: String) -> Identifier { Identifier(valid: text) }
     static func m(_ text: String) -> Money { try! Money(parsing: text) }
     static func p(_ text: String) -> Price { try! Price(parsing: text) }
     static func q(_ text: String) -> Quantity { try! Quantity(parsing: text) }
@@ -228,8 +228,8 @@ enum GoldenRecords {
 
         // Inputs have no cause; each derived record names an earlier input.
         return events.enumerated().map { index, event in
-            let seq = Seq(index + 1)
-            return Record(seq: seq, time: time + TimeMs(index), cause: event.kind.isInput ? nil : 5, event: event)
+            let seq = Seq(UInt64(index + 1))
+            return Record(seq: seq, time: time + Int64(index), cause: event.kind.isInput ? nil : 5, event: event)
         }
     }
 }

@@ -202,7 +202,7 @@ struct LedgerPropertyTests {
         for record in records where record.cause == nil {
             let derived = ledger.apply(record.event, seq: record.seq, time: record.time)
             for (offset, event) in derived.enumerated() {
-                #expect(expected[record.seq + 1 + Seq(offset)] == event, "re-derived record \(record.seq + 1 + Seq(offset)) differs")
+                #expect(expected[record.seq + 1 + UInt64(offset)] == event, "re-derived record \(record.seq + 1 + UInt64(offset)) differs")
             }
         }
         return ledger.encodeSnapshot()

@@ -127,10 +127,10 @@ struct RangeCheckTests {
         var ledger = Ledger()
         let before = ledger.encodeSnapshot()
         #expect(throws: InputError(code: "out_of_range", field: "time", message: "time \((1 << 53) + 1) is beyond the largest time \(1 << 53) ms")) {
-            _ = try ledger.checkAndApply(deposit("alice", "1"), seq: 1, time: (1 << 53) + 1)
+            _ = try ledger.checkAndApply(deposit("alice", "1"), seq: 1, time: TimeMs((1 << 53) + 1))
         }
         #expect(ledger.encodeSnapshot() == before)
-        _ = try ledger.checkAndApply(deposit("alice", "1"), seq: 1, time: 1 << 53)
+        _ = try ledger.checkAndApply(deposit("alice", "1"), seq: 1, time: TimeMs(1 << 53))
     }
 
     /// The open interest the oracle check bounds is derived, not stored: a snapshot's positions

@@ -47,7 +47,7 @@ import Testing
 
     static var documentedDepositRecord: Record {
         var deposit = Deposit()
-        deposit.account = Identifier(valid: "alice")
+        deposit.account = AccountID(valid: "alice")
         deposit.amount = try! Money(parsing: "100.5")
         deposit.ref = Identifier(valid: "d1")
         return Record(seq: 1, time: 1, event: .deposit(deposit))
@@ -75,15 +75,15 @@ import Testing
 
     @Test func longestStringAndLongestListRoundTrip() throws {
         var rejected = WithdrawalRejected()
-        rejected.account = Identifier(valid: String(repeating: "a", count: 64))
+        rejected.account = AccountID(valid: String(repeating: "a", count: 64))
         rejected.reason = String(repeating: "é", count: ByteWriter.maxStringBytes / 2)
-        let first = Record(seq: .max, time: .min, cause: .max, event: .withdrawalRejected(rejected))
+        let first = Record(seq: Seq(.max), time: TimeMs(.min), cause: Seq(.max), event: .withdrawalRejected(rejected))
         #expect(try RecordCodec.decode(RecordCodec.encode(first)) == first)
 
         var listed = MarketListed()
-        listed.market = Identifier(valid: "BTC-PERP")
+        listed.market = MarketID(valid: "BTC-PERP")
         listed.tiers = (0..<maxListCount).map { Tier(notionalCap: Money(raw: Int64($0)), mmr: .one, imr: .one, maintAmount: .zero) }
-        let second = Record(seq: 1, time: .max, event: .marketListed(listed))
+        let second = Record(seq: 1, time: TimeMs(.max), event: .marketListed(listed))
         #expect(try RecordCodec.decode(RecordCodec.encode(second)) == second)
     }
 
@@ -134,8 +134,8 @@ import Testing
 
     @Test func unknownNamesAndOversizedLengthsInPayloadsAreRefused() throws {
         var started = AuctionStarted()
-        started.account = Identifier(valid: "a")
-        started.market = Identifier(valid: "m")
+        started.account = AccountID(valid: "a")
+        started.market = MarketID(valid: "m")
         started.curve = .linear
         var bytes = RecordCodec.encode(Record(seq: 1, time: 0, cause: 1, event: .auctionStarted(started)))
         // The curve is the last field: u8 length 6 + "linear". "Linear" is not a curve.
@@ -146,7 +146,7 @@ import Testing
         #expect(error?.offset == curveStart)
 
         var rejected = TradeRejected()
-        rejected.account = Identifier(valid: "a")
+        rejected.account = AccountID(valid: "a")
         var reasonBytes = RecordCodec.encode(Record(seq: 1, time: 0, cause: 1, event: .tradeRejected(rejected)))
         // account (2 bytes) then reason u16 length at payload offset 2: claim 4097 bytes.
         reasonBytes[RecordCodec.headerSize + 2] = 0x10
@@ -154,7 +154,7 @@ import Testing
         #expect(throws: CodecError.self) { try RecordCodec.decode(reasonBytes) }
 
         var listed = MarketListed()
-        listed.market = Identifier(valid: "m")
+        listed.market = MarketID(valid: "m")
         var listBytes = RecordCodec.encode(Record(seq: 1, time: 0, event: .marketListed(listed)))
         // market (2) + lotSize (8) + tickSize (8), then the u16 tier count: claim 1025.
         let countOffset = RecordCodec.headerSize + 18

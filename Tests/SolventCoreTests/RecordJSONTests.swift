@@ -1,6 +1,7 @@
 import PropertyBased
 import Testing
 @testable import SolventCore
+import SolventTestSupport
 
 /// SPEC §9 JSON shapes: `log --json` records, input lines, and refusals that name code and field.
 @Suite struct RecordJSONTests {
@@ -50,7 +51,7 @@ import Testing
         let text = JSONWriter.string(RecordJSON.json(RecordCodecTests.documentedDepositRecord))
         #expect(text == #"{"seq":1,"time":1,"kind":"deposit","cause":null,"account":"alice","amount":"100.5","ref":"d1"}"#)
         var call = MarginCall()
-        call.account = Identifier(valid: "bob")
+        call.account = AccountID(valid: "bob")
         call.equity = Money(raw: -150_000_000)
         call.mm = Money(raw: 1)
         let derived = Record(seq: 9, time: 1_700_000_000_000, cause: 8, event: .marginCall(call))
@@ -61,7 +62,6 @@ import Testing
     // MARK: SPEC §9 examples
 
     static func money(_ text: String) -> Money { try! Money(parsing: text) }
-    static func id(_ text: String) -> Identifier { Identifier(valid: text) }
 
     static var specExamples: [(line: String, time: TimeMs, event: Event)] {
         var listed = MarketListed()
@@ -115,7 +115,7 @@ import Testing
         let line = #"{"kind":"deposit","account":"alice","amount":"1000"}"#
         let (time, event) = try RecordJSON.input(line: Array(line.utf8), requireTime: false)
         var deposit = Deposit()
-        deposit.account = Self.id("alice")
+        deposit.account = id("alice")
         deposit.amount = Self.money("1000")
         #expect(time == nil)
         #expect(event == .deposit(deposit))

@@ -128,7 +128,7 @@ import Testing
         // Every id replay met in the ledger is resolved to the ledger's own index of it.
         let table = replay.decoder.table
         for (key, index) in replay.accountOfKey.enumerated() where index >= 0 {
-            #expect(replay.ledger.accounts.id(Int(index)) == table.ids[key])
+            #expect(replay.ledger.accounts.id(Int(index)).rawValue == table.ids[key])
         }
         #expect(replay.accountOfKey.filter { $0 >= 0 }.count == 41)  // all but the refused newcomer
         #expect(replay.marketOfKey.filter { $0 >= 0 }.count == 2)

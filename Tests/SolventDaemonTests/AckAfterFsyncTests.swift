@@ -1,5 +1,5 @@
 import Foundation
-import SolventDrills
+import SolventBench
 import SolventProtocol
 import SolventServer
 import Testing

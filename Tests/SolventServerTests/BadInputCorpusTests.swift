@@ -34,7 +34,7 @@ import Testing
                     }
                     if item.expect == "stored_answer" {
                         #expect(reply["ok"] == .bool(true), "\(item.name): \(JSONWriter.string(reply))")
-                        #expect(number(reply["seq"]) == storedSeq, "\(item.name): not the stored answer")
+                        #expect(number(reply["seq"]) == storedSeq?.rawValue, "\(item.name): not the stored answer")
                         continue
                     }
                     let got = "\(errorCode(reply) ?? "-") field \(string(reply["error"]?["field"]) ?? "-")"

@@ -35,7 +35,7 @@ import Testing
             try await withServer(in: directory) { socket in
                 let appends = try Self.appends(try basicScenario(), prefix: "bin")
                 let replies = try await FrameClient.withConnection(socketPath: socket) { try await $0.exchange(appends) }
-                let seqs: [UInt64] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 17, 18, 19]
+                let seqs: [Seq] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 17, 18, 19]
                 #expect(replies == seqs.enumerated().map { index, seq in
                     .appended(seq: seq, derivedCount: index == 12 || index == 13 ? 1 : 0)
                 })
@@ -163,7 +163,7 @@ import Testing
                     try await client.exchange((0..<500).map { FrameClient.Append(key: "b\($0)", event: .deposit(binaryDeposit)) })
                 }
                 async let lines = exchange(socket, (0..<500).map { appendRequest(key: "n\($0)", event: deposit("json", "1", ref: "n\($0)")) })
-                let binarySeqs = try await binary.compactMap { reply -> UInt64? in if case .appended(let seq, _) = reply { seq } else { nil } }
+                let binarySeqs = try await binary.compactMap { reply -> UInt64? in if case .appended(let seq, _) = reply { seq.rawValue } else { nil } }
                 let lineSeqs = try await lines.compactMap { number($0["seq"]) }
                 #expect(binarySeqs.count == 500 && lineSeqs.count == 500)
                 #expect(binarySeqs == binarySeqs.sorted() && lineSeqs == lineSeqs.sorted())

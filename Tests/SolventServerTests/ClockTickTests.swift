@@ -17,7 +17,7 @@ import Testing
             let idle = await server.answer(.clockTick)
             #expect(idle == .ticked(false))
             #expect(Reply.line(idle) == "clock skipped")
-            #expect(await server.committedSeq() == UInt64(setup.count))
+            #expect(await server.committedSeq() == Seq(UInt64(setup.count)))
             // A trade opens positions: from now on a stale price could halt the market.
             let trade = try basicScenario().first { $0.contains(#""kind":"trade""#) }!
             _ = try await exchange(socket, [appendRequest(key: "t", event: trade)])
@@ -34,9 +34,9 @@ import Testing
                 }
             }
             #expect(clocks.count == 1)
-            #expect(clocks.first?.seq == UInt64(setup.count) + 2)  // right after the trade
+            #expect(clocks.first?.seq == Seq(UInt64(setup.count) + 2))  // right after the trade
             #expect(clocks.first?.time == testNowMs)
-            try expectLogVerifies(directory + "/data", records: log.lastSeq)
+            try expectLogVerifies(directory + "/data", records: log.lastSeq.rawValue)
         }
     }
 }

@@ -50,7 +50,7 @@ import Testing
                 #expect(number(replies[0]["seq"]) == 0)
                 #expect(string(replies[0]["head"]) == String(repeating: "0", count: 64))
                 #expect(number(replies[2]["seq"]) == 1)
-                #expect(number(replies[2]["time"]) == UInt64(testNowMs))
+                #expect(number(replies[2]["time"]) == UInt64(testNowMs.rawValue))
                 #expect(string(replies[2]["head"])?.utf8.count == 64)
                 #expect(string(replies[2]["head"]) != string(replies[0]["head"]))
             }

@@ -61,9 +61,9 @@ import Glibc
                 throw error
             }
             let journal = try Journal(directory: data)
-            for (key, seq) in acknowledged { #expect(try journal.seq(forKey: key) == seq, "acknowledged \(key) lost") }
+            for (key, seq) in acknowledged { #expect(try journal.seq(forKey: key)?.rawValue == seq, "acknowledged \(key) lost") }
             for key in refused { #expect(try journal.seq(forKey: key) == nil, "refused \(key) was stored") }
-            try expectLogVerifies(data, records: journal.log.lastSeq)
+            try expectLogVerifies(data, records: journal.log.lastSeq.rawValue)
         }
     }
 }

@@ -83,7 +83,7 @@ import Testing
     @Test func aPlainNDJSONAckIsTheJSONWritersLine() {
         for (key, seq) in [("a", UInt64(0)), ("k-1", 9), ("key.with:all_allowed-chars~!", 10), (String(repeating: "z", count: 255), 1_234_567),
                            ("x", UInt64.max), ("space and {braces}", 100_000_000_000)] {
-            let response = Response.appended(key: key, seq: seq, derived: [])
+            let response = Response.appended(key: key, seq: Seq(seq), derived: [])
             var buffer = ByteBuffer()
             Reply.write(response, into: &buffer)
             #expect(String(buffer: buffer) == Reply.line(response) + "\n", "key \(key) seq \(seq)")

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import SolventBench
 import SolventCore
 import SolventServer
 import Testing

@@ -64,7 +64,7 @@ import Testing
                 return try #require(number(replies[0]["seq"]))
             }
             let journal = try Journal(directory: data)
-            for (key, seq) in acknowledged { #expect(try journal.seq(forKey: key) == seq, "acknowledged \(key) lost") }
+            for (key, seq) in acknowledged { #expect(try journal.seq(forKey: key)?.rawValue == seq, "acknowledged \(key) lost") }
             for key in refused { #expect(try journal.seq(forKey: key) == nil, "refused \(key) was stored") }
             #expect(refused.last?.hasPrefix("single-") == true)
             try expectLogVerifies(data, records: lastSeq)
@@ -124,9 +124,9 @@ import Testing
                 process.waitUntilExit()
                 let journal = try Journal(directory: data)  // Refuses a snapshot that does not re-derive.
                 let after = journal.log.lastSeq
-                #expect(after == before || after == before + batchRecords, "partial batch: \(before) → \(after)")
-                #expect(try journal.log.verifyChain() == .ok(count: after, head: journal.log.headHash))
-                outcomes.append(after - before)
+                #expect(after == before || after == before + batchRecords.rawValue, "partial batch: \(before) → \(after)")
+                #expect(try journal.log.verifyChain() == .ok(count: after.rawValue, head: journal.log.headHash))
+                outcomes.append(after.rawValue - before.rawValue)
                 if after > before { break }  // The ref/account names would now repeat; one commit seen is enough.
             }
             #expect(!outcomes.isEmpty)

@@ -98,7 +98,7 @@ import Testing
 
     private static func deposit(_ account: String, _ amount: String, ref: String? = nil) -> Event {
         var payload = Deposit()
-        payload.account = Identifier(valid: account)
+        payload.account = AccountID(valid: account)
         payload.amount = try! Money(parsing: amount)
         payload.ref = ref.map { Identifier(valid: $0) }
         return .deposit(payload)
@@ -126,14 +126,15 @@ import Testing
     }
 
     private static func committer(_ journal: Journal, _ timeline: Timeline, maxGroupRequests: Int,
-                                  pipelineRequests: Int = Committer.pipelineGroupRequests, hold: HoldFirstCommit? = nil) -> Committer {
+                                  pipelineRequests: Int = HandOff.pipelineRequestsDefault, hold: HoldFirstCommit? = nil) -> Committer {
         var hook: (@Sendable () -> Void)?
         if let hold { hook = { hold.hook() } }
         let observer: any CommitObserver = Observer(timeline: timeline)
         let nowMs: @Sendable () -> TimeMs = { 1_000 }
         return Committer(journal: journal, hub: SubscriptionHub(log: journal.log), nowMs: nowMs, observer: observer,
-                         window: GroupCommitWindow(delayUs: 0), maxGroupRequests: maxGroupRequests,
-                         pipelineRequests: pipelineRequests, beforeDurableCommit: hook)
+                         window: GroupCommitWindow(delayUs: 0),
+                         handOff: HandOff(maxGroupRequests: maxGroupRequests, pipelineRequests: pipelineRequests),
+                         beforeDurableCommit: hook)
     }
 
     @Test func aGroupStagedWhileTheOneBeforeCommitsIsAnsweredOnlyAfterItsOwnCommit() async throws {
@@ -164,7 +165,7 @@ import Testing
             let lastFirstAnswer = try #require(entries.firstIndex(of: .delivered(target: "a", index: 3)))
             #expect(secondCommit > lastFirstAnswer)
             for index in 0..<8 {
-                #expect(timeline.answers("a")[UInt64(index)] == .appended(key: "k\(index)", seq: Seq(index + 1), derived: []))
+                #expect(timeline.answers("a")[UInt64(index)] == .appended(key: "k\(index)", seq: Seq(UInt64(index + 1)), derived: []))
             }
             #expect(committer.commitCounts == CommitCounts(batches: 2, inputs: 8))
             #expect(journal.log.lastSeq == 8)
@@ -214,8 +215,8 @@ import Testing
             #expect(journal.stagedSeq == 11)
             let reloaded = try journal.log.ledger(at: journal.log.lastSeq)
             #expect(journal.ledger.encodeSnapshot() == reloaded.encodeSnapshot())
-            #expect(journal.ledger.account(Identifier(valid: "acct-0"))?.cash == reloaded.account(Identifier(valid: "acct-0"))?.cash)
-            #expect(journal.ledger.account(Identifier(valid: "new")) == nil)
+            #expect(journal.ledger.account(AccountID(valid: "acct-0"))?.cash == reloaded.account(AccountID(valid: "acct-0"))?.cash)
+            #expect(journal.ledger.account(AccountID(valid: "new")) == nil)
             #expect(try journal.seq(forKey: "b0") == nil && journal.seq(forKey: "fill-0-\(padding)") == nil)
             #expect(try journal.log.verifyChain() == .ok(count: 11, head: journal.log.headHash))
         }
@@ -253,7 +254,7 @@ import Testing
             let (timeline, hold) = Self.behindHeldGroup(journal, first: "writer", second: "reader") { reader in [
                 Self.append(0, "k4", Self.deposit("alice", "7"), to: reader),
                 Submission(request: .status, index: 1, target: reader),
-                Submission(request: .account(Identifier(valid: "alice"), at: nil), index: 2, target: reader),
+                Submission(request: .account(AccountID(valid: "alice"), at: nil), index: 2, target: reader),
             ] }
 
             #expect(hold.overlapped == false, "a group with queries was staged while the one before it was in flight")
@@ -283,13 +284,26 @@ import Testing
     /// staging and committing, whether or not a group is committing when it arrives; a long
     /// queue of many clients is halved; the 64 one-request clients' groups stay whole.
     @Test func aLongQueueIsTakenByHalvesOfAtLeast512() {
-        #expect(Committer.groupLimit(queued: 1_024, inFlight: false) == 512)
-        #expect(Committer.groupLimit(queued: 1_024, inFlight: true) == 512)
-        #expect(Committer.groupLimit(queued: 700, inFlight: false) == 350)
-        #expect(Committer.groupLimit(queued: 700, inFlight: true) == 512)
-        #expect(Committer.groupLimit(queued: 8_192, inFlight: true) == 4_096)
-        #expect(Committer.groupLimit(queued: 64, inFlight: false) == Committer.maxBatchRequests)
-        #expect(Committer.groupLimit(queued: 8_192, inFlight: true, maxGroupRequests: 1_000) == 1_000)
+        let rule = HandOff()
+        #expect(rule.groupLimit(queued: 1_024, inFlight: false) == 512)
+        #expect(rule.groupLimit(queued: 1_024, inFlight: true) == 512)
+        #expect(rule.groupLimit(queued: 700, inFlight: false) == 350)
+        #expect(rule.groupLimit(queued: 700, inFlight: true) == 512)
+        #expect(rule.groupLimit(queued: 8_192, inFlight: true) == 4_096)
+        #expect(rule.groupLimit(queued: 64, inFlight: false) == HandOff.maxGroupRequestsDefault)
+        #expect(HandOff(maxGroupRequests: 1_000).groupLimit(queued: 8_192, inFlight: true) == 1_000)
+    }
+
+    /// A large group is handed over without asking what is queued; a small one only when work
+    /// is queued behind it that the writer would take at once.
+    @Test func theHandOffDecision() {
+        let rule = HandOff()
+        var asked = false
+        #expect(rule.handsOver(requests: 256) { asked = true; return (false, false) })
+        #expect(!asked)
+        #expect(rule.handsOver(requests: 1) { (true, true) })
+        #expect(!rule.handsOver(requests: 1) { (true, false) })
+        #expect(!rule.handsOver(requests: 1) { (false, true) })
     }
 
     /// `stop` right after work was queued: every request is committed and answered, by both

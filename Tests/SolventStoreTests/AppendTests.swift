@@ -62,7 +62,7 @@ import Testing
 
     @Test func canonicalRecordRoundTripsThroughTheStore() throws {
         var deposit = Deposit()
-        deposit.account = Identifier(valid: "alice")
+        deposit.account = AccountID(valid: "alice")
         deposit.amount = Money(units: 1000)
         deposit.ref = Identifier(valid: "d-1")
         let record = Record(seq: 1, time: 2, event: .deposit(deposit))

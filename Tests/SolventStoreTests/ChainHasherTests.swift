@@ -7,7 +7,7 @@ import Testing
 @Suite struct ChainHasherTests {
     @Test(arguments: [255, 256, 600])
     func aPipelinedBatchChainsExactlyLikeSingleAppends(count: Int) throws {
-        let batch = records(1...Seq(count))
+        let batch = records(1...Seq(UInt64(count)))
         let pipelined = try withNewLog { log, _ in try log.append(batch) }
         let oneByOne = try withNewLog { log, _ in
             var head: [UInt8] = []

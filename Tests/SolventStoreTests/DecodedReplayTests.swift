@@ -20,7 +20,7 @@ import Testing
             if n == 5_000 { events.append(withdrawal("acct-3", "1")) }
             if n % 1_000 == 999 { events.append(oracle("BTC-PERP", n % 2000 == 999 ? "30010" : "29990")) }
         }
-        return events.enumerated().map { JournalInput(time: TimeMs($0.offset), event: $0.element) }
+        return events.enumerated().map { JournalInput(time: TimeMs(Int64($0.offset)), event: $0.element) }
     }
 
     /// The first mismatch feeding every record one at a time, and the replay after.
@@ -41,7 +41,7 @@ import Testing
             try EventLog.create(directory: directory, createdTimeMs: 0, snapshotEvery: UInt64.max)
             let journal = try Journal(directory: directory)
             try journal.append(Self.inputs())
-            #expect(journal.log.lastSeq > LogReader.decodeThreadMinRecords)
+            #expect(journal.log.lastSeq.rawValue > LogReader.decodeThreadMinRecords)
             let (plainMismatch, plain) = try Self.feedOneByOne(journal.log)
             #expect(plainMismatch == nil)
             var replay = Rederivation(stateRoots: journal.log.stateRoots)
@@ -53,8 +53,8 @@ import Testing
                 }
             }
             #expect(mismatch == nil && replay.finish() == nil)
-            #expect(seen.count == Int(journal.log.lastSeq), "every record once")
-            #expect(seen.firstIndex { $0 != Seq(seen.firstIndex(of: $0)! + 1) } == nil, "in seq order")
+            #expect(seen.count == Int(journal.log.lastSeq.rawValue), "every record once")
+            #expect(seen.firstIndex { $0 != Seq(UInt64(seen.firstIndex(of: $0)! + 1)) } == nil, "in seq order")
             #expect(replay.ledger == plain.ledger)
             #expect(replay.ledger == journal.ledger)
             // The decoder came back: a second pass from a later seq continues with its ids.
@@ -87,7 +87,7 @@ import Testing
                 }
                 let found = try #require(mismatch)
                 #expect(found.seq == records[index].seq)
-                #expect(found.seq > LogReader.decodeThreadMinRecords, "found by the decoding thread's path")
+                #expect(found.seq.rawValue > LogReader.decodeThreadMinRecords, "found by the decoding thread's path")
                 #expect(found == plain)
                 #expect(last == found.seq - 1, "stops at the mismatch")
                 #expect(throws: ReplayMismatch.self) { try Journal(directory: forged) }

@@ -14,10 +14,10 @@ import Testing
         try withTemporaryDirectory { directory in
             try EventLog.create(directory: directory, createdTimeMs: 0, initialMapSizeBytes: 1 << 26)
             let log = try EventLog(directory: directory, initialMapSizeBytes: 1 << 26, requestIndex: Self.one)
-            try log.append(records(1...3) { ["c", "a", "b"][Int($0 - 1)] })
+            try log.append(records(1...3) { ["c", "a", "b"][Int($0.rawValue - 1)] })
             // Three recent plus three starts a fold; the commit adds three, so it folds three,
             // not one: the whole fold ends in it and the first database is emptied.
-            try log.append(records(4...6) { ["f", "d", "e"][Int($0 - 4)] })
+            try log.append(records(4...6) { ["f", "d", "e"][Int($0.rawValue - 4)] })
             let stored = try RequestIndexTests.stored(log)
             #expect(stored.folded == ["a": 2, "b": 3, "c": 1])
             #expect(stored.recent == [[:], ["f": 4, "d": 5, "e": 6]])
@@ -28,7 +28,7 @@ import Testing
             // f that g starts takes three commits.
             for (seq, key) in [(Seq(7), "g"), (8, "h"), (9, "i")] {
                 try log.append(records(seq...seq) { _ in key })
-                #expect(try RequestIndexTests.stored(log).folded.count == 3 + Int(seq - 6))
+                #expect(try RequestIndexTests.stored(log).folded.count == 3 + Int(seq.rawValue - 6))
             }
             #expect(try RequestIndexTests.stored(log).recent == [["g": 7, "h": 8, "i": 9], [:]])
             // j starts the next fold (g moves); ten keys then go straight to `requests`: they add
@@ -84,7 +84,7 @@ import Testing
                     next += 1
                     return "k\(random.next() % 1_000_003)-\(next)"
                 }
-                for log in logs { try log.append(records(first...(first + Seq(count) - 1)) { keys[Int($0 - first)] }) }
+                for log in logs { try log.append(records(first...(first + UInt64(count) - 1)) { keys[first.distance(to: $0)] }) }
                 logs[0].prepareFold()
                 #expect(try RequestIndexTests.stored(logs[0]) == RequestIndexTests.stored(logs[1]))
                 #expect(logs[0].recentRequests.get().seqByKey == logs[1].recentRequests.get().seqByKey)
@@ -106,7 +106,7 @@ import Testing
         }
         var seen = Set<KeyBytes>()
         keys = keys.filter { seen.insert(KeyBytes($0)).inserted }  // by bytes, in the order made
-        let ordered = RecentRequests.inKeyOrder(keys.enumerated().map { (key: $0.element, seq: Seq($0.offset)) })
+        let ordered = RecentRequests.inKeyOrder(keys.enumerated().map { (key: $0.element, seq: Seq(UInt64($0.offset))) })
         let expected = keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         #expect(ordered.map { Array($0.key.utf8) } == expected.map { Array($0.utf8) })
         #expect(RecentRequests.orderPrefix("ab") < RecentRequests.orderPrefix("ab\u{1}"))

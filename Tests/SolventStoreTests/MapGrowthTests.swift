@@ -7,7 +7,7 @@ import Testing
     /// MDB_MAP_FULL doubles the map and re-runs the batch, and nothing is lost or doubled.
     @Test func tinyMapGrowsThroughTwoHundredThousandAppends() throws {
         let total: Seq = 200_000
-        let batchSize: Seq = 1_000
+        let batchSize: UInt64 = 1_000
         try withNewLog(initialMapSizeBytes: 256 << 10) { log, _ in
             let initialMapSizeBytes = log.environment.mapSizeBytes
             var first: Seq = 1
@@ -31,7 +31,7 @@ import Testing
             }
             #expect(expected == total + 1)
             #expect(try log.requestSeq("req-123456") == 123_456)
-            #expect(try log.verifyChain() == .ok(count: total, head: log.headHash))
+            #expect(try log.verifyChain() == .ok(count: total.rawValue, head: log.headHash))
         }
     }
 
@@ -47,7 +47,7 @@ import Testing
                 }
             }
             #expect(error?.code == "storage_full")
-            #expect(try log.verifyChain() == .ok(count: log.lastSeq, head: log.headHash))
+            #expect(try log.verifyChain() == .ok(count: log.lastSeq.rawValue, head: log.headHash))
         }
     }
 }

@@ -104,7 +104,7 @@ import Testing
             #expect(storeError { try log.append(records(7...7) { _ in "a" }) } == .duplicateKey(key: "a", existingSeq: 1))
             #expect(storeError { try log.append(records(7...7) { _ in "e" }) } == .duplicateKey(key: "e", existingSeq: 5))
             // The first duplicate in seq order is named, wherever each one's first use is.
-            #expect(storeError { try log.append(records(7...9) { ["x", "e", "b"][Int($0 - 7)] }) }
+            #expect(storeError { try log.append(records(7...9) { ["x", "e", "b"][Int($0.rawValue - 7)] }) }
                 == .duplicateKey(key: "e", existingSeq: 5))
             #expect(storeError { try log.append(records(7...8) { _ in "y" }) } == .duplicateKey(key: "y", existingSeq: 7))
             // A large (direct) batch is checked against both too.
@@ -267,7 +267,7 @@ import Testing
             #expect(log.environment.mapSizeBytes > 256 << 10)
             for key in 1...seq { #expect(try log.requestSeq("grow-\(key)") == key) }
             let recent = try Self.allRecent(log)
-            #expect(try Self.stored(log).folded.merging(recent) { old, _ in old }.count == Int(seq))
+            #expect(try Self.stored(log).folded.merging(recent) { old, _ in old }.count == Int(seq.rawValue))
             #expect(log.recentRequests.get().seqByKey == Self.byBytes(recent))
         }
     }
@@ -305,9 +305,9 @@ import Testing
                             expected = .duplicateKey(key: key, existingSeq: existing)
                             break
                         }
-                        seen[key] = first + Seq(offset)
+                        seen[key] = first + UInt64(offset)
                     }
-                    let batch = records(first...(first + Seq(count) - 1)) { keys[Int($0 - first)] }
+                    let batch = records(first...(first + UInt64(count) - 1)) { keys[first.distance(to: $0)] }
                     if let expected {
                         #expect(storeError { try log.append(batch) } == expected)
                     } else {

@@ -23,7 +23,7 @@ func withNewLog<T>(initialMapSizeBytes: Int = 1 << 26, _ body: (EventLog, String
 
 /// Arbitrary but seq-dependent bytes: the store is opaque to record contents.
 func recordBytes(_ seq: Seq, count: Int = 100) -> [UInt8] {
-    var state = seq &* 0x9E37_79B9_7F4A_7C15
+    var state = seq.rawValue &* 0x9E37_79B9_7F4A_7C15
     return (0..<count).map { _ in
         state = state &* 6364136223846793005 &+ 1442695040888963407
         return UInt8(truncatingIfNeeded: state >> 56)
@@ -33,11 +33,11 @@ func recordBytes(_ seq: Seq, count: Int = 100) -> [UInt8] {
 /// Records `seqs` at time = seq * 10, each with `recordBytes`.
 func records(_ seqs: ClosedRange<Seq>, count: Int = 100, key: ((Seq) -> String?)? = nil) -> [AppendRecord] {
     seqs.map { seq in
-        AppendRecord(seq: seq, time: TimeMs(seq) * 10, bytes: recordBytes(seq, count: count), requestKey: key?(seq))
+        AppendRecord(seq: seq, time: TimeMs(Int64(seq.rawValue) * 10), bytes: recordBytes(seq, count: count), requestKey: key?(seq))
     }
 }
 
-func bigEndianKey(_ seq: Seq) -> [UInt8] { withUnsafeBytes(of: seq.bigEndian) { Array($0) } }
+func bigEndianKey(_ seq: Seq) -> [UInt8] { withUnsafeBytes(of: seq.rawValue.bigEndian) { Array($0) } }
 
 /// Changes one byte of a stored value behind the log's back, through a separate environment
 /// (the log itself must be closed: one environment per directory per process).

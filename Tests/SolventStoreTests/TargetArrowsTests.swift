@@ -65,11 +65,30 @@ import Testing
         #expect(chain == nil, "forbidden arrow \(chain ?? "")")
     }
 
-    /// The crash and overload drills start and kill daemons; they are for the CLI and the tests,
-    /// and the executable that runs in production does not carry them.
-    @Test func daemonLinksNotTheDrills() throws {
-        let chain = try Self.graph().forbiddenChain(from: "solventd") { $0 == .target("SolventDrills") }
+    /// The crash and overload drills and the benches start, load and kill daemons; they are for
+    /// the CLI and the tests, and the executable that runs in production carries neither.
+    @Test func daemonLinksNeitherTheDrillsNorTheBench() throws {
+        let chain = try Self.graph().forbiddenChain(from: "solventd") {
+            $0 == .target("SolventDrills") || $0 == .target("SolventBench")
+        }
         #expect(chain == nil, "forbidden arrow \(chain ?? "")")
+    }
+
+    /// The CLI's commands read and write logs through the store; only the bench's raw-LMDB
+    /// baseline speaks CLMDB directly, and it lives in SolventBench.
+    @Test func cliSpeaksNotToLMDBDirectly() throws {
+        let graph = try Self.graph()
+        let cli = try #require(graph.targets["solvent"])
+        #expect(!cli.dependencies.contains(.target("CLMDB")), "forbidden arrow solvent → CLMDB")
+        for (module, file) in try graph.imports(of: "solvent") where module == "CLMDB" {
+            Issue.record("forbidden arrow solvent → CLMDB (import in \(file))")
+        }
+    }
+
+    /// The reports' charts draw numbers they are given: no engine, no store, nothing at all.
+    @Test func chartsDependOnNothing() throws {
+        let charts = try #require(try Self.graph().targets["SolventCharts"])
+        #expect(charts.dependencies.isEmpty, "forbidden arrows SolventCharts → \(charts.dependencies)")
     }
 
     @Test func everyImportedModuleIsDeclared() throws {
@@ -79,6 +98,21 @@ import Testing
             for (module, file) in try graph.imports(of: name).sorted(by: { $0.key < $1.key })
             where module != name && !declared.contains(module) && !Self.systemModules.contains(module) {
                 Issue.record("\(name) imports \(module) (in \(file)) without declaring it in Package.swift")
+            }
+        }
+    }
+
+    /// The other way round, for the package's own modules: a declared arrow no source file
+    /// imports is a dependency in name only, and the graph a newcomer reads would lie. (Test
+    /// targets and C modules are left out: a test may link a module for its executables.)
+    @Test func everyDeclaredArrowIsUsed() throws {
+        let graph = try Self.graph()
+        for name in graph.targets.keys.sorted() where graph.targets[name]!.path.hasPrefix("Sources/") {
+            let imported = try graph.imports(of: name)
+            guard !imported.isEmpty else { continue }  // a C target
+            for dependency in graph.targets[name]!.dependencies where imported[dependency.name] == nil {
+                if case .target(let target) = dependency, graph.targets[target]?.path.hasPrefix("Sources/C") == true { continue }
+                Issue.record("\(name) declares \(dependency) but no file of it imports that module")
             }
         }
     }

@@ -6,7 +6,16 @@ public func money(_ text: String) -> Money { try! Money(parsing: text) }
 public func price(_ text: String) -> Price { try! Price(parsing: text) }
 public func qty(_ text: String) -> Quantity { try! Quantity(parsing: text) }
 public func rate(_ text: String) -> Rate { try! Rate(parsing: text) }
-public func id(_ text: String) -> Identifier { Identifier(valid: text) }
+/// An account id, a market id or a ref, whichever the context asks for.
+public func id<ID: ValidIdentifier>(_ text: String) -> ID { ID(valid: text) }
+
+/// What `id(_:)` makes: an `Identifier` (refs) or an `AccountID` or `MarketID`.
+public protocol ValidIdentifier {
+    init(valid text: String)
+}
+
+extension Identifier: ValidIdentifier {}
+extension Tagged: ValidIdentifier where RawValue == Identifier {}
 
 public func tier(_ cap: String, mmr: String, imr: String, maint: String = "0") -> Tier {
     Tier(notionalCap: money(cap), mmr: rate(mmr), imr: rate(imr), maintAmount: money(maint))
@@ -123,9 +132,9 @@ public struct LedgerDriver {
         let derived = ledger.apply(event, seq: seq, time: time)
         log.append(Record(seq: seq, time: time, event: event))
         for (offset, d) in derived.enumerated() {
-            log.append(Record(seq: seq + 1 + Seq(offset), time: time, cause: seq, event: d))
+            log.append(Record(seq: seq + 1 + UInt64(offset), time: time, cause: seq, event: d))
         }
-        nextSeq = seq + 1 + Seq(derived.count)
+        nextSeq = seq + 1 + UInt64(derived.count)
         return derived
     }
 

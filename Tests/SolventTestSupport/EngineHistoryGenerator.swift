@@ -65,13 +65,13 @@ public struct EngineHistoryGenerator {
     /// The highest maintenance rate of any tier of any market: the auction bound's input.
     public static let mmrMax = "0.01"
     /// A clock tick moves time on by one stairstep step: the unit of the auction bound.
-    public static let tickMs: TimeMs = 10_000
+    public static let tickMs: Int64 = 10_000
     /// Time between other events: under a tick, so only clocks make auctions step.
     public static let maxGapMs: Int64 = 2_000
     /// `maxStaleness`: a market whose oracle is silent for ~6 ticks halts (an ordinary gap
     /// between two of its prices rarely lasts that long). Outages (below) last 25–60 inputs,
     /// ~60–150 s, so most halt and some do not.
-    public static let maxStalenessMs: TimeMs = 90_000
+    public static let maxStalenessMs: Int64 = 90_000
 
     public init(seed: UInt64) {
         random = SplitMix64(seed: seed)

@@ -52,7 +52,7 @@ enum BotRequests {
     /// time L", Journal.swift), nil when the message does not end with it.
     static func lastTime(inRefusal message: String) -> TimeMs? {
         guard message.contains("last time "), let last = message.split(separator: " ").last else { return nil }
-        return TimeMs(last)
+        return Int64(last).map { TimeMs($0) }
     }
 
     /// `(code, message)` of a refusal line, nil when the line is not one.

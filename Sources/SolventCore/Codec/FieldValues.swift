@@ -79,6 +79,18 @@ extension Identifier: FieldValue {
     }
 }
 
+/// Seqs, times and account and market ids: exactly their raw value's bytes and JSON.
+extension Tagged: FieldValue where RawValue: FieldValue {
+    @inlinable
+    public func encode(into writer: inout ByteWriter) { rawValue.encode(into: &writer) }
+    @inlinable
+    public static func decode(from reader: inout ByteReader) throws(CodecError) -> Self { Self(try RawValue.decode(from: &reader)) }
+    @inlinable
+    public var json: JSONValue { rawValue.json }
+    @inlinable
+    public static func fromJSON(_ value: JSONValue) throws(FieldProblem) -> Self { Self(try RawValue.fromJSON(value)) }
+}
+
 /// Fixed-point numbers: 8 bytes big-endian two's complement raw; JSON decimal strings.
 extension FixedPoint {
     public func encode(into writer: inout ByteWriter) { writer.writeInt64(raw) }

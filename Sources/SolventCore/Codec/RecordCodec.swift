@@ -16,10 +16,10 @@ public enum RecordCodec {
         precondition(record.cause != 0, "cause 0 is reserved for 'no cause'")
         var coder = BinaryFieldWriter(writer: ByteWriter(capacity: 96))
         coder.writer.writeUInt8(formatVersion)
-        coder.writer.writeUInt64(record.seq)
-        coder.writer.writeInt64(record.time)
+        coder.writer.writeUInt64(record.seq.rawValue)
+        coder.writer.writeInt64(record.time.rawValue)
         coder.writer.writeUInt8(record.kind.rawValue)
-        coder.writer.writeUInt64(record.cause ?? 0)
+        coder.writer.writeUInt64(record.cause?.rawValue ?? 0)
         coder.writer.writeUInt32(0)
         var event = record.event
         // Binary writing cannot fail: it only reads fields.
@@ -69,9 +69,9 @@ public enum RecordCodec {
         guard version == formatVersion else {
             throw CodecError("format version \(version) is not \(formatVersion)", offset: 0)
         }
-        let seq = try reader.readUInt64()
+        let seq = Seq(try reader.readUInt64())
         guard seq > 0 else { throw CodecError("seq 0", offset: 1) }
-        let time = try reader.readInt64()
+        let time = TimeMs(try reader.readInt64())
         let kindByte = try reader.readUInt8()
         guard let kind = EventKind(rawValue: kindByte) else { throw CodecError("unknown kind \(kindByte)", offset: 17) }
         let causeRaw = try reader.readUInt64()
@@ -79,7 +79,7 @@ public enum RecordCodec {
         guard length <= maxPayloadBytes, length == reader.remaining else {
             throw CodecError("payload length \(length) but \(reader.remaining) bytes follow", offset: headerSize - 4)
         }
-        return Header(seq: seq, time: time, kind: kind, cause: causeRaw == 0 ? nil : causeRaw, payload: reader)
+        return Header(seq: seq, time: time, kind: kind, cause: causeRaw == 0 ? nil : Seq(causeRaw), payload: reader)
     }
 
     public static func decode(_ bytes: [UInt8]) throws(CodecError) -> Record { try decode(bytes[...]) }

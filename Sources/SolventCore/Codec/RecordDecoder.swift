@@ -106,12 +106,12 @@ struct ResolvingFieldReader: FieldCoder {
     }
 
     mutating func field<V: FieldValue>(_ key: String, _ value: inout V) throws {
-        guard V.self == Identifier.self, slot <= lastSlot else {
+        guard Identifier.isWrapped(by: V.self), slot <= lastSlot else {
             value = try V.decode(from: &reader)
             return
         }
         let (id, index) = try resolve()
-        value = id as! V  // V is Identifier: a no-op cast once specialised
+        value = id.wrapped(as: V.self)
         switch slot {
         case 0: keys.market = Int32(index)
         case 1: keys.first = Int32(index)
@@ -145,9 +145,9 @@ struct ResolvingFieldReader: FieldCoder {
     /// `Event.decode` moved the payload twice more (the decoding thread is as busy as the
     /// applying one in `bench replay`, so its time bounds the wall clock too).
     mutating func tradeEvent() throws(CodecError) -> Event {
-        let market = try keyedID()
-        let buyer = try keyedID()
-        let seller = try keyedID()
+        let market = MarketID(try keyedID())
+        let buyer = AccountID(try keyedID())
+        let seller = AccountID(try keyedID())
         let qty = try Quantity.decode(from: &reader)
         let price = try Price.decode(from: &reader)
         let buyerFee: Money? = try optional("buyerFee")

@@ -65,9 +65,9 @@ struct ScannedFieldReader: FieldCoder {
     }
 
     mutating func field<V: FieldValue>(_ key: String, _ value: inout V) throws {
-        if V.self == Identifier.self, let id = try identifier(key) {
+        if Identifier.isWrapped(by: V.self), let id = try identifier(key) {
             // Accounts and markets: checked on the bytes, no String made only to be checked.
-            value = id as! V
+            value = id.wrapped(as: V.self)
             return
         }
         if let fixed = fixedPoint(key, as: V.self) {

@@ -1,10 +1,31 @@
-/// The seq of a record in the log: 1, 2, 3, … with no gaps.
-public typealias Seq = UInt64
+/// The seq of a record in the log: 1, 2, 3, … with no gaps. It steps by records: `seq + 1` is
+/// the next, `first + UInt64(count)` the one `count` on. Two seqs do not add, and a seq is
+/// never a time or a count.
+public typealias Seq = Tagged<SeqTag, UInt64>
+public enum SeqTag: SteppingTag {}
 
-/// Unix time in milliseconds.
-public typealias TimeMs = Int64
+/// Seqs have no gaps, so a range of them is the records it spans: `for seq in first...last`.
+extension Tagged: Strideable where Tag == SeqTag, RawValue == UInt64 {
+    @inlinable
+    public func distance(to other: Self) -> Int { rawValue.distance(to: other.rawValue) }
+    @inlinable
+    public func advanced(by n: Int) -> Self { Self(rawValue.advanced(by: n)) }
+}
 
-/// A name made of 1–64 bytes of `[A-Za-z0-9_.:-]` (SPEC §3), used for accounts, markets and refs.
+/// Unix time in milliseconds: an instant. Spans of time (a grace period, an auction's tau, the
+/// time since an auction started) are plain `Int64` milliseconds, named `…Ms`.
+public typealias TimeMs = Tagged<TimeTag, Int64>
+public enum TimeTag: SteppingTag {}
+
+/// An instant moves by a span (`time + graceMs`, a `SteppingTag`); two instants differ by one
+/// (`now - start`). Two instants do not add, and an instant is never a seq.
+extension TimeMs {
+    @inlinable
+    public static func - (time: Self, earlier: Self) -> Int64 { time.rawValue - earlier.rawValue }
+}
+
+/// A name made of 1–64 bytes of `[A-Za-z0-9_.:-]` (SPEC §3): a ref, and the text of an
+/// `AccountID` or a `MarketID`.
 public struct Identifier: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let text: String
 
@@ -62,14 +83,51 @@ public enum IdentifierError: Error, Equatable, Sendable, CustomStringConvertible
     }
 }
 
-public typealias AccountID = Identifier
-public typealias MarketID = Identifier
+/// An account's id (SPEC §3): an `Identifier` that cannot be passed as a market's or a ref.
+public typealias AccountID = Tagged<AccountTag, Identifier>
+public enum AccountTag {}
+
+/// A market's id (SPEC §3): an `Identifier` that cannot be passed as an account's or a ref.
+public typealias MarketID = Tagged<MarketTag, Identifier>
+public enum MarketTag {}
+
+/// Account and market ids are made and read as the text of their `Identifier`.
+extension Tagged where RawValue == Identifier {
+    /// Validates `text`; the error says which rule it broke.
+    @inlinable
+    public init(_ text: String) throws(IdentifierError) { self.init(try Identifier(text)) }
+
+    /// For literals known to be valid (reserved names, tests); traps otherwise.
+    @inlinable
+    public init(valid text: String) { self.init(Identifier(valid: text)) }
+
+    @inlinable
+    public var text: String { rawValue.text }
+
+    /// Placeholder for a field not yet filled in by a decoder.
+    static var unset: Self { Self(.unset) }
+}
+
+extension AccountID {
+    /// The insurance fund's account (SPEC §3).
+    public static let insurance = AccountID(valid: "insurance")
+    /// The trading-fee sink (SPEC §3).
+    public static let fees = AccountID(valid: "fees")
+}
 
 extension Identifier {
-    /// The insurance fund's account (SPEC §3).
-    public static let insurance = Identifier(valid: "insurance")
-    /// The trading-fee sink (SPEC §3).
-    public static let fees = Identifier(valid: "fees")
     /// Placeholder for a field not yet filled in by a decoder.
     static let unset = Identifier(valid: "_")
+
+    /// Whether `V` is `AccountID` or `MarketID`: the required ids of a payload, which the
+    /// decoders' fast paths read straight from bytes as an `Identifier` and then wrap. Metatype
+    /// comparisons, folded away once specialised (no runtime conformance lookup).
+    static func isWrapped<V>(by type: V.Type) -> Bool { type == AccountID.self || type == MarketID.self }
+
+    /// This id as the `V` of `isWrapped(by:)`: a no-op cast once specialised.
+    func wrapped<V>(as type: V.Type) -> V {
+        if type == AccountID.self { return AccountID(self) as! V }
+        precondition(type == MarketID.self, "not an account or market id")
+        return MarketID(self) as! V
+    }
 }

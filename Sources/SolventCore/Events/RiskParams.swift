@@ -13,20 +13,20 @@ public struct RiskParams: Equatable, Sendable {
     /// Margin-call zone: MM < equity < MM × (1 + callBuffer).
     public var callBuffer = Rate(raw: 20_000_000)           // 0.2
     /// Time from margin call to forced liquidation; 0 disables the deadline.
-    public var callGraceMs: TimeMs = 300_000                 // 5 minutes
+    public var callGraceMs: Int64 = 300_000                  // 5 minutes
     /// Partial liquidation step, a fraction of the position.
     public var liqStep = Rate(raw: 25_000_000)               // 0.25
     /// Auction start price distance from mark.
     public var auctionBuffer = Rate(raw: 2_000_000)          // 0.02
     public var curve = AuctionCurve.stairstep
     /// Linear curve: time for the price to reach zero.
-    public var tauMs: TimeMs = 600_000
+    public var tauMs: Int64 = 600_000
     /// Stairstep curve: length of one step.
-    public var stepMs: TimeMs = 10_000
+    public var stepMs: Int64 = 10_000
     /// Stairstep/exponential: multiplier per step (per second for exponential).
     public var cut = Rate(raw: 99_000_000)                   // 0.99
     /// Auction reset after this long.
-    public var tailMs: TimeMs = 600_000
+    public var tailMs: Int64 = 600_000
     /// Auction reset when price / start price falls below this.
     public var cusp = Rate(raw: 60_000_000)                  // 0.6
     public var minFee = Rate(raw: 500_000)                   // 0.005
@@ -37,7 +37,7 @@ public struct RiskParams: Equatable, Sendable {
     public var holeMarket = Money(units: 20_000_000)
     public var maxJump = Rate(raw: 30_000_000)               // 0.3
     public var confirmations: Int64 = 3
-    public var maxStalenessMs: TimeMs = 60_000
+    public var maxStalenessMs: Int64 = 60_000
     /// Rules 2: the insurance fund's initial margin rate. A backstop is taken only while the
     /// fund's equity afterwards stays ≥ its notional × fundImr at the marks; and it pays a
     /// shortfall only out of its equity above that. 0.25 (4x) is stricter than any tier a
@@ -80,14 +80,14 @@ public struct ParamsSet: Payload {
     /// Applies to one market only when present; otherwise to all.
     public var market: MarketID?
     public var callBuffer: Rate?
-    public var callGrace: TimeMs?
+    public var callGrace: Int64?
     public var liqStep: Rate?
     public var auctionBuffer: Rate?
     public var curve: AuctionCurve?
-    public var tau: TimeMs?
-    public var step: TimeMs?
+    public var tau: Int64?
+    public var step: Int64?
     public var cut: Rate?
-    public var tail: TimeMs?
+    public var tail: Int64?
     public var cusp: Rate?
     public var minFee: Rate?
     public var maxFee: Rate?
@@ -97,7 +97,7 @@ public struct ParamsSet: Payload {
     public var holeMarket: Money?
     public var maxJump: Rate?
     public var confirmations: Int64?
-    public var maxStaleness: TimeMs?
+    public var maxStaleness: Int64?
     /// Rules 2 only (an extension block: absent from older payloads' bytes). Global only.
     public var fundImr: Rate?
     public var fundMmr: Rate?
@@ -194,7 +194,7 @@ public struct ParamsSet: Payload {
             throw InputError(code: "bad_rate", field: "liqStep", message: "must be at least 0.01")
         }
         if let step, step <= 0 { throw InputError(code: "bad_integer", field: "step", message: "must be greater than 0") }
-        let durations: [(TimeMs?, String)] = [(callGrace, "callGrace"), (tau, "tau"), (step, "step"),
+        let durations: [(Int64?, String)] = [(callGrace, "callGrace"), (tau, "tau"), (step, "step"),
                                               (tail, "tail"), (maxStaleness, "maxStaleness"), (confirmations, "confirmations")]
         for (duration, name) in durations where (duration ?? 0) < 0 {
             throw InputError(code: "bad_integer", field: name, message: "must not be negative")

@@ -64,14 +64,14 @@ struct AccountTable: Sendable {
 
     @inline(__always)
     func index(of id: AccountID) -> Int? {
-        states.withUnsafeBufferPointer { states in slots.find(slots.hash(id)) { states[$0].id == id } }
+        states.withUnsafeBufferPointer { states in slots.find(slots.hash(id.rawValue)) { states[$0].id == id } }
     }
 
     /// The indices of two ids, looked up together (see `InternSlots.find(_:_:_:_:)`).
     @inline(__always)
     func indices(of a: AccountID, _ b: AccountID) -> (Int?, Int?) {
         states.withUnsafeBufferPointer { states in
-            slots.find(slots.hash(a), { states[$0].id == a }, slots.hash(b), { states[$0].id == b })
+            slots.find(slots.hash(a.rawValue), { states[$0].id == a }, slots.hash(b.rawValue), { states[$0].id == b })
         }
     }
 
@@ -79,12 +79,12 @@ struct AccountTable: Sendable {
     mutating func intern(_ id: AccountID) -> Int {
         if let known = index(of: id) { return known }
         states.append(AccountState(id: id))
-        slots.added(slots.hash(id), count: states.count) { [states, seed = slots.seed] in InternSlots.hash(states[$0].id, seed: seed) }
+        slots.added(slots.hash(id.rawValue), count: states.count) { [states, seed = slots.seed] in InternSlots.hash(states[$0].id.rawValue, seed: seed) }
         return states.count - 1
     }
 
     mutating func reserveCapacity(_ count: Int) {
         states.reserveCapacity(count)
-        slots.reserve(count, count: states.count) { [states, seed = slots.seed] in InternSlots.hash(states[$0].id, seed: seed) }
+        slots.reserve(count, count: states.count) { [states, seed = slots.seed] in InternSlots.hash(states[$0].id.rawValue, seed: seed) }
     }
 }

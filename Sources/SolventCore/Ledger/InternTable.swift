@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Identifiers interned to dense indices in order of first appearance, found again by open
+/// Market ids interned to dense indices in order of first appearance, found again by open
 /// addressing over a seeded hash of their UTF-8 bytes (FNV-1a; see `InternSlots.hash`).
 ///
 /// Why not `Dictionary`: a replayed trade looks up one market and two accounts, and `String`
@@ -8,22 +8,22 @@ import Synchronization
 /// slots are never iterated, so no hash order can reach an output; `ids` is in interning order.
 struct InternTable: Sendable {
     /// Interned ids; an id's index is its position here.
-    private(set) var ids: [Identifier] = []
+    private(set) var ids: [MarketID] = []
     private var slots = InternSlots()
 
     var count: Int { ids.count }
 
-    subscript(id: Identifier) -> Int? { index(of: id) }
+    subscript(id: MarketID) -> Int? { index(of: id) }
 
     /// The index of `id`, or nil if it was never interned.
     @inline(__always)
-    func index(of id: Identifier) -> Int? {
+    func index(of id: MarketID) -> Int? {
         ids.withUnsafeBufferPointer { ids in
             // A few ids (markets: one or two in practice) are found faster by comparing each
             // than by hashing: comparing two short ids is a compare of their inline bytes,
             // while the hash walks the id byte by byte (the market lookup was ~5% of replay).
             if ids.count <= Self.linearSearchLimit { return ids.firstIndex(of: id) }
-            return slots.find(slots.hash(id)) { ids[$0] == id }
+            return slots.find(slots.hash(id.rawValue)) { ids[$0] == id }
         }
     }
 
@@ -31,16 +31,16 @@ struct InternTable: Sendable {
     static let linearSearchLimit = 8
 
     /// The index of `id`, interning it at the end if it was never seen.
-    mutating func intern(_ id: Identifier) -> (index: Int, inserted: Bool) {
+    mutating func intern(_ id: MarketID) -> (index: Int, inserted: Bool) {
         if let known = index(of: id) { return (known, false) }
         ids.append(id)
-        slots.added(slots.hash(id), count: ids.count) { [ids, seed = slots.seed] in InternSlots.hash(ids[$0], seed: seed) }
+        slots.added(slots.hash(id.rawValue), count: ids.count) { [ids, seed = slots.seed] in InternSlots.hash(ids[$0].rawValue, seed: seed) }
         return (ids.count - 1, true)
     }
 
     mutating func reserveCapacity(_ capacity: Int) {
         ids.reserveCapacity(capacity)
-        slots.reserve(capacity, count: ids.count) { [ids, seed = slots.seed] in InternSlots.hash(ids[$0], seed: seed) }
+        slots.reserve(capacity, count: ids.count) { [ids, seed = slots.seed] in InternSlots.hash(ids[$0].rawValue, seed: seed) }
     }
 }
 

@@ -80,7 +80,7 @@ public struct Ledger: Sendable {
             preconditionFailure("unreachable: derived kinds return above")
         }
         if !engine.isEmpty || hasPositions(after: event) { runEngine(after: event, settled: settled, resolved: resolved, into: &sink) }
-        lastSeq = seq + Seq(sink.events.count)
+        lastSeq = seq + UInt64(sink.events.count)
         return sink.events
     }
 

@@ -12,7 +12,7 @@ extension Ledger {
         records.reserveCapacity(derived.count + 1)
         records.append(Record(seq: seq, time: time, event: event))
         for (offset, derivedEvent) in derived.enumerated() {
-            records.append(Record(seq: seq + 1 + Seq(offset), time: time, cause: seq, event: derivedEvent))
+            records.append(Record(seq: seq + 1 + UInt64(offset), time: time, cause: seq, event: derivedEvent))
         }
         return records
     }

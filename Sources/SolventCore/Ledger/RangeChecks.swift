@@ -22,7 +22,7 @@ enum RangeLimits {
     static let maxHolderCashRaw: Int64 = 1 << 61
     /// A record time and every duration parameter (ms): `time + callGrace` and the like must fit.
     /// 2^53 ms is some 285,000 years after 1970.
-    static let maxTimeMs: TimeMs = 1 << 53
+    static let maxTimeMs: Int64 = 1 << 53
 }
 
 extension Ledger {
@@ -33,7 +33,7 @@ extension Ledger {
 
     /// Refuses a record time beyond `RangeLimits.maxTimeMs` (deadlines are time + a duration).
     static func checkTimeRange(_ time: TimeMs) throws(InputError) {
-        guard time <= RangeLimits.maxTimeMs else {
+        guard time.rawValue <= RangeLimits.maxTimeMs else {
             throw outOfRange("time", "time \(time) is beyond the largest time \(RangeLimits.maxTimeMs) ms")
         }
     }

@@ -125,7 +125,7 @@ extension Ledger {
 
     /// Durations are added to record times (deadlines, staleness, auction tails).
     static func checkParamsRange(_ p: ParamsSet) throws(InputError) {
-        let durations: [(TimeMs?, String)] = [(p.callGrace, "callGrace"), (p.tau, "tau"), (p.step, "step"),
+        let durations: [(Int64?, String)] = [(p.callGrace, "callGrace"), (p.tau, "tau"), (p.step, "step"),
                                               (p.tail, "tail"), (p.maxStaleness, "maxStaleness")]
         for (duration, name) in durations {
             guard let duration, duration > RangeLimits.maxTimeMs else { continue }

@@ -36,25 +36,25 @@ extension Ledger {
             coder.writer.writeUInt16(Self.rulesSnapshotVersion)
             coder.writer.writeUInt32(rules.rawValue)
         }
-        coder.writer.writeUInt64(lastSeq)
-        coder.writer.writeInt64(lastTimeMs)
+        coder.writer.writeUInt64(lastSeq.rawValue)
+        coder.writer.writeInt64(lastTimeMs.rawValue)
         coder.writer.writeInt64(totalDeposited.raw)
         coder.writer.writeInt64(totalWithdrawn.raw)
         Self.write(ParamsSet(full: globalParams, rules: rules), &coder)
-        coder.writer.writeUInt64(globalParamsVersion)
+        coder.writer.writeUInt64(globalParamsVersion.rawValue)
         coder.writer.writeUInt16(UInt16(markets.count))
         for market in markets {
             Self.write(market.listing, &coder)
             var mark = market.mark
             try! coder.field("mark", &mark)  // binary writing only reads fields
             coder.writer.writeUInt8(market.markFromOracle ? 1 : 0)
-            coder.writer.writeInt64(market.markTimeMs)
+            coder.writer.writeInt64(market.markTimeMs.rawValue)
             var held = market.heldPrice
             try! coder.field("heldPrice", &held)
             coder.writer.writeInt64(market.heldCount)
             coder.writer.writeUInt8(market.halted ? 1 : 0)
             Self.write(market.overrides, &coder)
-            coder.writer.writeUInt64(market.paramsVersion)
+            coder.writer.writeUInt64(market.paramsVersion.rawValue)
         }
         coder.writer.writeUInt32(UInt32(accounts.count))
         for state in accounts.states {
@@ -122,8 +122,8 @@ private struct SnapshotDecoder {
         default: throw fail("version \(version) is neither \(Ledger.snapshotVersion) nor \(Ledger.rulesSnapshotVersion)")
         }
         var ledger = Ledger(rules: rules)
-        ledger.lastSeq = try coder.reader.readUInt64()
-        ledger.lastTimeMs = try coder.reader.readInt64()
+        ledger.lastSeq = Seq(try coder.reader.readUInt64())
+        ledger.lastTimeMs = TimeMs(try coder.reader.readInt64())
         ledger.totalDeposited = Money(raw: try coder.reader.readInt64())
         ledger.totalWithdrawn = Money(raw: try coder.reader.readInt64())
         coder.extensionsPresent = rules.fundIsMargined
@@ -132,7 +132,7 @@ private struct SnapshotDecoder {
         guard global == ParamsSet(full: global.applied(to: RiskParams(rules: rules)), rules: rules) else { throw fail("global params are not a full set") }
         try validated(global, "global params")
         ledger.globalParams = global.applied(to: RiskParams(rules: rules))
-        ledger.globalParamsVersion = try coder.reader.readUInt64()
+        ledger.globalParamsVersion = Seq(try coder.reader.readUInt64())
         try decodeMarkets(into: &ledger)
         try decodeAccounts(into: &ledger)
         for m in ledger.markets.indices { try decodePositions(market: m, into: &ledger) }
@@ -166,13 +166,13 @@ private struct SnapshotDecoder {
             var market = MarketState(listing: listing, params: ledger.globalParams, paramsVersion: 0)
             market.mark = mark
             market.markFromOracle = fromOracle == 1
-            market.markTimeMs = try coder.reader.readInt64()
+            market.markTimeMs = TimeMs(try coder.reader.readInt64())
             try decodeGuards(into: &market)
             market.overrides = try read(ParamsSet.self, "market params")
             guard market.overrides.market == nil else { throw fail("market params name a market") }
             try validated(market.overrides, "market params")
             market.params = market.overrides.applied(to: ledger.globalParams)
-            market.paramsVersion = try coder.reader.readUInt64()
+            market.paramsVersion = Seq(try coder.reader.readUInt64())
             _ = ledger.marketIndexByID.intern(listing.market)
             ledger.markets.append(market)
         }

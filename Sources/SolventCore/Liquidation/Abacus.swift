@@ -10,13 +10,13 @@
 /// seconds, `⌊ms / 1000⌋` — which is what Maker's own per-second clock gives it too.
 enum Abacus: Equatable, Sendable {
     /// `LinearDecrease`: the price reaches zero `tauMs` after the start.
-    case linear(tauMs: TimeMs)
+    case linear(tauMs: Int64)
     /// `StairstepExponentialDecrease`: the price is multiplied by `cutRay` every whole `stepMs`.
-    case stairstep(stepMs: TimeMs, cutRay: UInt128)
+    case stairstep(stepMs: Int64, cutRay: UInt128)
     /// `ExponentialDecrease`: the price is multiplied by `cutRay` every whole second.
     case exponential(cutRay: UInt128)
 
-    static let msPerSecond: TimeMs = 1_000
+    static let msPerSecond: Int64 = 1_000
 
     /// The curve chosen by `curve`, parameterised from `params` (cut widened from 8 to 27 decimals).
     init(curve: AuctionCurve, params: RiskParams) {
@@ -31,7 +31,7 @@ enum Abacus: Equatable, Sendable {
 
     /// The fraction of the start price left after `elapsedMs`, in RAY, rounded as Maker rounds it;
     /// never above 1 (RAY), so the rising mirror `2 − factor` stays within `[1, 2]`.
-    func factorRay(elapsedMs: TimeMs) -> UInt128 {
+    func factorRay(elapsedMs: Int64) -> UInt128 {
         precondition(elapsedMs >= 0, "elapsed time must not be negative")
         let factor: UInt128
         switch self {

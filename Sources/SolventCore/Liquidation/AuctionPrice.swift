@@ -33,13 +33,13 @@ public enum AuctionPrice {
     /// own direction, so the rounded curve stays monotonic, and the two are exact mirrors:
     /// `falling + rising = 2 × start`. Fill cash is rounded again by the engine (`notional`).
     public static func price(
-        curve: AuctionCurve, start: Price, elapsedMs: TimeMs, direction: AuctionDirection, params: RiskParams
+        curve: AuctionCurve, start: Price, elapsedMs: Int64, direction: AuctionDirection, params: RiskParams
     ) -> Price {
         price(abacus: Abacus(curve: curve, params: params), start: start, elapsedMs: elapsedMs, direction: direction)
     }
 
     /// As above for a curve given at Maker's precision (used by the Maker test vectors).
-    static func price(abacus: Abacus, start: Price, elapsedMs: TimeMs, direction: AuctionDirection) -> Price {
+    static func price(abacus: Abacus, start: Price, elapsedMs: Int64, direction: AuctionDirection) -> Price {
         precondition(start >= .zero, "an auction price is never negative")
         let factor = abacus.factorRay(elapsedMs: elapsedMs)
         // `start.raw × factor / RAY` is Maker's `rmul(top, factor)` with `top` in RAY, divided by

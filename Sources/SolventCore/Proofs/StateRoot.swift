@@ -37,7 +37,7 @@ public struct StateRootPolicy: Sendable {
     /// `state.root` would go, after its derived records), contain a multiple of `everyRecords`.
     /// Depends only on seqs, never on how appends were batched, so a replay decides the same.
     public func isDue(firstSeq: Seq, rootSeq: Seq) -> Bool {
-        rootSeq / everyRecords > (firstSeq - 1) / everyRecords
+        rootSeq.rawValue / everyRecords > (firstSeq.rawValue - 1) / everyRecords
     }
 }
 
@@ -47,7 +47,7 @@ extension Ledger {
     /// (`process(_:seq:time:stateRoots:)`) and `Rederivation`, so both decide alike.
     public mutating func stateRootIfDue(_ policy: StateRootPolicy?, inputSeq: Seq, derivedCount: Int) -> Event? {
         guard let policy else { return nil }
-        let rootSeq = inputSeq + 1 + Seq(derivedCount)
+        let rootSeq = inputSeq + 1 + UInt64(derivedCount)
         guard policy.isDue(firstSeq: inputSeq, rootSeq: rootSeq) else { return nil }
         // Kept for the next root, which then sorts only the accounts that appear meanwhile.
         sortedAccounts = sortedAccountOrder()

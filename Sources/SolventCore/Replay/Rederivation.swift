@@ -13,7 +13,7 @@ public struct Rederivation: Sendable {
     private var expectedIndex = 0
     private var expectedCause: Seq = 0
     private var expectedTime: TimeMs = 0
-    private var lastTime: TimeMs = .min
+    private var lastTime = TimeMs(.min)
     public private(set) var lastSeq: Seq
     /// The log's `state.root` rule; nil for logs written without one (pure core tests).
     public let stateRoots: StateRootPolicy?
@@ -36,7 +36,7 @@ public struct Rederivation: Sendable {
     /// The records the last input derived, as the engine derives them again (for audits that
     /// show them beside the log's).
     public var derivedRecords: [Record] {
-        expected.indices.map { Record(seq: expectedCause + 1 + Seq($0), time: expectedTime, cause: expectedCause, event: expected[$0]) }
+        expected.indices.map { Record(seq: expectedCause + 1 + UInt64($0), time: expectedTime, cause: expectedCause, event: expected[$0]) }
     }
 
     /// Whether every derived record expected so far has been seen.
@@ -75,7 +75,7 @@ public struct Rederivation: Sendable {
         if expectedIndex < expected.count {
             // A derived record is due: equal bytes settle it (they decode, and their seq and
             // time follow, since they are the engine's own record); any other goes to `check`.
-            let want = Record(seq: expectedCause + 1 + Seq(expectedIndex), time: expectedTime, cause: expectedCause,
+            let want = Record(seq: expectedCause + 1 + UInt64(expectedIndex), time: expectedTime, cause: expectedCause,
                               event: expected[expectedIndex])
             guard RecordCodec.encode(want).elementsEqual(record.bytes) else { return check(record.bytes) }
             expectedIndex += 1
@@ -132,7 +132,7 @@ public struct Rederivation: Sendable {
 
     private var nextExpected: Record? {
         guard expectedIndex < expected.count else { return nil }
-        return Record(seq: expectedCause + 1 + Seq(expectedIndex), time: expectedTime, cause: expectedCause,
+        return Record(seq: expectedCause + 1 + UInt64(expectedIndex), time: expectedTime, cause: expectedCause,
                       event: expected[expectedIndex])
     }
 

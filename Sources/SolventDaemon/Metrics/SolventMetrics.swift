@@ -84,7 +84,7 @@ public final class SolventMetrics: CommitObserver, @unchecked Sendable {
         batchRequests.record(report.requests)
         let (seconds, attoseconds) = report.commitDuration.components
         commitDuration.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-        if let seq = report.lastSeq { lastSeq.record(Int64(clamping: seq)) }
+        if let seq = report.lastSeq { lastSeq.record(Int64(clamping: seq.rawValue)) }
     }
 
     /// Money as a float for display only: metrics are Doubles; nothing reads money back from them.

@@ -47,7 +47,7 @@ struct NotifyService: Service {
     }
 
     /// The committed seq, through the committer (the liveness probe); nil once it stopped.
-    private func seq() async -> UInt64? {
+    private func seq() async -> Seq? {
         await server.committedSeq()
     }
 }

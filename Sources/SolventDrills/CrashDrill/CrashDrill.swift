@@ -1,4 +1,5 @@
 import Foundation
+import SolventBench
 import SolventCore
 import SolventProtocol
 

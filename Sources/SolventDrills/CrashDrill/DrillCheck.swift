@@ -68,7 +68,7 @@ extension CrashDrill {
         let duplicated = state.sentIdentities.filter { (counts[$0] ?? 0) > 1 }.count + state.conflictCount
         return CrashDrillReport(
             rounds: rounds, acked: acked.count, refused: state.refusedCount, found: found, lost: acked.count - found,
-            duplicated: duplicated, records: log.lastSeq, verifyFailure: try verify(log), roundAcks: kills.roundAcks,
+            duplicated: duplicated, records: log.lastSeq.rawValue, verifyFailure: try verify(log), roundAcks: kills.roundAcks,
             refusedLogged: refusedLogged, pendingAtEnd: kills.pendingAtEnd, recoveryKills: kills.recovery, drainKills: kills.drain)
     }
 

@@ -44,7 +44,7 @@ struct DrillLoad {
     init(client: Int) { self.client = client }
 
     /// The next fresh request; `auctions` are ids the engine has started (bids go there).
-    mutating func next(auctions: [UInt64]) -> DrillRequest {
+    mutating func next(auctions: [Seq]) -> DrillRequest {
         number += 1
         let key = "c\(client)-\(number)"
         let long = "c\(client)l", short = "c\(client)s"

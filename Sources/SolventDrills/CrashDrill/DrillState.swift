@@ -6,7 +6,7 @@ import SolventCore
 /// the reply gave), every key refused for good, every event sent, and the auctions seen.
 final class DrillState: @unchecked Sendable {
     struct Ack {
-        var seq: UInt64
+        var seq: Seq
         var identity: [UInt8]
     }
 
@@ -14,7 +14,7 @@ final class DrillState: @unchecked Sendable {
     private var acked: [String: Ack] = [:]
     private var refused: [String: [UInt8]] = [:]
     private var sent: Set<[UInt8]> = []
-    private var auctions: [UInt64] = []
+    private var auctions: [Seq] = []
     private var conflicts = 0
 
     /// Auctions kept for bids: the newest few (older ones have likely ended).
@@ -27,14 +27,14 @@ final class DrillState: @unchecked Sendable {
     /// Records `reply` to `request`; returns whether it is final (false: retry it).
     func settle(_ request: DrillRequest, reply: String) -> Bool {
         guard let json = try? JSONParser.parse(reply) else { return false }
-        if json["ok"] == .bool(true), case .number(let text)? = json["seq"], let seq = UInt64(text) {
+        if json["ok"] == .bool(true), case .number(let text)? = json["seq"], let seq = Seq(text) {
             lock.withLock {
                 // The same key answered with another seq: it was appended twice.
                 if let earlier = acked[request.key], earlier.seq != seq { conflicts += 1 }
                 acked[request.key] = Ack(seq: seq, identity: request.identity)
                 if case .array(let derived)? = json["derived"] {
                     for record in derived where record["kind"] == .string("auction.started") {
-                        if case .number(let id)? = record["seq"], let auction = UInt64(id) { auctions.append(auction) }
+                        if case .number(let id)? = record["seq"], let auction = Seq(id) { auctions.append(auction) }
                     }
                     auctions = Array(auctions.suffix(Self.auctionsKept))
                 }
@@ -47,7 +47,7 @@ final class DrillState: @unchecked Sendable {
         return true
     }
 
-    var currentAuctions: [UInt64] { lock.withLock { auctions } }
+    var currentAuctions: [Seq] { lock.withLock { auctions } }
     var acknowledged: [String: Ack] { lock.withLock { acked } }
     var refusedCount: Int { lock.withLock { refused.count } }
     /// Refused keys with the event each carried.

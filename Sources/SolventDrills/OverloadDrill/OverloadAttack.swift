@@ -1,6 +1,6 @@
 import Foundation
+import SolventBench
 import NIOCore
-import SolventServer
 
 /// The offenders of one drill phase: started before the well-behaved client is timed, kept up
 /// while it runs, then checked for what the server did to them.

@@ -1,7 +1,7 @@
 import Foundation
+import SolventBench
 import NIOCore
 import NIOPosix
-import SolventServer
 import SolventStore
 
 /// The overload drill of issue 10 (`solvent bench overload`, and a short run in the tests): a

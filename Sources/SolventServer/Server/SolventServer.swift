@@ -5,6 +5,7 @@ import NIOPosix
 import SolventCore
 import SolventProtocol
 import SolventStore
+import Synchronization
 
 /// The Solvent service on a Unix domain socket (SPEC §8): NDJSON requests from any number of
 /// connections, group-committed by one committer thread into the log in `dataDirectory`.
@@ -27,6 +28,8 @@ public final class SolventServer: Sendable {
     private let committer: Committer
     private let hub: SubscriptionHub
     private let connections: Connections
+    /// Set once `writerService()` handed the writer to a service group, which then ends it.
+    private let writerInGroup = Mutex(false)
 
     private init(group: any EventLoopGroup, ownsGroup: Bool, serverChannel: any Channel, committer: Committer,
                  hub: SubscriptionHub, connections: Connections) {
@@ -99,7 +102,7 @@ public final class SolventServer: Sendable {
             return SolventServer(group: group, ownsGroup: ownsGroup, serverChannel: channel, committer: committer, hub: hub,
                                  connections: connections)
         } catch {
-            committer.stop()
+            await committer.stopped()
             if ownsGroup { try? await group.shutdownGracefully() }
             throw error
         }
@@ -107,6 +110,14 @@ public final class SolventServer: Sendable {
 
     /// Open connections right now.
     public var connectionCount: Int { connections.count }
+
+    /// The writer as a service for the daemon's group, listed before the server's own service:
+    /// from then on `shutdown` drains the connections and leaves ending the writer (and closing
+    /// the log) to this service, which the group shuts down after the server (`WriterService`).
+    public func writerService(logClosed: @escaping @Sendable () -> Void = {}) -> WriterService {
+        writerInGroup.withLock { $0 = true }
+        return WriterService(committer: committer, logClosed: logClosed)
+    }
 
     /// Group commits made so far and the inputs they appended.
     public var commitCounts: CommitCounts { committer.commitCounts }
@@ -149,16 +160,18 @@ public final class SolventServer: Sendable {
 
     /// Graceful stop: no new connections, every request already read is committed and
     /// acknowledged (later ones are refused `shutting_down`), connections close once their
-    /// replies are written, then the log is closed.
+    /// replies are written, then the writer ends and the log is closed — here, or by the
+    /// writer's own service when it runs in a group (`writerService`).
     public func shutdown() async throws {
         try? await serverChannel.close()
-        committer.stop()
+        committer.queue.close()
         for channel in connections.all() {
             channel.pipeline.fireUserInboundEventTriggered(DrainAndClose())
         }
         for channel in connections.all() {
             try? await channel.closeFuture.get()
         }
+        if !writerInGroup.withLock({ $0 }) { await committer.stopped() }
         if ownsGroup { try await group.shutdownGracefully() }
     }
 }

@@ -4,6 +4,6 @@ import SolventCore
 /// The wall clock in Unix milliseconds: the receipt time of inputs sent without `time`.
 public enum SystemClock {
     @Sendable public static func nowMs() -> TimeMs {
-        TimeMs((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        TimeMs(Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
     }
 }

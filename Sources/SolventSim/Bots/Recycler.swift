@@ -18,9 +18,9 @@ public enum Liquidity: Equatable, Sendable {
     /// (`ImpactModel`), so the unwinding flow is spread about as long as the book takes to refill;
     /// slices are the finest the simulation has (one per oracle step). `--holding-horizon`
     /// explores 5–30 minutes (docs/CASCADES.md "Liquidity that recycles").
-    case recycle(horizonMs: TimeMs)
+    case recycle(horizonMs: Int64)
 
-    public static let defaultHorizonMs: TimeMs = 600_000
+    public static let defaultHorizonMs: Int64 = 600_000
     public static let `default` = Liquidity.recycle(horizonMs: defaultHorizonMs)
 
     /// The hedge account standing for "elsewhere" (spot, another venue) for bot `id`.
@@ -43,7 +43,7 @@ struct Recycler {
     let botIndex: [AccountID: Int]
     private(set) var tranches: [[Tranche]]
 
-    init(liquidity: Liquidity, bots: [BotProfile], lot: Quantity, stepMs: TimeMs) {
+    init(liquidity: Liquidity, bots: [BotProfile], lot: Quantity, stepMs: Int64) {
         if case .recycle(let horizonMs) = liquidity {
             slices = max(1, Int64(horizonMs / max(stepMs, 1)))
         } else {

@@ -27,10 +27,10 @@ public struct ImpactModel: Equatable, Sendable {
 
     public var kind: Kind
     public var coefficient: Double
-    public var halfLifeMs: TimeMs
+    public var halfLifeMs: Int64
     public static let maxImpact = 0.9
 
-    public init(kind: Kind = .linear, coefficient: Double = 0.2, halfLifeMs: TimeMs = 600_000) {
+    public init(kind: Kind = .linear, coefficient: Double = 0.2, halfLifeMs: Int64 = 600_000) {
         self.kind = kind
         self.coefficient = coefficient
         self.halfLifeMs = halfLifeMs
@@ -49,7 +49,7 @@ struct PriceImpact {
     /// Flow since the last `advance`, signed notional (quote currency).
     private(set) var pendingFlow = 0.0
 
-    init(model: ImpactModel, depth: Money, stepMs: TimeMs) {
+    init(model: ImpactModel, depth: Money, stepMs: Int64) {
         self.model = model
         self.depth = max(Double(depth.raw) / Double(fixedScale), 1)
         decayPerStep = pow(0.5, Double(stepMs) / Double(max(model.halfLifeMs, 1)))

@@ -17,7 +17,7 @@ public struct TraderPair: Equatable, Sendable {
     public var qty: Quantity
     /// When the pair opens, after the path's start: entries are spread over the opening window
     /// so that not every position carries the same entry price.
-    public var openOffsetMs: TimeMs = 0
+    public var openOffsetMs: Int64 = 0
 }
 
 /// The seeded population of a run (docs/CASCADES.md "Population"): traders in pairs, bidding bots,
@@ -56,7 +56,7 @@ public struct Population: Equatable, Sendable {
         }
         let windowMs = config.openingWindowMs
         if windowMs > 0 {
-            for k in pairs.indices { pairs[k].openOffsetMs = TimeMs(random.below(UInt64(windowMs))) }
+            for k in pairs.indices { pairs[k].openOffsetMs = Int64(random.below(UInt64(windowMs))) }
         }
         self.pairs = pairs
         self.openInterest = openInterest

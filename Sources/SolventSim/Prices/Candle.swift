@@ -91,11 +91,12 @@ public enum UTCTime {
               let h = number(11..<13), let mi = number(14..<16), let s = number(17..<19),
               (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 60 else { return nil }
         let days = daysFromCivil(year: y, month: mo, day: d)
-        return ((days * 24 + h) * 60 + mi) * 60_000 + s * 1000
+        let ms: Int64 = ((days * 24 + h) * 60 + mi) * 60_000 + s * 1000
+        return TimeMs(ms)
     }
 
     public static func format(ms: TimeMs) -> String {
-        let seconds = ms / 1000
+        let seconds = ms.rawValue / 1000
         let days = seconds / 86_400
         let rest = seconds % 86_400
         let (y, m, d) = civilFromDays(days)

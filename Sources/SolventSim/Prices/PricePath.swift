@@ -16,14 +16,14 @@ public struct PricePath: Sendable {
     public let candles: [Candle]
     public let points: [Point]
     /// Bar length, from the smallest step between candle open times.
-    public let resolutionMs: TimeMs
+    public let resolutionMs: Int64
     /// The largest power of ten dividing every recorded price (the source's own tick).
     public let tickSize: Price
 
     public init(candles: [Candle]) {
         precondition(!candles.isEmpty, "a price path needs at least one candle")
         self.candles = candles
-        var resolution: TimeMs = 60_000
+        var resolution: Int64 = 60_000
         if candles.count > 1 {
             resolution = zip(candles, candles.dropFirst()).map { $1.openTimeMs - $0.openTimeMs }.min()!
         }
@@ -40,12 +40,12 @@ public struct PricePath: Sendable {
     /// The first `count` candles (a shorter path for tests and benches; still recorded prices).
     public func prefix(_ count: Int) -> PricePath { PricePath(candles: Array(candles.prefix(count))) }
 
-    static func points(of candle: Candle, resolutionMs: TimeMs) -> [Point] {
+    static func points(of candle: Candle, resolutionMs: Int64) -> [Point] {
         let quarter = resolutionMs / 4
         let falling = candle.close < candle.open
         let middle = falling ? [candle.high, candle.low] : [candle.low, candle.high]
         return [candle.open, middle[0], middle[1], candle.close].enumerated().map { offset, price in
-            Point(timeMs: candle.openTimeMs + TimeMs(offset) * quarter, price: price)
+            Point(timeMs: candle.openTimeMs + Int64(offset) * quarter, price: price)
         }
     }
 

@@ -52,7 +52,7 @@ struct RunTotals: Equatable {
     var oracleRejected = 0
     var haltedMarkets = 0
     var maxAuctionsRunning = 0
-    var records: Seq = 0
+    var records: UInt64 = 0
     var liquidatedAccounts = Set<AccountID>()
 }
 
@@ -72,7 +72,7 @@ struct RunMetrics {
 
     /// `recorded` is the path's price at the record's time, for the cascade test.
     mutating func observe(_ record: Record, board: AuctionBoard, impact: inout PriceImpact, recorded: Price, callBuffer: Rate) {
-        totals.records = record.seq
+        totals.records = record.seq.rawValue
         switch record.event {
         case .liquidationStarted(let p):
             totals.liquidations += 1

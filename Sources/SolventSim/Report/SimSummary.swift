@@ -11,7 +11,7 @@ public struct SimSummary: Equatable, Sendable {
     public var seed: UInt64
     public var params: RiskParams
     public var impact: ImpactModel
-    public var stepMs: TimeMs
+    public var stepMs: Int64
     public var openInterest: Money
     public var insuranceStart: Money
     public var insuranceEnd: Money
@@ -50,7 +50,7 @@ public struct SimSummary: Equatable, Sendable {
     public var lowestMark: Price
     public var peakImpact: Double
     public var inputs: Int
-    public var records: Seq
+    public var records: UInt64
 }
 
 extension SimSummary {
@@ -103,7 +103,7 @@ extension SimSummary {
         lowestMark = run.lowestMark
         peakImpact = run.peakImpact
         inputs = run.sink.inputs
-        records = run.sink.ledger.lastSeq
+        records = run.sink.ledger.lastSeq.rawValue
     }
 
     /// The figures a comparison puts side by side, in order: (key, value as text).

@@ -9,7 +9,7 @@ public struct SimConfig: Sendable {
     public var params = ParamsSet()
     public var impact = ImpactModel()
     /// Oracle interval and the simulation's time step (below the default `maxStaleness` of 60 s).
-    public var stepMs: TimeMs = 5_000
+    public var stepMs: Int64 = 5_000
     /// Bidding bots; nil: max(3, accounts / 1000).
     public var bots: Int?
     /// Σ bot capital as a fraction of open interest.
@@ -20,7 +20,7 @@ public struct SimConfig: Sendable {
     /// Pairs open at uniform random times in this window after the path's start, at the mark
     /// then; 0 opens every pair at the first price. Clamped to a quarter of the path by
     /// `Simulation`.
-    public var openingWindowMs: TimeMs = 2 * 3_600_000
+    public var openingWindowMs: Int64 = 2 * 3_600_000
     /// Whether bots unwind what they win (`.recycle`, the default) or hold it (`.hold`).
     public var liquidity = Liquidity.default
     /// Inputs per `Journal.append` (one LMDB transaction each).

@@ -31,7 +31,7 @@ public struct Simulation {
         try state.setUp()
         let steps = stepCount
         for step in 0..<steps {
-            try state.step(at: path.startMs + TimeMs(step) * config.stepMs)
+            try state.step(at: path.startMs + Int64(step) * config.stepMs)
             if step % 256 == 0 { progress?(step, steps) }
         }
         progress?(steps, steps)

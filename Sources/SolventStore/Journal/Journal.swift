@@ -233,7 +233,7 @@ public final class Journal {
                 batch.append(AppendRecord(seq: record.seq, time: record.time, bytes: RecordCodec.encode(record),
                                           requestKey: position == 0 ? input.key : nil))
             }
-            nextSeq += Seq(records.count)
+            nextSeq += UInt64(records.count)
             lastTime = input.time
             return records
         }
@@ -243,7 +243,7 @@ public final class Journal {
     /// state (already applied in place) when they cross a snapshot boundary.
     private func staged(_ staging: consuming Staging) -> StagedBatch {
         guard let last = staging.batch.last else { return .empty }
-        let crossesSnapshot = last.seq / snapshotEvery > stagedSeq / snapshotEvery
+        let crossesSnapshot = last.seq.rawValue / snapshotEvery > stagedSeq.rawValue / snapshotEvery
         let snapshot = crossesSnapshot ? Snapshot(seq: last.seq, state: state.encodeSnapshot()) : nil
         stagedSeq = last.seq
         stagedTime = staging.lastTime

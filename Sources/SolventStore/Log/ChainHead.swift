@@ -4,12 +4,12 @@ import SolventCore
 /// seq (u64 BE) ‖ time (i64 BE) ‖ hash (32 bytes).
 public struct ChainHead: Equatable, Sendable {
     public let seq: Seq
-    /// The last record's time; `TimeMs.min` for an empty log, so any first time is accepted.
+    /// The last record's time; `TimeMs(.min)` for an empty log, so any first time is accepted.
     public let time: TimeMs
     let digest: Hash32
 
     /// An empty log: seq 0 and the all-zero hash that seq 1 will carry as its prevHash.
-    public static let genesis = ChainHead(seq: 0, time: .min, digest: .zero)
+    public static let genesis = ChainHead(seq: 0, time: TimeMs(.min), digest: .zero)
     static let encodedCount = 8 + 8 + Hash32.byteCount
 
     init(seq: Seq, time: TimeMs, digest: Hash32) {
@@ -22,8 +22,8 @@ public struct ChainHead: Equatable, Sendable {
         guard raw.count == Self.encodedCount else {
             throw .corrupt(reason: "chain head is \(raw.count) bytes, not \(Self.encodedCount)")
         }
-        seq = BigEndian.uint64(raw, at: 0)
-        time = TimeMs(bitPattern: BigEndian.uint64(raw, at: 8))
+        seq = Seq(BigEndian.uint64(raw, at: 0))
+        time = TimeMs(Int64(bitPattern: BigEndian.uint64(raw, at: 8)))
         digest = Hash32(UnsafeRawBufferPointer(rebasing: raw[16...]))
     }
 
@@ -33,8 +33,8 @@ public struct ChainHead: Equatable, Sendable {
     func encoded() -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: Self.encodedCount) { buffer, count in
             let raw = UnsafeMutableRawBufferPointer(buffer)
-            BigEndian.store(seq, into: raw, at: 0)
-            BigEndian.store(UInt64(bitPattern: time), into: raw, at: 8)
+            BigEndian.store(seq.rawValue, into: raw, at: 0)
+            BigEndian.store(UInt64(bitPattern: time.rawValue), into: raw, at: 8)
             digest.copy(into: raw, at: 16)
             count = Self.encodedCount
         }

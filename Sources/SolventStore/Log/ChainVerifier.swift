@@ -18,7 +18,7 @@ extension EventLog {
             var verdict: ChainVerdict?
             try reader.forEachBorrowed { record in
                 verdict = walk.feed(record)
-                if record.seq & 0xFFFF == 0 { progress?(record.seq) }
+                if record.seq.rawValue & 0xFFFF == 0 { progress?(record.seq) }
                 return verdict == nil
             }
             if let verdict { return verdict }
@@ -83,7 +83,7 @@ struct ChainWalk {
         guard computed == head.digest else {
             return .broken(seq: lastSeq, reason: "seq \(lastSeq)'s recomputed hash does not match the chain head")
         }
-        return .ok(count: lastSeq, head: computed.bytes)
+        return .ok(count: lastSeq.rawValue, head: computed.bytes)
     }
 
     private static func blame(_ suspect: (seq: Seq, ownHash: Hash32), nextPrevHash: Hash32, next: String) -> ChainVerdict {

@@ -13,7 +13,7 @@ import SolventCore
 extension LogReader {
     /// Below this many records a replay decodes on the calling thread: a thread costs more than
     /// it saves on a short tail (`solvent account --at`, a restart after a recent snapshot).
-    public static let decodeThreadMinRecords: Seq = 4096
+    public static let decodeThreadMinRecords: UInt64 = 4096
 
     /// Feeds records `first` through `last` (or the end) to `replay` in seq order, exactly as
     /// `forEachBorrowed` + `Rederivation.feed` would, with decoding on a second thread for long
@@ -42,7 +42,7 @@ extension LogReader {
                                _ body: (UnsafeMutableBufferPointer<DecodedRecord>) throws -> Bool) throws {
         let end = min(last ?? lastSeq, lastSeq)
         guard end >= first else { return }
-        if end - first + 1 < Self.decodeThreadMinRecords {
+        if end.rawValue - first.rawValue + 1 < Self.decodeThreadMinRecords {
             return try decodeHere(from: first, through: last, decoder: &decoder, body)
         }
         let ring = DecodeRing()

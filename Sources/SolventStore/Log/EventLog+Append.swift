@@ -80,6 +80,13 @@ extension EventLog {
 
     static func decodeSeq(_ raw: UnsafeRawBufferPointer) throws(StoreError) -> Seq {
         guard raw.count == 8 else { throw .corrupt(reason: "a seq value is \(raw.count) bytes, not 8") }
-        return BigEndian.uint64(raw)
+        return Seq(BigEndian.uint64(raw))
+    }
+}
+
+extension BigEndian {
+    /// `seq` as a key of the events, snapshots and request databases (read by `decodeSeq`).
+    static func withBytes<R>(of seq: Seq, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withBytes(of: seq.rawValue, body)
     }
 }

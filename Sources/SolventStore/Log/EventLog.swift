@@ -53,7 +53,7 @@ public final class EventLog: @unchecked Sendable {
                 throw StoreError.alreadyInitialized(directory: directory)
             }
             try transaction.put(schema.meta, key: MetaKey.formatVersion, value: BigEndian.bytes(of: supportedFormatVersion))
-            try transaction.put(schema.meta, key: MetaKey.createdTimeMs, value: BigEndian.bytes(of: UInt64(bitPattern: createdTimeMs)))
+            try transaction.put(schema.meta, key: MetaKey.createdTimeMs, value: BigEndian.bytes(of: UInt64(bitPattern: createdTimeMs.rawValue)))
             if let snapshotEvery {
                 try transaction.put(schema.meta, key: MetaKey.snapshotEvery, value: BigEndian.bytes(of: snapshotEvery))
             }
@@ -121,7 +121,7 @@ public final class EventLog: @unchecked Sendable {
                 throw StoreError.corrupt(reason: "engine rules \(rulesNumber) are newer than this release applies (\(RulesVersion.current))")
             }
             return (version.withUnsafeBytes { BigEndian.uint32($0) },
-                    TimeMs(bitPattern: created.withUnsafeBytes { BigEndian.uint64($0) }),
+                    TimeMs(Int64(bitPattern: created.withUnsafeBytes { BigEndian.uint64($0) })),
                     snapshotEvery?.withUnsafeBytes { BigEndian.uint64($0) }, known)
         }
     }

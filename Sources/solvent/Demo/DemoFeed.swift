@@ -38,7 +38,7 @@ struct DemoFeed {
             let lines = part.map { requests.append($0, at: plan.path.startMs) }
             let replies = try await Self.exchange(client, lines)
             for (event, reply) in zip(part, replies) {
-                guard reply["ok"] == .bool(true), let seq = DemoTally.number(reply["seq"]) else {
+                guard reply["ok"] == .bool(true), let seq = DemoTally.seq(reply["seq"]) else {
                     throw CommandFailure(message: "set-up input \(event.kind.name) refused: \(JSONWriter.string(reply))")
                 }
                 last = seq
@@ -59,7 +59,7 @@ struct DemoFeed {
         while moment.stepsDone < moment.steps {
             let wall = clock.now - started
             let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18
-            let dueMs = plan.path.startMs + TimeMs(wallSeconds * speed * 1000)
+            let dueMs = plan.path.startMs + Int64(wallSeconds * speed * 1000)
             let needsClock = await tally.needsClock
             var batch: [String] = []
             while moment.stepsDone < moment.steps && plan.marketTime(step: moment.stepsDone) <= dueMs

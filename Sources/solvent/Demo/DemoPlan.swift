@@ -15,7 +15,7 @@ struct DemoPlan {
     let params: ParamsSet?
     /// The oracle's interval: every step republishes the recorded price in force (the default
     /// `maxStaleness` is 60 s), as `solvent simulate` does.
-    let stepMs: TimeMs
+    let stepMs: Int64
     /// The end of the played market time (the path's end, or `--minutes` after its start).
     let endMs: TimeMs
     init(path: PricePath, fileName: String, accounts: Int, bots: Int, seed: UInt64, minutes: Int?,
@@ -23,7 +23,7 @@ struct DemoPlan {
         self.path = path
         self.fileName = fileName
         self.params = params
-        endMs = minutes.map { min(path.endMs, path.startMs + TimeMs($0) * 60_000) } ?? path.endMs
+        endMs = minutes.map { min(path.endMs, path.startMs + Int64($0) * 60_000) } ?? path.endMs
         var config = SimConfig()
         config.accounts = accounts
         config.seed = seed
@@ -40,7 +40,7 @@ struct DemoPlan {
 
     var market: MarketID { listing.market }
     var stepCount: Int { Int((endMs - path.startMs + stepMs - 1) / stepMs) }
-    func marketTime(step: Int) -> TimeMs { path.startMs + TimeMs(step) * stepMs }
+    func marketTime(step: Int) -> TimeMs { path.startMs + Int64(step) * stepMs }
     var traderCount: Int { population.pairs.count * 2 }
 
     /// Listing, parameters, the insurance fund, the first price and every deposit, all at the

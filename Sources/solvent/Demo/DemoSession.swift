@@ -91,7 +91,7 @@ struct DemoSession {
         let replies = try await LineClient.withConnection(socketPath: socket) { client in
             try await DemoFeed.exchange(client, [DemoRequests.status, DemoRequests.account(.insurance)])
         }
-        guard let seq = DemoTally.number(replies.first?["seq"]) else { throw CommandFailure(message: "status without a seq") }
+        guard let seq = DemoTally.seq(replies.first?["seq"]) else { throw CommandFailure(message: "status without a seq") }
         if let equity = DemoTally.money(replies.last?["equity"]) { await tally.setInsurance(equity) }
         return seq
     }

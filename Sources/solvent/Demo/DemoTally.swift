@@ -64,7 +64,7 @@ actor DemoTally {
     /// One line of the subscription (`solvent log --json` shape); false for a line that is not a
     /// record (the daemon's refusal or goodbye).
     func observe(line: String) -> Bool {
-        guard let json = try? JSONParser.parse(line), let seq = Self.number(json["seq"]),
+        guard let json = try? JSONParser.parse(line), let seq = Self.seq(json["seq"]),
               case .string(let kind)? = json["kind"] else { return false }
         figures.lastSeq = seq
         observe(kind: kind, json)
@@ -83,8 +83,8 @@ actor DemoTally {
             liquidated.insert(account)
         case "liquidation.deferred": deferred.insert(account)
         case "liquidation.finished": finished(json)
-        case "auction.started": auctions.insert(Self.number(json["auction"]) ?? 0)
-        case "auction.ended": auctions.remove(Self.number(json["auction"]) ?? 0)
+        case "auction.started": auctions.insert(Self.seq(json["auction"]) ?? 0)
+        case "auction.ended": auctions.remove(Self.seq(json["auction"]) ?? 0)
         case "auction.fill": fill(json)
         case "auction.bid.rejected": figures.bidsRejected += 1
         case "adl": figures.adl += 1
@@ -101,19 +101,19 @@ actor DemoTally {
         guard bidder != AccountID.insurance.description else { figures.fundFills += 1; return }
         if botFills[bidder] == nil { botOrder.append(bidder) }
         botFills[bidder, default: 0] += 1
-        if let liquidation = Self.number(json["liquidation"]) { botBidIn.insert(liquidation) }
+        if let liquidation = Self.seq(json["liquidation"]) { botBidIn.insert(liquidation) }
     }
 
     private func finished(_ json: JSONValue) {
         figures.liquidationsFinished += 1
         figures.badDebt += (Self.money(json["shortfall"]) ?? .zero) - (Self.money(json["insurancePaid"]) ?? .zero)
-        guard let id = Self.number(json["liquidation"]) else { return }
+        guard let id = Self.seq(json["liquidation"]) else { return }
         if firstFinished == nil { firstFinished = id }
         if figures.auditLiquidation == nil && botBidIn.contains(id) { figures.auditLiquidation = id }
     }
 
-    static func number(_ value: JSONValue?) -> UInt64? {
-        if case .number(let text)? = value { UInt64(text) } else { nil }
+    static func seq(_ value: JSONValue?) -> Seq? {
+        if case .number(let text)? = value { Seq(text) } else { nil }
     }
 
     static func string(_ value: JSONValue?) -> String {

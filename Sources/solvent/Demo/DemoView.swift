@@ -27,7 +27,7 @@ struct DemoView {
     let terminal: Bool
     private var drawnLines = 0
     private var lastDraw: Double = -1
-    private var printedMinute: TimeMs
+    private var printedMinute: Int64
     /// The path's price at each printed minute (a batch spans several minutes at high speed).
     private var lineCursor: PricePath.Cursor
 
@@ -35,7 +35,7 @@ struct DemoView {
         self.plan = plan
         self.speed = speed
         self.terminal = terminal
-        printedMinute = plan.path.startMs / 60_000 - 1
+        printedMinute = plan.path.startMs.rawValue / 60_000 - 1
         lineCursor = plan.path.cursor()
     }
 
@@ -47,10 +47,10 @@ struct DemoView {
             redraw(block(moment, figures))
         } else {
             // One line per market minute passed (the last price and counts at the time).
-            let minute = moment.marketMs / 60_000
+            let minute = moment.marketMs.rawValue / 60_000
             while printedMinute < minute {
                 printedMinute += 1
-                let minuteMs = printedMinute * 60_000
+                let minuteMs = TimeMs(printedMinute * 60_000)
                 print(line(minuteMs: minuteMs, price: lineCursor.price(at: minuteMs), figures))
             }
         }

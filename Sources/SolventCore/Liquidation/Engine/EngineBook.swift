@@ -189,7 +189,7 @@ struct DerivedSink {
     var events: [Event] = []
 
     /// The seq the next appended event will have.
-    var nextSeq: Seq { inputSeq + 1 + Seq(events.count) }
+    var nextSeq: Seq { inputSeq + 1 + UInt64(events.count) }
 
     mutating func append(_ event: Event) { events.append(event) }
 }

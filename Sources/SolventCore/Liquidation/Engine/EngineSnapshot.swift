@@ -15,22 +15,22 @@ extension EngineBook {
         writer.writeUInt32(UInt32(calls.count))
         for call in calls {
             writer.writeUInt32(UInt32(call.account))
-            writeOptional(call.deadline, into: &writer)
+            writeOptional(call.deadline?.rawValue, into: &writer)
         }
         writer.writeUInt32(UInt32(liquidations.count))
         for l in liquidations {
-            writer.writeUInt64(l.id)
+            writer.writeUInt64(l.id.rawValue)
             writer.writeUInt32(UInt32(l.account))
             writer.writeUInt16(UInt16(l.market))
             for raw in [l.notional.raw, l.closedQty.raw, l.penaltyPaid.raw, l.adlQty.raw, l.insurancePaid.raw] { writer.writeInt64(raw) }
         }
         writer.writeUInt32(UInt32(auctions.count))
         for a in auctions {
-            writer.writeUInt64(a.id)
-            writer.writeUInt64(a.liquidation)
+            writer.writeUInt64(a.id.rawValue)
+            writer.writeUInt64(a.liquidation.rawValue)
             writer.writeUInt32(UInt32(a.account))
             writer.writeUInt16(UInt16(a.market))
-            for raw in [a.remaining.raw, a.startPrice.raw, a.startTimeMs] { writer.writeInt64(raw) }
+            for raw in [a.remaining.raw, a.startPrice.raw, a.startTimeMs.rawValue] { writer.writeInt64(raw) }
         }
         writer.writeUInt32(UInt32(deferred.count))
         for entry in deferred {
@@ -52,12 +52,12 @@ extension EngineBook {
         var book = EngineBook()
         for _ in 0..<(try boundedCount(&reader, limit: accounts)) {
             let account = try index(&reader, limit: accounts)
-            let deadline: TimeMs? = try reader.readUInt8() == 1 ? try reader.readInt64() : nil
+            let deadline: TimeMs? = try reader.readUInt8() == 1 ? TimeMs(try reader.readInt64()) : nil
             guard book.calls.last.map({ $0.account < account }) ?? true else { throw CodecError("margin calls out of order", offset: reader.offset) }
             book.calls.append(MarginCallEntry(account: account, deadline: deadline))
         }
         for _ in 0..<(try boundedCount(&reader, limit: accounts)) {
-            let id = try reader.readUInt64()
+            let id = Seq(try reader.readUInt64())
             let account = try index(&reader, limit: accounts)
             let market = Int(try reader.readUInt16())
             guard market < markets else { throw CodecError("liquidation in unknown market \(market)", offset: reader.offset) }
@@ -70,14 +70,14 @@ extension EngineBook {
             book.liquidations.append(l)
         }
         for _ in 0..<(try boundedCount(&reader, limit: accounts)) {
-            let id = try reader.readUInt64()
-            let liquidation = try reader.readUInt64()
+            let id = Seq(try reader.readUInt64())
+            let liquidation = Seq(try reader.readUInt64())
             let account = try index(&reader, limit: accounts)
             let market = Int(try reader.readUInt16())
             guard market < markets else { throw CodecError("auction in unknown market \(market)", offset: reader.offset) }
             let remaining = Quantity(raw: try reader.readInt64())
             let start = Price(raw: try reader.readInt64())
-            let startTime = try reader.readInt64()
+            let startTime = TimeMs(try reader.readInt64())
             guard book.auctions.last.map({ $0.id < id }) ?? true else { throw CodecError("auctions out of order", offset: reader.offset) }
             book.addAuction(RunningAuction(id: id, liquidation: liquidation, account: account, market: market,
                                                 remaining: remaining, startPrice: start, startTimeMs: startTime))

@@ -1,0 +1,60 @@
+import SolventCore
+import SolventProtocol
+import SolventStore
+
+/// A group staged on the committer thread (`GroupStaging.stage`), waiting for its commit:
+/// everything the commit and the answers need, and nothing of the state.
+struct StagedGroup: Sendable {
+    var group: Group
+    /// The records to commit, with the snapshot the state called for.
+    var batch: StagedBatch
+    /// Per input of the batch (the group's fresh appends, then its `clock` if any): its records
+    /// or its refusal.
+    var results: [Result<[Record], InputError>]
+    var stagingDuration: Duration
+
+    /// Every fresh append of the group refused with `failure` (its commit, or the commit of the
+    /// group staged before it, failed: nothing of it was appended).
+    mutating func refuseFresh(_ failure: InputError) {
+        for index in group.keys.indices { group.answer(index, .refused(key: group.keys[index], failure)) }
+    }
+
+    /// Answers each fresh append from its committed records; returns how many were appended
+    /// and the last seq the group appended.
+    mutating func answerCommitted() -> (appended: Int, lastSeq: Seq?) {
+        var lastSeq: Seq?
+        var appended = 0
+        for index in group.keys.indices {
+            switch results[index] {
+            case .success(let records):
+                // No array for the usual input that derives nothing.
+                let derived = records.count == 1 ? [] : records.dropFirst().map { DerivedRef(seq: $0.seq, kind: $0.kind) }
+                group.answer(index, .appended(key: group.keys[index], seq: records[0].seq, derived: derived))
+                lastSeq = records[records.count - 1].seq
+                appended += 1
+            case .failure(let error):
+                group.answer(index, .refused(key: group.keys[index], error))
+            }
+        }
+        if group.clock, case .success(let records)? = results.last { lastSeq = records.last?.seq }
+        return (appended, lastSeq)
+    }
+
+    /// Every record the group appended, in seq order: the accepted inputs' (the clock's last).
+    func committedRecords() -> [Record] {
+        var committed: [Record] = []
+        committed.reserveCapacity(results.count + results.count / 2)
+        for case .success(let records) in results { committed.append(contentsOf: records) }
+        return committed
+    }
+
+    /// What the metrics observer is told of the committed group.
+    func report(commitDuration: Duration) -> CommitReport {
+        var byKind = [Int](repeating: 0, count: 256)
+        for case .success(let records) in results {
+            for index in records.indices { byKind[Int(records[index].kind.rawValue)] += 1 }
+        }
+        return CommitReport(requests: group.work.count, recordsByKind: byKind, commitDuration: commitDuration,
+                            lastSeq: batch.lastSeq)
+    }
+}

@@ -1,0 +1,187 @@
+import SolventCore
+import SolventProtocol
+import SolventStore
+
+/// Staging, on the writer thread (`Committer`), the only code that reads and changes the margin
+/// state: a group's requests sorted (`prepare`: appends moved into inputs, repeats of a key
+/// joined, queries and ticks noted), the keys already in the log answered from it, receipt times
+/// stamped, and every fresh input checked, applied and encoded into a `StagedGroup` by the
+/// journal (`stage`). Nothing is written here: the group's `DurableCommit` does that, inline or
+/// on the durable stage, and the group's tick and queries are answered after it (Queries.swift).
+final class GroupStaging {
+    let journal: Journal
+    let nowMs: @Sendable () -> TimeMs
+    let observer: (any CommitObserver)?
+
+    init(journal: Journal, nowMs: @escaping @Sendable () -> TimeMs, observer: (any CommitObserver)? = nil) {
+        self.journal = journal
+        self.nowMs = nowMs
+        self.observer = observer
+    }
+
+    /// Sorts the requests of `work`: each append moved into the group's inputs (a repeat of an
+    /// earlier one joins it; a key reused for something else is refused here), queries and
+    /// clock ticks noted.
+    func prepare(_ work: consuming [Submission]) -> Group {
+        var group = Group(work: work)
+        group.inputs.reserveCapacity(group.work.count)
+        group.keys.reserveCapacity(group.work.count)
+        group.fresh.reserveCapacity(group.work.count)
+        group.freshIndex.reserveCapacity(group.work.count)
+        for position in group.work.indices {
+            switch group.work[position].request {
+            case .append: break
+            case .clockTick:
+                group.ticks.append(position)
+                continue
+            default:
+                group.queries.append(position)
+                continue
+            }
+            // Moved out: the request is not read again, only its connection and number.
+            guard let (key, time, event) = Self.takeAppend(&group.work[position].request) else { continue }
+            let count = group.inputs.count
+            // One hash per key: the default is stored when the key is new.
+            let index = Self.stored(&group.freshIndex[KeyBytes(key), default: count])
+            if index < count {
+                if group.isRetry(of: index, event: event, time: time) {
+                    group.addRepeat(of: index, submission: position)
+                } else {
+                    group.outbox.add(.refused(key: key, Self.reusedInGroup(key)), for: group.work[position])
+                }
+            } else {
+                // The receipt time is stamped once the group's stored keys are answered.
+                group.keys.append(key)
+                // `consume`: without it the event was copied here and the original destroyed.
+                group.inputs.append(JournalInput(time: time ?? 0, event: consume event, key: key))
+                group.fresh.append(Fresh(submission: position, timed: time != nil))
+            }
+        }
+        return group
+    }
+
+    /// Answers the group's stored keys, stamps receipt times and stages the rest in the journal
+    /// (the state and its staged head move on; nothing is written): with a `clock` input last
+    /// when the group holds a tick and the engine awaits time.
+    func stage(_ group: consuming Group) -> StagedGroup {
+        answerStored(&group)
+        // As before the two stages, the reported commit time starts here, after the lookups.
+        let started = ContinuousClock.now
+        // A tick that could derive nothing is skipped: it would only move time (EngineFigures.swift).
+        let clock = !group.ticks.isEmpty && journal.ledger.awaitsTime
+        group.clock = clock
+        guard !group.inputs.isEmpty || clock else {
+            return StagedGroup(group: consume group, batch: .empty, results: [],
+                               stagingDuration: ContinuousClock.now - started)
+        }
+        stamp(&group)
+        // The answers need only the keys.
+        var inputs: [JournalInput] = []
+        swap(&inputs, &group.inputs)
+        if clock {
+            // After every input of the group, so that no explicit future time refuses the tick.
+            let timeMs = inputs.reduce(max(nowMs(), journal.stagedTime)) { max($0, $1.time) }
+            inputs.append(JournalInput(time: timeMs, event: .clock(Clock())))
+        }
+        // Keys are distinct: repeats were merged into one `Fresh` by `prepare`.
+        let (results, batch) = journal.stageAccepted(inputs, distinctKeys: true)
+        observer?.staged(ledger: journal.ledger)
+        return StagedGroup(group: consume group, batch: batch, results: results, stagingDuration: ContinuousClock.now - started)
+    }
+
+    private static func stored(_ value: inout Int) -> Int { value }
+
+    /// The append's parts, moved out of `request` (left a payload-free `.status`).
+    private static func takeAppend(_ request: inout Request) -> (key: String, time: TimeMs?, event: Event)? {
+        var taken = Request.status
+        swap(&taken, &request)
+        guard case .append(let key, let time, let event) = consume taken else { return nil }
+        return (key, time, event)
+    }
+
+    /// Answers the keys already in the log (a retry: the first append committed earlier) from
+    /// one read transaction and leaves the rest in the group (in place: usually none is stored).
+    /// A key of a group staged but not yet committed is not in the log: the committer waits for
+    /// that group before it stages one that repeats its keys.
+    private func answerStored(_ group: inout Group) {
+        guard !group.inputs.isEmpty else { return }
+        do {
+            let stored = try journal.log.read { reader in
+                try reader.requestSeqs(group.keys).map { position, seq in
+                    (position, try Self.storedAnswer(key: group.keys[position], event: group.inputs[position].event,
+                                                     time: group.explicitTime(position), at: seq, reader))
+                }
+            }
+            guard !stored.isEmpty else { return }
+            for (position, response) in stored { group.answer(position, response) }
+            // Compacts the rest to the front, in order (`stored` is in position order).
+            var kept = 0
+            var next = 0
+            for position in group.inputs.indices {
+                if next < stored.count && stored[next].0 == position {
+                    next += 1
+                    continue
+                }
+                if kept != position {
+                    group.inputs.swapAt(kept, position)
+                    group.keys.swapAt(kept, position)
+                    group.fresh.swapAt(kept, position)
+                }
+                kept += 1
+            }
+            group.inputs.removeLast(group.inputs.count - kept)
+            group.keys.removeLast(group.keys.count - kept)
+            group.fresh.removeLast(group.fresh.count - kept)
+        } catch {
+            let failure = InputError(code: "read_failed", message: "the log could not be read: \(error)")
+            for index in group.inputs.indices { group.answer(index, .refused(key: group.keys[index], failure)) }
+            group.inputs = []
+            group.keys = []
+            group.fresh = []
+        }
+    }
+
+    private static func reusedInGroup(_ key: String) -> InputError {
+        InputError(code: "key_reused", field: "key",
+                   message: "key \(key) was used by an earlier request in flight for a different event or time; a retry must repeat the request exactly")
+    }
+
+    /// A retry gets the first append's answer; a key reused for another event (or another
+    /// explicit time) is refused `key_reused`, so a client's bug cannot pass for a retry.
+    private static func storedAnswer(key: String, event: Event, time: TimeMs?, at seq: Seq, _ reader: LogReader) throws -> Response {
+        guard let stored = try reader.record(seq) else {
+            return .refused(key: key, InputError(code: "read_failed", message: "seq \(seq) of key \(key) is missing"))
+        }
+        let record = try RecordCodec.decode(stored.bytes)
+        guard record.event == event, time.map({ $0 == record.time }) ?? true else {
+            return .refused(key: key, InputError(
+                code: "key_reused", field: "key",
+                message: "key \(key) was used at seq \(seq) for a different event; a retry must repeat the request exactly"))
+        }
+        return .appended(key: key, seq: seq, derived: try derived(after: seq, reader))
+    }
+
+    /// The records the input at `seq` derived: those right after it whose cause is `seq`.
+    static func derived(after seq: Seq, _ reader: LogReader) throws -> [DerivedRef] {
+        var derived: [DerivedRef] = []
+        try reader.forEachBorrowed(from: seq + 1, through: nil) { stored in
+            let record = try RecordCodec.decode(stored.bytes)
+            guard record.cause == seq else { return false }
+            derived.append(DerivedRef(seq: record.seq, kind: record.kind))
+            return true
+        }
+        return derived
+    }
+
+    /// Inputs without `time` get the receipt time, never before the staged head's (or an
+    /// earlier input's) time: max(now, last). An explicit earlier time is left for the journal
+    /// to refuse.
+    private func stamp(_ group: inout Group) {
+        let now = nowMs()
+        var lastMs = journal.stagedTime
+        for index in group.inputs.indices {
+            if !group.fresh[index].timed { group.inputs[index].time = max(now, lastMs) }
+            lastMs = max(lastMs, group.inputs[index].time)
+        }
+    }
+}
