@@ -38,6 +38,29 @@ public enum BatchLimits {
 }
 
 extension Request {
+    /// A batch append of the plain shape read by `JSONScan.batch`, every event through the same
+    /// scan as a single append's; nil (then the tree path decides and words every refusal) for
+    /// anything else, an event that does not scan included.
+    public static func scannedBatch(_ bytes: UnsafeBufferPointer<UInt8>, scratch: inout ScanScratch) -> Request? {
+        guard bytes.count <= maxLineBytes,
+              JSONScan.batch(bytes, array: "events", outer: &scratch.outer, elements: &scratch.elements),
+              let op = JSONScan.member("op", in: scratch.outer, bytes), op.kind == .string,
+              bytes[op.value].elementsEqual("append".utf8),
+              let key = JSONScan.member("key", in: scratch.outer, bytes), key.kind == .string,
+              key.value.count >= 1 && key.value.count <= RequestKey.maxBytes,
+              JSONScan.member("event", in: scratch.outer, bytes) == nil,
+              (1...BatchLimits.maxEvents).contains(scratch.elements.count) else { return nil }
+        var items: [BatchItem] = []
+        items.reserveCapacity(scratch.elements.count)
+        for range in scratch.elements {
+            let element = UnsafeBufferPointer(rebasing: bytes[range])
+            guard JSONScan.object(element, outer: &scratch.inner, inner: &scratch.nested),
+                  let input = RecordJSON.input(scanned: scratch.inner, in: element) else { return nil }
+            items.append(BatchItem(time: input.time, event: .success(input.event)))
+        }
+        return .appendBatch(key: String(decoding: bytes[key.value], as: UTF8.self), items: items)
+    }
+
     /// `{"op":"append","key":K,"events":[{…},{…}]}` (the tree path; each element read as an
     /// append's `event`).
     static func parseBatch(_ json: JSONValue, key: String) throws(InputError) -> Request {

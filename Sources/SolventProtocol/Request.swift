@@ -41,7 +41,8 @@ extension Request {
     /// the fast scan declines them. `scratch` is the scan's working memory, kept by the caller
     /// from one request to the next so that a request costs no allocation for it.
     public static func parse(line: UnsafeRawBufferPointer, scratch: inout ScanScratch) throws(RequestRefusal) -> Request {
-        if let request = scannedAppend(line.assumingMemoryBound(to: UInt8.self), scratch: &scratch) { return request }
+        let bytes = line.assumingMemoryBound(to: UInt8.self)
+        if let request = scannedAppend(bytes, scratch: &scratch) ?? scannedBatch(bytes, scratch: &scratch) { return request }
         return try parseTree(line: Array(line))
     }
 
@@ -55,6 +56,9 @@ extension Request {
     public struct ScanScratch {
         var outer: [ScannedMember] = []
         var inner: [ScannedMember] = []
+        /// A batch's events (`scannedBatch`): their byte ranges, and the members of the one read.
+        var elements: [Range<Int>] = []
+        var nested: [ScannedMember] = []
 
         public init() {
             outer.reserveCapacity(4)  // op, key, event (+ one): no regrowth while scanning

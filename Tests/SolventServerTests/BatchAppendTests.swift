@@ -123,3 +123,41 @@ import Testing
         }
     }
 }
+
+/// The batch's fast scan reads what the tree path reads, and leaves everything else to it.
+@Suite struct ScannedBatchTests {
+    static func scanned(_ line: String) -> Request? {
+        var scratch = Request.ScanScratch()
+        return Array(line.utf8).withUnsafeBufferPointer { Request.scannedBatch($0, scratch: &scratch) }
+    }
+
+    static func parts(_ request: Request?) -> (String, [BatchItem])? {
+        guard case .appendBatch(let key, let items)? = request else { return nil }
+        return (key, items)
+    }
+
+    @Test func aPlainBatchScansAsTheTreeReadsIt() throws {
+        let events = [BatchAppendTests.deposit("alice", "100", time: 1_700_000_000_000),
+                      #"{"kind":"oracle.price","market":"BTC-PERP","price":"20000.5","publishTime":7}"#,
+                      BatchAppendTests.deposit("dave", "9", time: 1_700_000_000_001)]
+        for line in [BatchAppendTests.batch("b1", events), #"{"events":[\#(events[1])], "key":"k2", "op":"append"}"#] {
+            let fast = try #require(Self.parts(Self.scanned(line)), "not scanned: \(line)")
+            let tree = try #require(Self.parts(try Request.parseTree(line: Array(line.utf8))))
+            #expect(fast.0 == tree.0)
+            #expect(fast.1 == tree.1)
+        }
+    }
+
+    /// Unreadable events, escapes, a second array, `event` beside `events`, no events: the tree
+    /// path's, which words each refusal.
+    @Test func anythingElseIsLeftToTheTree() {
+        for line in [BatchAppendTests.batch("b1", BatchAppendTests.mixed),
+                     BatchAppendTests.batch("b\\u0031", [BatchAppendTests.deposit("a", "1", time: 1)]),
+                     #"{"op":"append","key":"k","events":[{"kind":"deposit","account":"a","amount":"1","ref":"r"}],"x":[]}"#,
+                     #"{"op":"append","key":"k","event":{"kind":"deposit","account":"a","amount":"1","ref":"r"},"events":[{"kind":"deposit","account":"a","amount":"1","ref":"r"}]}"#,
+                     #"{"op":"append","key":"k","events":[]}"#,
+                     #"{"op":"append","key":"k","events":[{"kind":"deposit","account":"a","amount":"1","ref":"r"},]}"#] {
+            #expect(Self.scanned(line) == nil, "scanned: \(line)")
+        }
+    }
+}
