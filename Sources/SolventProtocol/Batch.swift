@@ -123,17 +123,16 @@ extension BinaryProtocol {
         var items: [BatchItem] = []
         items.reserveCapacity(count)
         for index in 0..<count {
-            let bytes: [UInt8]
+            // Borrowed, not copied: the frame's bytes outlive this call's reads.
+            let bytes: UnsafeRawBufferPointer
             do {
                 let length = Int(try reader.readUInt32())
-                bytes = try reader.readBytes(length)
+                bytes = try reader.borrowBytes(length)
             } catch {
                 throw InputError(code: "bad_frame", message: "batch item \(index): \(error.description)")
             }
-            items.append(bytes.withUnsafeBytes { raw in
-                var item = ByteReader(unsafeBytes: raw)
-                return batchItem(&item)
-            })
+            var item = ByteReader(unsafeBytes: bytes)
+            items.append(batchItem(&item))
         }
         guard reader.isAtEnd else {
             throw InputError(code: "bad_frame", message: "\(reader.remaining) trailing bytes after the batch's \(count) items")

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import SolventCore
 import SolventProtocol
 import SolventStore
@@ -159,5 +160,21 @@ import Testing
                      #"{"op":"append","key":"k","events":[{"kind":"deposit","account":"a","amount":"1","ref":"r"},]}"#] {
             #expect(Self.scanned(line) == nil, "scanned: \(line)")
         }
+    }
+}
+
+/// The batch reply written directly is the JSON writer's line, byte for byte.
+@Suite struct BatchReplyTests {
+    @Test func theDirectWriterWritesTheTreesLine() {
+        let results: [BatchResult] = [
+            .appended(seq: 17, derived: []),
+            .refused(InputError(code: "bad_amount", field: "amount", message: "must be \"positive\"")),
+            .appended(seq: 18, derived: [DerivedRef(seq: 19, kind: .marginCall)]),
+            .appended(seq: 12_345_678_901, derived: []),
+        ]
+        var buffer = ByteBuffer()
+        Reply.write(.batchAppended(key: "gw-1", results: results), into: &buffer)
+        #expect(String(buffer: buffer) == Reply.batch(key: "gw-1", results) + "\n")
+        #expect(String(buffer: buffer).hasPrefix(#"{"key":"gw-1","ok":true,"results":[{"ok":true,"seq":17,"derived":[]},{"ok":false,"#))
     }
 }

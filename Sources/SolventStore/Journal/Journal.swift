@@ -5,8 +5,8 @@ public struct JournalInput: Sendable {
     public var time: TimeMs
     public var event: Event
     public var key: String?
-    /// One of a batch's inputs, which share its one key: the key is stored with the first of
-    /// them accepted, and the others carry none.
+    /// One of a batch's inputs, which share its one key and come one after another: the key is
+    /// stored with the first of them accepted, and the others carry none.
     public var sharesKey: Bool
 
     public init(time: TimeMs, event: Event, key: String? = nil, sharesKey: Bool = false) {
@@ -192,20 +192,26 @@ public final class Journal {
         var staging = Staging(nextSeq: stagedSeq + 1, lastTime: stagedTime, stateRoots: log.stateRoots)
         staging.batch.reserveCapacity(inputs.count + inputs.count / 2)
         var keys = Set<KeyBytes>()  // by bytes, as `requests` compares keys
-        var sharedKeysStored = Set<KeyBytes>()
+        // A batch's inputs come together: the key they share, and whether one of them stored it.
+        var sharedKey: String?
+        var sharedKeyStored = false
         var results: [Result<[Record], InputError>] = []
         results.reserveCapacity(inputs.count)
         for var input in inputs {
             if input.sharesKey, let key = input.key {
-                if sharedKeysStored.contains(KeyBytes(key)) { input.key = nil }
+                if key != sharedKey {
+                    sharedKey = key
+                    sharedKeyStored = false
+                }
+                if sharedKeyStored { input.key = nil }
             } else if !distinctKeys, let key = input.key, !keys.insert(KeyBytes(key)).inserted {
                 results.append(.failure(InputError(code: "duplicate_key", field: "key", message: "key repeated in the batch")))
                 continue
             }
-            let sharedKey = input.sharesKey ? input.key : nil
+            let storesSharedKey = input.sharesKey && input.key != nil
             do {
                 results.append(.success(try staging.stage(input, into: &state)))
-                if let sharedKey { sharedKeysStored.insert(KeyBytes(sharedKey)) }
+                if storesSharedKey { sharedKeyStored = true }
             } catch { results.append(.failure(error)) }
         }
         return (results, staged(staging))
