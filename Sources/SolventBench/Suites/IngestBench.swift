@@ -74,41 +74,39 @@ public struct IngestBench {
         let setup = Self.setupEvents()
         let load = Self.loadEvents(count: pipelinedEvents + Self.clients * clientEvents)
         let batches = (pipelinedEvents + Self.batchEvents - 1) / Self.batchEvents
+        let events = Array(load.prefix(pipelinedEvents))
+        // Each figure's requests are encoded before its timer starts, as for the 64 clients: the
+        // figure is the daemon taking them in, not this process writing them.
         if figures.contains(.binaryBatch) {
-            let requests = Self.frameBatchRequests(Array(load.prefix(pipelinedEvents)), prefix: "bb")
-            let measured = try await measure(setup: setup, framing: .binary, keys: [Self.keys(batches, prefix: "bb")]) { socket, group in
-                try await LoadClient.run(socketPath: socket, group: group, preamble: BinaryProtocol.magic,
-                                         requests: requests, framing: .binary, window: Self.batchWindow, keepReplies: true)
-            }
-            try add(measured, name: "ingest.binary.batch", load: load, target: "target >= 0.6x raw, <= 1.2 us CPU per event", &report)
+            try await pipelined(Self.frameBatchRequests(events, prefix: "bb"), keys: Self.keys(batches, prefix: "bb"), framing: .binary,
+                                window: Self.batchWindow, name: "ingest.binary.batch", target: "target >= 0.6x raw, <= 1.2 us CPU per event",
+                                setup: setup, load: load, &report)
         }
         if figures.contains(.ndjsonBatch) {
-            let requests = Self.lineBatchRequests(Array(load.prefix(pipelinedEvents)), prefix: "nb")
-            let measured = try await measure(setup: setup, framing: .lines, keys: [Self.keys(batches, prefix: "nb")]) { socket, group in
-                try await LoadClient.run(socketPath: socket, group: group, preamble: [], requests: requests,
-                                         framing: .lines, window: Self.batchWindow, keepReplies: true)
-            }
-            try add(measured, name: "ingest.ndjson.batch", load: load, target: "target >= 0.45x raw", &report)
+            try await pipelined(Self.lineBatchRequests(events, prefix: "nb"), keys: Self.keys(batches, prefix: "nb"), framing: .lines,
+                                window: Self.batchWindow, name: "ingest.ndjson.batch", target: "target >= 0.45x raw",
+                                setup: setup, load: load, &report)
         }
         if figures.contains(.ndjson) {
-            // Encoded before the timer starts, as for the 64 clients: the figure is the daemon
-            // taking the requests in, not this process writing them (about half the NDJSON time).
-            let requests = Self.lineRequests(Array(load.prefix(pipelinedEvents)), prefix: "n")
-            let ndjson = try await measure(setup: setup, framing: .lines, keys: [Self.keys(pipelinedEvents, prefix: "n")]) { socket, group in
-                try await LoadClient.run(socketPath: socket, group: group, preamble: [], requests: requests,
-                                         framing: .lines, window: Self.window, keepReplies: true)
-            }
-            try add(ndjson, name: "ingest.ndjson", load: load, target: "target >= 0.4x raw", &report)
+            try await pipelined(Self.lineRequests(events, prefix: "n"), keys: Self.keys(pipelinedEvents, prefix: "n"), framing: .lines,
+                                window: Self.window, name: "ingest.ndjson", target: "target >= 0.4x raw", setup: setup, load: load, &report)
         }
         if figures.contains(.binary) {
-            let requests = Self.frameRequests(Array(load.prefix(pipelinedEvents)), prefix: "b")
-            let binary = try await measure(setup: setup, framing: .binary, keys: [Self.keys(pipelinedEvents, prefix: "b")]) { socket, group in
-                try await LoadClient.run(socketPath: socket, group: group, preamble: BinaryProtocol.magic,
-                                         requests: requests, framing: .binary, window: Self.window, keepReplies: true)
-            }
-            try add(binary, name: "ingest.binary", load: load, target: "target 1000000", &report)
+            try await pipelined(Self.frameRequests(events, prefix: "b"), keys: Self.keys(pipelinedEvents, prefix: "b"), framing: .binary,
+                                window: Self.window, name: "ingest.binary", target: "target 1000000", setup: setup, load: load, &report)
         }
         if figures.contains(.clients64) { try await runClients(setup: setup, load: load, &report) }
+    }
+
+    /// One connection keeping `window` of `requests` in flight.
+    private func pipelined(_ requests: LoadClient.Requests, keys: [String], framing: LoadClient.Framing, window: Int, name: String,
+                           target: String, setup: [Event], load: [Event], _ report: inout BenchReport) async throws {
+        let preamble = framing == .binary ? BinaryProtocol.magic : []
+        let measured = try await measure(setup: setup, framing: framing, keys: [keys]) { socket, group in
+            try await LoadClient.run(socketPath: socket, group: group, preamble: preamble, requests: requests, framing: framing,
+                                     window: window, keepReplies: true)
+        }
+        try add(measured, name: name, load: load, target: target, &report)
     }
 
     /// 64 connections, each sending its next request when the last one's reply is in.
@@ -252,56 +250,52 @@ public struct IngestBench {
         return .object(members.filter { $0.key == "kind" || !["seq", "time", "cause"].contains($0.key) && $0.value != .null })
     }
 
-    static func lineRequests(_ events: [Event], prefix: String) -> LoadClient.Requests {
+    /// `count` requests written one after another into one buffer, with where each ends.
+    static func requests(_ count: Int, _ write: (Int, inout ByteBuffer) -> Void) -> LoadClient.Requests {
         var bytes = ByteBuffer()
         var ends: [Int] = []
-        for (index, event) in events.enumerated() {
-            bytes.writeString(JSONWriter.string(.object([
-                JSONMember("op", .string("append")),
-                JSONMember("key", .string("\(prefix)-\(index)")),
-                JSONMember("event", eventJSON(event)),
-            ])))
-            bytes.writeInteger(UInt8(ascii: "\n"))
+        for index in 0..<count {
+            write(index, &bytes)
             ends.append(bytes.writerIndex)
         }
         return LoadClient.Requests(bytes: bytes, ends: ends)
+    }
+
+    static func lineRequests(_ events: [Event], prefix: String) -> LoadClient.Requests {
+        requests(events.count) { index, bytes in
+            bytes.writeString(JSONWriter.string(.object([
+                JSONMember("op", .string("append")),
+                JSONMember("key", .string("\(prefix)-\(index)")),
+                JSONMember("event", eventJSON(events[index])),
+            ])))
+            bytes.writeInteger(UInt8(ascii: "\n"))
+        }
     }
 
     /// Batch appends of `batchEvents` events each, keys PREFIX-0, PREFIX-1, ….
     static func lineBatchRequests(_ events: [Event], prefix: String) -> LoadClient.Requests {
-        var bytes = ByteBuffer()
-        var ends: [Int] = []
-        for (index, start) in stride(from: 0, to: events.count, by: batchEvents).enumerated() {
+        requests((events.count + batchEvents - 1) / batchEvents) { index, bytes in
+            let batch = events[index * batchEvents..<min((index + 1) * batchEvents, events.count)]
             bytes.writeString(JSONWriter.string(.object([
                 JSONMember("op", .string("append")),
                 JSONMember("key", .string("\(prefix)-\(index)")),
-                JSONMember("events", .array(events[start..<min(start + batchEvents, events.count)].map(eventJSON))),
+                JSONMember("events", .array(batch.map(eventJSON))),
             ])))
             bytes.writeInteger(UInt8(ascii: "\n"))
-            ends.append(bytes.writerIndex)
         }
-        return LoadClient.Requests(bytes: bytes, ends: ends)
     }
 
     static func frameBatchRequests(_ events: [Event], prefix: String) -> LoadClient.Requests {
-        var bytes = ByteBuffer()
-        var ends: [Int] = []
-        for (index, start) in stride(from: 0, to: events.count, by: batchEvents).enumerated() {
-            let items = events[start..<min(start + batchEvents, events.count)].map { (time: TimeMs?.none, event: $0) }
-            BinaryProtocol.batchFrame(key: "\(prefix)-\(index)", items: items, into: &bytes)
-            ends.append(bytes.writerIndex)
+        requests((events.count + batchEvents - 1) / batchEvents) { index, bytes in
+            let batch = events[index * batchEvents..<min((index + 1) * batchEvents, events.count)]
+            BinaryProtocol.batchFrame(key: "\(prefix)-\(index)", items: batch.map { (time: TimeMs?.none, event: $0) }, into: &bytes)
         }
-        return LoadClient.Requests(bytes: bytes, ends: ends)
     }
 
     static func frameRequests(_ events: [Event], prefix: String) -> LoadClient.Requests {
-        var bytes = ByteBuffer()
-        var ends: [Int] = []
-        for (index, event) in events.enumerated() {
-            BinaryProtocol.appendFrame(key: "\(prefix)-\(index)", time: nil, event: event, into: &bytes)
-            ends.append(bytes.writerIndex)
+        requests(events.count) { index, bytes in
+            BinaryProtocol.appendFrame(key: "\(prefix)-\(index)", time: nil, event: events[index], into: &bytes)
         }
-        return LoadClient.Requests(bytes: bytes, ends: ends)
     }
 
     /// The records as the log stores them, for the raw LMDB baseline of the same sizes.
