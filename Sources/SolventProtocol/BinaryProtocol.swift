@@ -13,9 +13,9 @@ import SolventCore
 public enum BinaryProtocol {
     /// "\0SV" and protocol version 1.
     public static let magic: [UInt8] = [0x00, 0x53, 0x56, 0x01]
-    /// The largest frame body accepted; a longer length prefix is refused and the connection
-    /// closed (framing cannot be trusted after it).
-    public static let maxFrameBytes = 64 * 1024
+    /// The largest frame body accepted (a batch's bound, `BatchLimits.maxBytes`); a longer length
+    /// prefix is refused and the connection closed (framing cannot be trusted after it).
+    public static let maxFrameBytes = BatchLimits.maxBytes
     public static let appendOp: UInt8 = 1
 
     /// Encodes an append request's frame (length prefix included).
@@ -23,12 +23,7 @@ public enum BinaryProtocol {
         var writer = ByteWriter(capacity: 96)
         writer.writeUInt8(appendOp)
         writer.writeShortString(key)
-        if let time {
-            writer.writeUInt8(1)
-            writer.writeInt64(time.rawValue)
-        } else {
-            writer.writeUInt8(0)
-        }
+        writeTime(time, into: &writer)
         InputCodec.encode(event, into: &writer)
         buffer.writeInteger(UInt32(writer.bytes.count))
         buffer.writeBytes(writer.bytes)
@@ -42,26 +37,16 @@ public enum BinaryProtocol {
             var key: String?
             do {
                 let op = try reader.readUInt8()
-                guard op == appendOp else {
-                    return .failure(RequestRefusal(key: nil, error: InputError(code: "bad_op", field: "op", message: "unknown binary op \(op); 1 is append")))
+                guard op == appendOp || op == batchOp else {
+                    return .failure(RequestRefusal(key: nil, error: InputError(code: "bad_op", field: "op", message: "unknown binary op \(op); 1 is append, 2 a batch")))
                 }
                 let text = try reader.readShortString()
                 guard !text.isEmpty else {
                     return .failure(RequestRefusal(key: nil, error: InputError(code: "bad_key", field: "key", message: "0 bytes; 1 to \(RequestKey.maxBytes) are allowed")))
                 }
                 key = text
-                let time: TimeMs?
-                switch try reader.readUInt8() {
-                case 0: time = nil
-                case 1:
-                    let value = try reader.readInt64()
-                    guard value >= 0 else {
-                        return .failure(RequestRefusal(key: key, error: InputError(code: "bad_time", field: "time", message: "must be non-negative Unix milliseconds")))
-                    }
-                    time = TimeMs(value)
-                case let tag:
-                    return .failure(RequestRefusal(key: key, error: InputError(code: "bad_frame", field: "time", message: "time tag \(tag) is neither 0 nor 1")))
-                }
+                if op == batchOp { return .success(.appendBatch(key: text, items: try batchItems(&reader))) }
+                let time = try readTime(&reader)
                 let event = try InputCodec.decode(&reader)
                 return .success(.append(key: text, time: time, event: event))
             } catch let error as CodecError {
@@ -75,8 +60,9 @@ public enum BinaryProtocol {
         return try result.get()
     }
 
-    /// Writes `response` as a reply frame. Binary requests are appends only, so only their two
-    /// answers occur.
+    /// Writes `response` as a reply frame. Binary requests are appends only, so only their
+    /// answers occur: appended, refused, or a batch's results (u8 2 | u32 count | each result as
+    /// an appended or refused body).
     public static func write(_ response: Response, into buffer: inout ByteBuffer) {
         if case .appended(_, let seq, let derived) = response {
             return writeAppended(seq: seq, derivedCount: UInt32(derived.count), into: &buffer)
@@ -87,17 +73,34 @@ public enum BinaryProtocol {
         case .appended:
             preconditionFailure("written by writeAppended")
         case .refused(_, let error):
-            buffer.writeInteger(UInt8(1))
-            writeShort(error.code, into: &buffer)
-            // Cut at characters so the text stays valid UTF-8 within ByteWriter.maxStringBytes.
-            let message = Array(error.message.prefix(1000).utf8)
-            buffer.writeInteger(UInt16(message.count))
-            buffer.writeBytes(message)
-            writeShort(error.field ?? "", into: &buffer)
+            writeRefusal(error, into: &buffer)
+        case .batchAppended(_, let results):
+            buffer.writeInteger(UInt8(2))
+            buffer.writeInteger(UInt32(results.count))
+            for result in results {
+                switch result {
+                case .appended(let seq, let derived):
+                    buffer.writeInteger(UInt8(0))
+                    buffer.writeInteger(seq.rawValue)
+                    buffer.writeInteger(UInt32(derived.count))
+                case .refused(let error):
+                    writeRefusal(error, into: &buffer)
+                }
+            }
         case .status, .account, .ticked:
             preconditionFailure("binary requests are appends; queries are NDJSON only")
         }
         buffer.setInteger(UInt32(buffer.writerIndex - lengthIndex - 4), at: lengthIndex)
+    }
+
+    private static func writeRefusal(_ error: InputError, into buffer: inout ByteBuffer) {
+        buffer.writeInteger(UInt8(1))
+        writeShort(error.code, into: &buffer)
+        // Cut at characters so the text stays valid UTF-8 within ByteWriter.maxStringBytes.
+        let message = Array(error.message.prefix(1000).utf8)
+        buffer.writeInteger(UInt16(message.count))
+        buffer.writeBytes(message)
+        writeShort(error.field ?? "", into: &buffer)
     }
 
     /// The acknowledgement frame, the bulk of a feeder's replies: 00 00 00 0D | 00 | seq | count,
@@ -131,20 +134,48 @@ public enum BinaryProtocol {
         let result: Result<ReplyFrame, CodecError> = body.withUnsafeReadableBytes { raw in
             var reader = ByteReader(unsafeBytes: raw)
             do {
-                let frame: ReplyFrame
-                switch try reader.readUInt8() {
-                case 0: frame = .appended(seq: Seq(try reader.readUInt64()), derivedCount: try reader.readUInt32())
-                case 1:
-                    let code = try reader.readShortString()
-                    let message = try reader.readString()
-                    let field = try reader.readShortString()
-                    frame = .refused(code: code, message: message, field: field.isEmpty ? nil : field)
-                case let status: throw CodecError("reply status \(status) is neither 0 nor 1", offset: 0)
-                }
+                let frame = try replyResult(status: try reader.readUInt8(), &reader)
                 guard reader.isAtEnd else { throw CodecError("\(reader.remaining) trailing bytes", offset: reader.offset) }
                 return .success(frame)
             } catch let error as CodecError { return .failure(error) } catch {
                 return .failure(CodecError("\(error)", offset: 0))
+            }
+        }
+        return try result.get()
+    }
+
+    private static func replyResult(status: UInt8, _ reader: inout ByteReader) throws(CodecError) -> ReplyFrame {
+        switch status {
+        case 0: return .appended(seq: Seq(try reader.readUInt64()), derivedCount: try reader.readUInt32())
+        case 1:
+            let code = try reader.readShortString()
+            let message = try reader.readString()
+            let field = try reader.readShortString()
+            return .refused(code: code, message: message, field: field.isEmpty ? nil : field)
+        default: throw CodecError("reply status \(status) is neither 0 nor 1", offset: 0)
+        }
+    }
+
+    /// Decodes one reply body (without its length prefix) to a batch append: status 2, then one
+    /// result per event in the batch's order; a refusal of the whole batch (status 1) is returned
+    /// as its only element.
+    public static func batchReply(body: ByteBuffer) throws(CodecError) -> [ReplyFrame] {
+        let result: Result<[ReplyFrame], CodecError> = body.withUnsafeReadableBytes { raw in
+            var reader = ByteReader(unsafeBytes: raw)
+            return Result { () throws(CodecError) in
+                let status = try reader.readUInt8()
+                guard status == 2 else {
+                    let whole = try replyResult(status: status, &reader)
+                    guard reader.isAtEnd else { throw CodecError("\(reader.remaining) trailing bytes", offset: reader.offset) }
+                    return [whole]
+                }
+                let count = Int(try reader.readUInt32())
+                guard count <= BatchLimits.maxEvents else { throw CodecError("a batch reply of \(count) results", offset: 1) }
+                var results: [ReplyFrame] = []
+                results.reserveCapacity(count)
+                for _ in 0..<count { results.append(try replyResult(status: try reader.readUInt8(), &reader)) }
+                guard reader.isAtEnd else { throw CodecError("\(reader.remaining) trailing bytes", offset: reader.offset) }
+                return results
             }
         }
         return try result.get()

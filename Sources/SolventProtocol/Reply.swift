@@ -8,6 +8,7 @@ public enum Reply {
         switch response {
         case .appended(let key, let seq, let derived): appended(key: key, seq: seq, derived: derived.map { ($0.seq, $0.kind) })
         case .refused(let key, let error): refused(key: key, error)
+        case .batchAppended(let key, let results): batch(key: key, results)
         case .status(let seq, let headHash, let timeMs, let rules): status(seq: seq, headHash: headHash, timeMs: timeMs, rules: rules)
         case .account(let view): account(view)
         case .ticked(let appended): appended ? "clock" : "clock skipped"
@@ -19,6 +20,8 @@ public enum Reply {
     public static func write(_ response: Response, into buffer: inout ByteBuffer) {
         if case .appended(let key, let seq, let derived) = response, derived.isEmpty, isPlain(key) {
             writePlainAck(key: key, seq: seq, into: &buffer)
+        } else if case .batchAppended(let key, let results) = response, isPlain(key) {
+            writeBatch(key: key, results, into: &buffer)
         } else {
             buffer.writeString(line(response))
             buffer.writeInteger(UInt8(ascii: "\n"))
@@ -79,10 +82,63 @@ public enum Reply {
             JSONMember("key", .string(key)),
             JSONMember("ok", .bool(true)),
             JSONMember("seq", .number(String(seq))),
-            JSONMember("derived", .array(derived.map { record in
-                .object([JSONMember("seq", .number(String(record.seq))), JSONMember("kind", .string(record.kind.name))])
-            })),
+            JSONMember("derived", derivedJSON(derived)),
         ]))
+    }
+
+    private static func derivedJSON(_ derived: [(seq: Seq, kind: EventKind)]) -> JSONValue {
+        .array(derived.map { record in
+            .object([JSONMember("seq", .number(String(record.seq))), JSONMember("kind", .string(record.kind.name))])
+        })
+    }
+
+    private static func errorJSON(_ error: InputError) -> JSONValue {
+        .object([
+            JSONMember("code", .string(error.code)),
+            JSONMember("message", .string(error.message)),
+            JSONMember("field", error.field.map { .string($0) } ?? .null),
+        ])
+    }
+
+    /// `{"key":…,"ok":true,"results":[{"ok":true,"seq":17,"derived":[]},{"ok":false,"error":{…}}]}`:
+    /// `ok` says the batch was read and committed; each event's own `ok` says whether it was appended.
+    public static func batch(key: String, _ results: [BatchResult]) -> String {
+        JSONWriter.string(.object([
+            JSONMember("key", .string(key)),
+            JSONMember("ok", .bool(true)),
+            JSONMember("results", .array(results.map(resultJSON))),
+        ]))
+    }
+
+    private static func resultJSON(_ result: BatchResult) -> JSONValue {
+        switch result {
+        case .appended(let seq, let derived):
+            .object([JSONMember("ok", .bool(true)), JSONMember("seq", .number(String(seq))),
+                     JSONMember("derived", derivedJSON(derived.map { ($0.seq, $0.kind) }))])
+        case .refused(let error):
+            .object([JSONMember("ok", .bool(false)), JSONMember("error", errorJSON(error))])
+        }
+    }
+
+    /// `batch(key:_:)`'s line and its newline, the usual result (appended, nothing derived)
+    /// written directly: a JSON tree of a thousand results cost more than the events' staging.
+    private static func writeBatch(key: String, _ results: [BatchResult], into buffer: inout ByteBuffer) {
+        buffer.writeString(#"{"key":""#)
+        buffer.writeString(key)
+        buffer.writeString(#"","ok":true,"results":["#)
+        var scratch = [UInt8](repeating: 0, count: 20)
+        for (index, result) in results.enumerated() {
+            if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
+            guard case .appended(let seq, let derived) = result, derived.isEmpty else {
+                buffer.writeString(JSONWriter.string(resultJSON(result)))
+                continue
+            }
+            buffer.writeString(#"{"ok":true,"seq":"#)
+            let digits = scratch.withUnsafeMutableBytes { writeDecimal(seq.rawValue, into: $0) }
+            buffer.writeBytes(scratch[..<digits])
+            buffer.writeString(#","derived":[]}"#)
+        }
+        buffer.writeString("]}\n")
     }
 
     /// `{"key":…,"ok":false,"error":{"code":…,"message":…,"field":…}}`; `key` is null when the
@@ -91,11 +147,7 @@ public enum Reply {
         JSONWriter.string(.object([
             JSONMember("key", key.map { .string($0) } ?? .null),
             JSONMember("ok", .bool(false)),
-            JSONMember("error", .object([
-                JSONMember("code", .string(error.code)),
-                JSONMember("message", .string(error.message)),
-                JSONMember("field", error.field.map { .string($0) } ?? .null),
-            ])),
+            JSONMember("error", errorJSON(error)),
         ]))
     }
 

@@ -4,6 +4,9 @@ import SolventCore
 public enum Request: Sendable {
     /// Append `event` under idempotency `key`; `time` nil means "stamp the receipt time".
     case append(key: String, time: TimeMs?, event: Event)
+    /// Append every item under ONE idempotency key, in one durable commit; each item keeps its
+    /// own result (docs/PROTOCOL.md "Batches").
+    case appendBatch(key: String, items: [BatchItem])
     case status
     /// The account's state now, or after record `at` (a past seq; past the head means now).
     case account(AccountID, at: Seq?)
@@ -22,7 +25,9 @@ public struct RequestRefusal: Error, Sendable {
 
 extension Request {
     /// The longest request line accepted, newline excluded; longer ones get `line_too_long`.
-    public static let maxLineBytes = 64 * 1024
+    /// A batch's bound (`BatchLimits.maxBytes`, 1 MiB): the framing cannot tell a batch's line
+    /// from another before it has read it.
+    public static let maxLineBytes = BatchLimits.maxBytes
 
     /// Parses one line (without its newline): a plain append through the fast scan (no JSON
     /// tree), anything else — or anything the scan is unsure of — with the strict JSON parser of
@@ -36,7 +41,8 @@ extension Request {
     /// the fast scan declines them. `scratch` is the scan's working memory, kept by the caller
     /// from one request to the next so that a request costs no allocation for it.
     public static func parse(line: UnsafeRawBufferPointer, scratch: inout ScanScratch) throws(RequestRefusal) -> Request {
-        if let request = scannedAppend(line.assumingMemoryBound(to: UInt8.self), scratch: &scratch) { return request }
+        let bytes = line.assumingMemoryBound(to: UInt8.self)
+        if let request = scannedAppend(bytes, scratch: &scratch) ?? scannedBatch(bytes, scratch: &scratch) { return request }
         return try parseTree(line: Array(line))
     }
 
@@ -50,6 +56,9 @@ extension Request {
     public struct ScanScratch {
         var outer: [ScannedMember] = []
         var inner: [ScannedMember] = []
+        /// A batch's events (`scannedBatch`): their byte ranges, and the members of the one read.
+        var elements: [Range<Int>] = []
+        var nested: [ScannedMember] = []
 
         public init() {
             outer.reserveCapacity(4)  // op, key, event (+ one): no regrowth while scanning
@@ -99,6 +108,10 @@ extension Request {
             throw InputError(code: "bad_op", field: "op", message: "op must be a string: append, status, account or subscribe")
         }
         switch op {
+        case "append" where json["events"] != nil:
+            guard let key else { throw InputError(code: "bad_key", field: "key", message: "append needs a string key") }
+            try checkKey(key)
+            return try parseBatch(json, key: key)
         case "append": return try parseAppend(json, key: key)
         case "status": return .status
         case "account":
@@ -118,14 +131,18 @@ extension Request {
 
     private static func parseAppend(_ json: JSONValue, key: String?) throws(InputError) -> Request {
         guard let key else { throw InputError(code: "bad_key", field: "key", message: "append needs a string key") }
+        try checkKey(key)
+        guard let event = json["event"] else { throw InputError(code: "missing_field", field: "event", message: "append needs an event") }
+        let input = try RecordJSON.input(event, requireTime: false)
+        return .append(key: key, time: input.time, event: input.event)
+    }
+
+    private static func checkKey(_ key: String) throws(InputError) {
         let count = key.utf8.count
         guard count >= 1 && count <= RequestKey.maxBytes else {
             throw InputError(code: "bad_key", field: "key",
                              message: "\(count) bytes; 1 to \(RequestKey.maxBytes) are allowed")
         }
-        guard let event = json["event"] else { throw InputError(code: "missing_field", field: "event", message: "append needs an event") }
-        let input = try RecordJSON.input(event, requireTime: false)
-        return .append(key: key, time: input.time, event: input.event)
     }
 
     /// `at`: absent or null for the current state, else a seq (an integer >= 0; 0 is the empty

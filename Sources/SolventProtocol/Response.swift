@@ -8,6 +8,8 @@ public enum Response: Sendable, Equatable {
     // Indirect: an answer waits in its connection's reply order and is moved a few times;
     // refusals (~64 bytes) and account views (hundreds) would make every acknowledgement as big.
     indirect case refused(key: String?, InputError)
+    /// A batch append: one result per event, in the batch's order (docs/PROTOCOL.md "Batches").
+    case batchAppended(key: String, results: [BatchResult])
     case status(seq: Seq, headHash: [UInt8], timeMs: TimeMs, rules: RulesVersion)
     indirect case account(AccountView)
     /// The daemon's clock tick went through the group (true) or was skipped as nothing awaited

@@ -18,7 +18,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "One JSON object per figure per line.") var json = false
     @Option(help: "Scale record counts by this factor (e.g. 0.1 for a quick run).") var scale: Double = 1
     @Option(help: "The solventd that bench ingest, restart and overload start (default: the one next to this executable).") var daemon: String?
-    @Option(help: "ingest: measure only these figures (ndjson, binary, clients64; comma-separated; default all).")
+    @Option(help: "ingest: measure only these figures (binary.batch, ndjson.batch, ndjson, binary, clients64; comma-separated; default all).")
     var only: IngestBench.Figures = .all
     @Option(help: "ingest: the daemon's commitDelayUs (default: its own default), e.g. 0 to compare without the group-commit window.")
     var commitDelayUs: UInt64?

@@ -4,7 +4,7 @@ import Testing
 
 /// The short overload drill (issue 10; the full one with its figures is `solvent bench
 /// overload`): a real solventd per phase with 200 connections held open, clients that never
-/// read, subscribers that never read and a flood of 1 MiB lines, each beside a well-behaved
+/// read, subscribers that never read and a flood of 2 MiB lines, each beside a well-behaved
 /// client that must get every one of its 50 appends acknowledged (alone, then beside the attack). Latency is a bench figure,
 /// not asserted here; what is asserted is what the server does to each offender.
 @Suite struct OverloadDrillTests {
@@ -40,7 +40,7 @@ import Testing
             #expect(subscribers["still-open"] == nil, "\(subscribers)")
             #expect(subscribers.values.reduce(0, +) == 4, "\(subscribers)")
 
-            // Every 1 MiB line ends its connection: refused line_too_long (or, when the client's
+            // Every 2 MiB line ends its connection: refused line_too_long (or, when the client's
             // own write fails first on the closed socket, closed without the reply reaching it).
             let flood = try #require(byPhase[.lineFlood]).outcomes
             #expect(flood["still-open"] == nil && flood["connect-failed"] == nil, "\(flood)")

@@ -116,7 +116,7 @@ import Testing
                     try await client.send(raw: [0x7F, 0xFF, 0xFF, 0xFF, 1, 2, 3])
                     return (try await client.receive(), try await client.receive())
                 }
-                #expect(refusal == .refused(code: "frame_too_large", message: "frame length 2147483647 over 65536 bytes", field: nil))
+                #expect(refusal == .refused(code: "frame_too_large", message: "frame length 2147483647 over \(BinaryProtocol.maxFrameBytes) bytes", field: nil))
                 #expect(end == nil)
                 let status = try await exchange(socket, [#"{"op":"status"}"#])
                 #expect(status[0]["ok"] == .bool(true))

@@ -299,11 +299,11 @@ import Testing
     @Test func theHandOffDecision() {
         let rule = HandOff()
         var asked = false
-        #expect(rule.handsOver(requests: 256) { asked = true; return (false, false) })
+        #expect(rule.handsOver(inputs: 256) { asked = true; return (false, false) })
         #expect(!asked)
-        #expect(rule.handsOver(requests: 1) { (true, true) })
-        #expect(!rule.handsOver(requests: 1) { (true, false) })
-        #expect(!rule.handsOver(requests: 1) { (false, true) })
+        #expect(rule.handsOver(inputs: 1) { (true, true) })
+        #expect(!rule.handsOver(inputs: 1) { (true, false) })
+        #expect(!rule.handsOver(inputs: 1) { (false, true) })
     }
 
     /// `stop` right after work was queued: every request is committed and answered, by both

@@ -11,10 +11,22 @@ import SolventStore
 /// acknowledged key must be in its `requests` index, at a distinct seq holding a client input,
 /// and the log must hold no other client input: each acknowledged request exactly once.
 enum IngestAcks {
+    /// What one connection's replies acknowledged: the keys answered `ok:true`, and the events
+    /// they appended (a single append one; a batch append each of its events answered `ok`).
+    struct Acked {
+        var keys: [String] = []
+        var events = 0
+    }
+
     /// The keys acknowledged `ok:true` by the replies of one connection, whose requests had
     /// `keys` in order. Throws on a reply that does not parse, or a count that does not match.
     static func acknowledged(_ bytes: [UInt8], framing: LoadClient.Framing, keys: [String]) throws -> [String] {
-        var acked: [String] = []
+        try acknowledgedEvents(bytes, framing: framing, keys: keys).keys
+    }
+
+    /// `acknowledged`, with the events appended counted too (batch replies: their `ok` results).
+    static func acknowledgedEvents(_ bytes: [UInt8], framing: LoadClient.Framing, keys: [String]) throws -> Acked {
+        var acked = Acked()
         var index = 0
         switch framing {
         case .lines:
@@ -29,7 +41,13 @@ enum IngestAcks {
                 guard key == .string(keys[index]) else {
                     throw BenchFailure(message: "ingest check: reply \(index) names key \(key.map { JSONWriter.string($0) } ?? "none"), expected \(keys[index])")
                 }
-                if members.first(where: { $0.key == "ok" })?.value == .bool(true) { acked.append(keys[index]) }
+                if members.first(where: { $0.key == "ok" })?.value == .bool(true) {
+                    let events = members.first { $0.key == "results" }.map { results -> Int in
+                        guard case .array(let items) = results.value else { return 0 }
+                        return items.filter { $0["ok"] == .bool(true) }.count
+                    }
+                    acked.add(keys[index], events: events ?? 1)
+                }
                 index += 1
             }
         case .binary:
@@ -39,8 +57,14 @@ enum IngestAcks {
                 guard offset + 4 + length <= bytes.count, index < keys.count else {
                     throw BenchFailure(message: "ingest check: a truncated reply frame, or more replies than requests")
                 }
-                let frame = try BinaryProtocol.reply(body: ByteBuffer(bytes: bytes[offset + 4..<offset + 4 + length]))
-                if case .appended = frame { acked.append(keys[index]) }
+                let body = ByteBuffer(bytes: bytes[offset + 4..<offset + 4 + length])
+                if bytes[offset + 4] == 2 {
+                    let results = try BinaryProtocol.batchReply(body: body)
+                    let events = results.filter { if case .appended = $0 { true } else { false } }.count
+                    if events > 0 { acked.add(keys[index], events: events) }
+                } else if case .appended = try BinaryProtocol.reply(body: body) {
+                    acked.add(keys[index], events: 1)
+                }
                 offset += 4 + length
                 index += 1
             }
@@ -53,8 +77,9 @@ enum IngestAcks {
 
     /// Opens the stopped daemon's log read-only and checks that it holds every key of `acked`
     /// exactly once: each in the `requests` index, at distinct seqs, each a client input, and no
-    /// client input beyond them (`acked` is every request the daemon ever acknowledged).
-    static func checkLog(directory: String, acked: [String]) throws {
+    /// client input beyond the `events` they acknowledged (`acked` is every request the daemon
+    /// ever acknowledged; a batch's key is stored at its first event).
+    static func checkLog(directory: String, acked: [String], events: Int? = nil) throws {
         let log = try EventLog(directory: directory, readOnly: true)
         try log.read { reader in
             let found = try reader.requestSeqs(acked)
@@ -80,9 +105,16 @@ enum IngestAcks {
                     throw BenchFailure(message: "ingest check FAILED: an acknowledged key's seq \(seq) holds no client input")
                 }
             }
-            guard inputs == acked.count else {
-                throw BenchFailure(message: "ingest check FAILED: the log holds \(inputs) client inputs for \(acked.count) acknowledged requests")
+            guard inputs == events ?? acked.count else {
+                throw BenchFailure(message: "ingest check FAILED: the log holds \(inputs) client inputs for \(events ?? acked.count) acknowledged events")
             }
         }
+    }
+}
+
+extension IngestAcks.Acked {
+    mutating func add(_ key: String, events count: Int) {
+        keys.append(key)
+        events += count
     }
 }

@@ -8,14 +8,18 @@ public struct BenchFigure: Sendable {
     public var unit: String
     public var baseline: Double?
     public var note: String?
+    /// The daemon's CPU time per event, for rate figures that drive `solventd` (bench ingest).
+    public var cpuPerEventUs: Double?
 
     public var ratio: Double? { baseline.map { $0 > 0 ? value / $0 : 0 } }
 
-    public init(bench: String, value: Double, unit: String, baseline: Double? = nil, note: String? = nil) {
+    public init(bench: String, value: Double, unit: String, baseline: Double? = nil, cpuPerEventUs: Double? = nil,
+                note: String? = nil) {
         self.bench = bench
         self.value = value
         self.unit = unit
         self.baseline = baseline
+        self.cpuPerEventUs = cpuPerEventUs
         self.note = note
     }
 }
@@ -42,6 +46,7 @@ public struct BenchReport {
                 members.append(JSONMember("baseline", .number(Self.number(baseline))))
                 members.append(JSONMember("ratio", .number(String(format: "%.3f", figure.ratio!))))
             }
+            if let cpu = figure.cpuPerEventUs { members.append(JSONMember("cpuPerEventUs", .number(String(format: "%.3f", cpu)))) }
             if let note = figure.note { members.append(JSONMember("note", .string(note))) }
             emit(JSONWriter.string(.object(members)))
         } else {
@@ -49,6 +54,7 @@ public struct BenchReport {
             if let baseline = figure.baseline {
                 line += "  (baseline \(Self.number(baseline)), ratio \(String(format: "%.3f", figure.ratio!)))"
             }
+            if let cpu = figure.cpuPerEventUs { line += "  cpu \(String(format: "%.3f", cpu)) us/event" }
             if let note = figure.note { line += "  [\(note)]" }
             emit(line)
         }

@@ -23,8 +23,11 @@ public struct IngestBench {
         public static let ndjson = Figures(rawValue: 1)
         public static let binary = Figures(rawValue: 2)
         public static let clients64 = Figures(rawValue: 4)
-        public static let all: Figures = [.ndjson, .binary, .clients64]
-        static let names: [(String, Figures)] = [("ndjson", .ndjson), ("binary", .binary), ("clients64", .clients64)]
+        public static let binaryBatch = Figures(rawValue: 8)
+        public static let ndjsonBatch = Figures(rawValue: 16)
+        public static let all: Figures = [.binaryBatch, .ndjsonBatch, .ndjson, .binary, .clients64]
+        static let names: [(String, Figures)] = [("ndjson", .ndjson), ("binary", .binary), ("clients64", .clients64),
+                                                 ("binary.batch", .binaryBatch), ("ndjson.batch", .ndjsonBatch)]
 
         public init(rawValue: Int) { self.rawValue = rawValue }
 
@@ -61,28 +64,49 @@ public struct IngestBench {
         self.commitDelayUs = commitDelayUs
     }
 
+    /// Events per batch append in the batch figures (issue 24's targets are for batches of 1,000).
+    static let batchEvents = 1_000
+    /// Batches in flight on the batch figures' one connection: enough to keep a group staging
+    /// while another commits.
+    static let batchWindow = 8
+
     public func run(_ report: inout BenchReport) async throws {
         let setup = Self.setupEvents()
         let load = Self.loadEvents(count: pipelinedEvents + Self.clients * clientEvents)
+        let batches = (pipelinedEvents + Self.batchEvents - 1) / Self.batchEvents
+        let events = Array(load.prefix(pipelinedEvents))
+        // Each figure's requests are encoded before its timer starts, as for the 64 clients: the
+        // figure is the daemon taking them in, not this process writing them.
+        if figures.contains(.binaryBatch) {
+            try await pipelined(Self.frameBatchRequests(events, prefix: "bb"), keys: Self.keys(batches, prefix: "bb"), framing: .binary,
+                                window: Self.batchWindow, name: "ingest.binary.batch", target: "target >= 0.6x raw, <= 1.2 us CPU per event",
+                                setup: setup, load: load, &report)
+        }
+        if figures.contains(.ndjsonBatch) {
+            try await pipelined(Self.lineBatchRequests(events, prefix: "nb"), keys: Self.keys(batches, prefix: "nb"), framing: .lines,
+                                window: Self.batchWindow, name: "ingest.ndjson.batch", target: "target >= 0.45x raw",
+                                setup: setup, load: load, &report)
+        }
         if figures.contains(.ndjson) {
-            // Encoded before the timer starts, as for the 64 clients: the figure is the daemon
-            // taking the requests in, not this process writing them (about half the NDJSON time).
-            let requests = Self.lineRequests(Array(load.prefix(pipelinedEvents)), prefix: "n")
-            let ndjson = try await measure(setup: setup, framing: .lines, keys: [Self.keys(pipelinedEvents, prefix: "n")]) { socket, group in
-                try await LoadClient.run(socketPath: socket, group: group, preamble: [], requests: requests,
-                                         framing: .lines, window: Self.window, keepReplies: true)
-            }
-            try add(ndjson, name: "ingest.ndjson", load: load, target: "target 500000", &report)
+            try await pipelined(Self.lineRequests(events, prefix: "n"), keys: Self.keys(pipelinedEvents, prefix: "n"), framing: .lines,
+                                window: Self.window, name: "ingest.ndjson", target: "target >= 0.4x raw", setup: setup, load: load, &report)
         }
         if figures.contains(.binary) {
-            let requests = Self.frameRequests(Array(load.prefix(pipelinedEvents)), prefix: "b")
-            let binary = try await measure(setup: setup, framing: .binary, keys: [Self.keys(pipelinedEvents, prefix: "b")]) { socket, group in
-                try await LoadClient.run(socketPath: socket, group: group, preamble: BinaryProtocol.magic,
-                                         requests: requests, framing: .binary, window: Self.window, keepReplies: true)
-            }
-            try add(binary, name: "ingest.binary", load: load, target: "target 1000000", &report)
+            try await pipelined(Self.frameRequests(events, prefix: "b"), keys: Self.keys(pipelinedEvents, prefix: "b"), framing: .binary,
+                                window: Self.window, name: "ingest.binary", target: "target 1000000", setup: setup, load: load, &report)
         }
         if figures.contains(.clients64) { try await runClients(setup: setup, load: load, &report) }
+    }
+
+    /// One connection keeping `window` of `requests` in flight.
+    private func pipelined(_ requests: LoadClient.Requests, keys: [String], framing: LoadClient.Framing, window: Int, name: String,
+                           target: String, setup: [Event], load: [Event], _ report: inout BenchReport) async throws {
+        let preamble = framing == .binary ? BinaryProtocol.magic : []
+        let measured = try await measure(setup: setup, framing: framing, keys: [keys]) { socket, group in
+            try await LoadClient.run(socketPath: socket, group: group, preamble: preamble, requests: requests, framing: framing,
+                                     window: window, keepReplies: true)
+        }
+        try add(measured, name: name, load: load, target: target, &report)
     }
 
     /// 64 connections, each sending its next request when the last one's reply is in.
@@ -100,7 +124,7 @@ public struct IngestBench {
                 Thread { continuation.resume(with: Result { try PollClients.run(socketPath: socket, requests: perClient, keepReplies: true) }) }.start()
             }
         }
-        try add(many, name: "ingest.clients64", load: load, baselineBatch: Self.clients, target: "target 100000", &report)
+        try add(many, name: "ingest.clients64", load: load, baselineBatch: Self.clients, target: "target >= 0.35x raw", &report)
         let latencies = many.result.latenciesNs.sorted()
         let p99 = latencies.isEmpty ? 0 : Double(latencies[min(latencies.count - 1, latencies.count * 99 / 100)]) / 1000
         let p50 = latencies.isEmpty ? 0 : Double(latencies[latencies.count / 2]) / 1000
@@ -118,7 +142,8 @@ public struct IngestBench {
         var daemonCPUSeconds: Double
         /// CPU seconds this process (the load client) used while timed: it shares the cores.
         var clientCPUSeconds: Double
-        /// Replies `ok:true` (binary: `appended`), parsed after the timed run; the figure's events.
+        /// Events acknowledged (replies `ok:true`, binary `appended`; a batch's `ok` results),
+        /// parsed after the timed run: the figure's events.
         var acked: Int
     }
 
@@ -153,18 +178,20 @@ public struct IngestBench {
             guard result.replyBytes.count == keys.count else {
                 throw BenchFailure(message: "ingest check: \(result.replyBytes.count) connections' replies for \(keys.count) connections")
             }
-            var acked: [String] = []
+            var acked = IngestAcks.Acked()
             for (bytes, connectionKeys) in zip(result.replyBytes, keys) {
-                acked += try IngestAcks.acknowledged(bytes, framing: framing, keys: connectionKeys)
+                let connection = try IngestAcks.acknowledgedEvents(bytes, framing: framing, keys: connectionKeys)
+                acked.keys += connection.keys
+                acked.events += connection.events
             }
             let counts = (batches: after.batches - before.batches, inputs: after.inputs - before.inputs)
-            guard counts.inputs == acked.count else {
-                throw BenchFailure(message: "ingest check FAILED: \(acked.count) replies ok:true but the daemon counted \(counts.inputs) appended")
+            guard counts.inputs == acked.events else {
+                throw BenchFailure(message: "ingest check FAILED: \(acked.events) events acknowledged but the daemon counted \(counts.inputs) appended")
             }
-            try IngestAcks.checkLog(directory: daemon.dataDirectory, acked: setupAcked + acked)
+            try IngestAcks.checkLog(directory: daemon.dataDirectory, acked: setupAcked + acked.keys, events: setupAcked.count + acked.events)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             return Measured(result: result, seconds: seconds, counts: counts, commitSeconds: after.commitSeconds - before.commitSeconds,
-                            daemonCPUSeconds: cpu, clientCPUSeconds: clientCPU, acked: acked.count)
+                            daemonCPUSeconds: cpu, clientCPUSeconds: clientCPU, acked: acked.events)
         } catch {
             await daemon.kill()
             throw error
@@ -186,7 +213,7 @@ public struct IngestBench {
         let delay = commitDelayUs.map { ", commitDelayUs \($0)" } ?? ""
         let daemonCommitMicros = measured.commitSeconds * 1e6 / Double(max(1, measured.counts.batches))
         report.add(BenchFigure(
-            bench: name, value: Double(events) / measured.seconds, unit: "events/s", baseline: raw,
+            bench: name, value: Double(events) / measured.seconds, unit: "events/s", baseline: raw, cpuPerEventUs: cpuMicros,
             note: "\(events) events acked ok:true (every reply parsed after the run; every acked key found exactly once in the log, opened read-only after the daemon stopped), \(measured.counts.batches) group commits (avg \(average), \(Int(daemonCommitMicros)) us each)\(delay); "
                 + "solventd used \(String(format: "%.2f", cpuMicros)) us CPU per event (\(Int(Double(events) / max(measured.daemonCPUSeconds, 1e-9)))/s per CPU second), "
                 + "the client \(String(format: "%.2f", clientMicros)) us; "
@@ -223,29 +250,52 @@ public struct IngestBench {
         return .object(members.filter { $0.key == "kind" || !["seq", "time", "cause"].contains($0.key) && $0.value != .null })
     }
 
-    static func lineRequests(_ events: [Event], prefix: String) -> LoadClient.Requests {
+    /// `count` requests written one after another into one buffer, with where each ends.
+    static func requests(_ count: Int, _ write: (Int, inout ByteBuffer) -> Void) -> LoadClient.Requests {
         var bytes = ByteBuffer()
         var ends: [Int] = []
-        for (index, event) in events.enumerated() {
-            bytes.writeString(JSONWriter.string(.object([
-                JSONMember("op", .string("append")),
-                JSONMember("key", .string("\(prefix)-\(index)")),
-                JSONMember("event", eventJSON(event)),
-            ])))
-            bytes.writeInteger(UInt8(ascii: "\n"))
+        for index in 0..<count {
+            write(index, &bytes)
             ends.append(bytes.writerIndex)
         }
         return LoadClient.Requests(bytes: bytes, ends: ends)
     }
 
-    static func frameRequests(_ events: [Event], prefix: String) -> LoadClient.Requests {
-        var bytes = ByteBuffer()
-        var ends: [Int] = []
-        for (index, event) in events.enumerated() {
-            BinaryProtocol.appendFrame(key: "\(prefix)-\(index)", time: nil, event: event, into: &bytes)
-            ends.append(bytes.writerIndex)
+    static func lineRequests(_ events: [Event], prefix: String) -> LoadClient.Requests {
+        requests(events.count) { index, bytes in
+            bytes.writeString(JSONWriter.string(.object([
+                JSONMember("op", .string("append")),
+                JSONMember("key", .string("\(prefix)-\(index)")),
+                JSONMember("event", eventJSON(events[index])),
+            ])))
+            bytes.writeInteger(UInt8(ascii: "\n"))
         }
-        return LoadClient.Requests(bytes: bytes, ends: ends)
+    }
+
+    /// Batch appends of `batchEvents` events each, keys PREFIX-0, PREFIX-1, ….
+    static func lineBatchRequests(_ events: [Event], prefix: String) -> LoadClient.Requests {
+        requests((events.count + batchEvents - 1) / batchEvents) { index, bytes in
+            let batch = events[index * batchEvents..<min((index + 1) * batchEvents, events.count)]
+            bytes.writeString(JSONWriter.string(.object([
+                JSONMember("op", .string("append")),
+                JSONMember("key", .string("\(prefix)-\(index)")),
+                JSONMember("events", .array(batch.map(eventJSON))),
+            ])))
+            bytes.writeInteger(UInt8(ascii: "\n"))
+        }
+    }
+
+    static func frameBatchRequests(_ events: [Event], prefix: String) -> LoadClient.Requests {
+        requests((events.count + batchEvents - 1) / batchEvents) { index, bytes in
+            let batch = events[index * batchEvents..<min((index + 1) * batchEvents, events.count)]
+            BinaryProtocol.batchFrame(key: "\(prefix)-\(index)", items: batch.map { (time: TimeMs?.none, event: $0) }, into: &bytes)
+        }
+    }
+
+    static func frameRequests(_ events: [Event], prefix: String) -> LoadClient.Requests {
+        requests(events.count) { index, bytes in
+            BinaryProtocol.appendFrame(key: "\(prefix)-\(index)", time: nil, event: events[index], into: &bytes)
+        }
     }
 
     /// The records as the log stores them, for the raw LMDB baseline of the same sizes.

@@ -116,7 +116,7 @@ public struct ByteReader {
     public mutating func readBytes(_ count: Int) throws(CodecError) -> [UInt8] { Array(try borrowBytes(count)) }
 
     /// The next `count` bytes, borrowed like the reader's own memory.
-    mutating func borrowBytes(_ count: Int) throws(CodecError) -> UnsafeRawBufferPointer {
+    public mutating func borrowBytes(_ count: Int) throws(CodecError) -> UnsafeRawBufferPointer {
         let start = try take(count, "bytes")
         return UnsafeRawBufferPointer(rebasing: bytes[start..<start + count])
     }

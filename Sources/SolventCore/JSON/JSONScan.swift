@@ -16,8 +16,8 @@ public struct ScannedMember: Sendable {
 /// runs `JSONParser`, whose errors remain the only ones a client ever sees. What it accepts it
 /// reads exactly as `JSONParser` would (the same grammar, the same texts).
 public struct JSONScan {
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var index: Int
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index: Int
 
     /// Scans `bytes` as one object with at most one object-valued member. On success `outer`
     /// holds the object's members and `inner` the nested object's (empty if none); nil when the
@@ -59,9 +59,9 @@ public struct JSONScan {
         }
     }
 
-    private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+    var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
-    private mutating func skipSpace() {
+    mutating func skipSpace() {
         while index < bytes.count {
             let byte = bytes[index]
             guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return }
@@ -71,7 +71,7 @@ public struct JSONScan {
 
     /// `{ "name": value, … }`; `nested` receives the members of an object value (at most one,
     /// and only at depth 0).
-    private mutating func members(into members: inout [ScannedMember], nested: inout [ScannedMember], depth: Int) -> Bool {
+    mutating func members(into members: inout [ScannedMember], nested: inout [ScannedMember], depth: Int) -> Bool {
         guard current == UInt8(ascii: "{") else { return false }
         index += 1
         skipSpace()
@@ -101,7 +101,7 @@ public struct JSONScan {
         }
     }
 
-    private mutating func leafOrObject(nested: inout [ScannedMember], depth: Int) -> (ScannedMember.Kind, Range<Int>)? {
+    mutating func leafOrObject(nested: inout [ScannedMember], depth: Int) -> (ScannedMember.Kind, Range<Int>)? {
         let start = index
         guard let first = current else { return nil }
         switch first {
@@ -122,7 +122,7 @@ public struct JSONScan {
     }
 
     /// A string of printable ASCII without escapes; returns its bytes without the quotes.
-    private mutating func string() -> Range<Int>? {
+    mutating func string() -> Range<Int>? {
         guard current == UInt8(ascii: "\"") else { return nil }
         index += 1
         let start = index

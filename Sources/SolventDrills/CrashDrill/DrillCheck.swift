@@ -4,10 +4,13 @@ import SolventStore
 /// The drill's verdict: `acked=… found=… lost=0 duplicated=0 verify=ok`.
 public struct CrashDrillReport: Sendable, CustomStringConvertible {
     public var rounds: Int
-    /// Keys answered `ok`, and those refused for good (malformed for the state, e.g. a bid on an
+    /// Keys answered `ok` (a batch's events each count, under their item keys), and those refused for good (malformed for the state, e.g. a bid on an
     /// auction that had ended: not logged, as the protocol says).
     public var acked: Int
     public var refused: Int
+    /// Batch appends acknowledged (their events are among `acked`), each found with its key at
+    /// its first event and every event it appended present (else counted `lost`).
+    public var batches: Int
     /// Acked keys whose stored seq (`requests` or a recent database, as any reader finds it) is the
     /// one their reply gave and whose record there is the event sent.
     public var found: Int
@@ -34,7 +37,7 @@ public struct CrashDrillReport: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "rounds=\(rounds) acked=\(acked) refused=\(refused) found=\(found) lost=\(lost) duplicated=\(duplicated) "
+        "rounds=\(rounds) acked=\(acked) batches=\(batches) refused=\(refused) found=\(found) lost=\(lost) duplicated=\(duplicated) "
             + "min_round_acks=\(roundAcks.min() ?? 0) refused_logged=\(refusedLogged) pending=\(pendingAtEnd) "
             + "recovery_kills=\(recoveryKills) drain_kills=\(drainKills) "
             + "records=\(records) verify=\(verifyFailure.map { "failed (\($0))" } ?? "ok")"
@@ -48,6 +51,7 @@ extension CrashDrill {
         var counts: [[UInt8]: Int] = [:]
         var found = 0
         var refusedLogged = 0
+        var batchKeysMissing = 0
         try log.read { reader in
             try reader.forEach { stored in
                 let record = try RecordCodec.decode(stored.bytes)
@@ -56,18 +60,23 @@ extension CrashDrill {
                 return true
             }
             for (key, ack) in acked {
-                guard try reader.requestSeq(key) == ack.seq, let stored = try reader.record(ack.seq) else { continue }
+                // A batch's events are found by seq; the batch's key by its first event's seq.
+                let stored = key.contains("#") ? ack.seq : try reader.requestSeq(key)
+                guard stored == ack.seq, let stored = try reader.record(ack.seq) else { continue }
                 let record = try RecordCodec.decode(stored.bytes)
                 if RecordCodec.encode(Record(seq: 1, time: 0, event: record.event)) == ack.identity { found += 1 }
             }
             // A refused request is not logged (PROTOCOL): neither its key nor its event.
-            for (key, identity) in state.refusedRequests where try reader.requestSeq(key) != nil || counts[identity] != nil {
+            for (key, identity) in state.refusedRequests where try !key.contains("#") && reader.requestSeq(key) != nil || counts[identity] != nil {
                 refusedLogged += 1
             }
+            // An acknowledged batch's key is stored with the seq of its first appended event.
+            for (key, seq) in state.ackedBatchKeys where try reader.requestSeq(key) != seq { batchKeysMissing += 1 }
         }
         let duplicated = state.sentIdentities.filter { (counts[$0] ?? 0) > 1 }.count + state.conflictCount
         return CrashDrillReport(
-            rounds: rounds, acked: acked.count, refused: state.refusedCount, found: found, lost: acked.count - found,
+            rounds: rounds, acked: acked.count, refused: state.refusedCount, batches: state.ackedBatchKeys.count, found: found,
+            lost: acked.count - found + batchKeysMissing,
             duplicated: duplicated, records: log.lastSeq.rawValue, verifyFailure: try verify(log), roundAcks: kills.roundAcks,
             refusedLogged: refusedLogged, pendingAtEnd: kills.pendingAtEnd, recoveryKills: kills.recovery, drainKills: kills.drain)
     }

@@ -7,15 +7,35 @@ struct DrillRequest: Sendable {
     var key: String
     var line: String
     var identity: [UInt8]
+    /// The event's JSON (what a batch of requests carries in `events`).
+    var json: String
+    /// For a batch append: its events' identities, in order (`identity` is then empty).
+    var items: [[UInt8]] = []
 
     init(key: String, event json: String) {
         self.key = key
+        self.json = json
         line = #"{"op":"append","key":"\#(key)","event":\#(json)}"#
         guard let input = try? RecordJSON.input(line: Array(json.utf8), requireTime: false) else {
             preconditionFailure("the drill generated a malformed event: \(json)")
         }
         identity = RecordCodec.encode(Record(seq: 1, time: 0, event: input.event))
     }
+
+    /// One batch append of `requests`' events under `key` (issue 24): one key, one commit.
+    init(key: String, batch requests: [DrillRequest]) {
+        self.key = key
+        json = ""
+        line = #"{"op":"append","key":"\#(key)","events":[\#(requests.map(\.json).joined(separator: ","))]}"#
+        identity = []
+        items = requests.map(\.identity)
+    }
+
+    var isBatch: Bool { !items.isEmpty }
+
+    /// The key under which the drill tracks event `index` of a batch (the log stores only the
+    /// batch's key, with its first accepted event).
+    func itemKey(_ index: Int) -> String { "\(key)#\(index)" }
 }
 
 /// The drill's traffic: a market and funded accounts first, then per client a mix of deposits,
@@ -42,6 +62,15 @@ struct DrillLoad {
     private var rng = SystemRandomNumberGenerator()
 
     init(client: Int) { self.client = client }
+
+    /// Now and then (one exchange in four) a batch append of 2–24 fresh events instead of a
+    /// single append, so kills land inside batches too.
+    mutating func nextRequest(auctions: [Seq]) -> DrillRequest {
+        guard Int.random(in: 0..<4, using: &rng) == 0 else { return next(auctions: auctions) }
+        let events = (0..<Int.random(in: 2...24, using: &rng)).map { _ in next(auctions: auctions) }
+        number += 1
+        return DrillRequest(key: "c\(client)-b\(number)", batch: events)
+    }
 
     /// The next fresh request; `auctions` are ids the engine has started (bids go there).
     mutating func next(auctions: [Seq]) -> DrillRequest {

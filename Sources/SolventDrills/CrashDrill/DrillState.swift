@@ -12,6 +12,8 @@ final class DrillState: @unchecked Sendable {
 
     private let lock = NSLock()
     private var acked: [String: Ack] = [:]
+    /// Batch keys acknowledged, with the seq of their first appended event (the key's stored seq).
+    private var batchKeys: [String: Seq] = [:]
     private var refused: [String: [UInt8]] = [:]
     private var sent: Set<[UInt8]> = []
     private var auctions: [Seq] = []
@@ -21,12 +23,20 @@ final class DrillState: @unchecked Sendable {
     static let auctionsKept = 4
 
     func noteSent(_ requests: [DrillRequest]) {
-        lock.withLock { for request in requests { sent.insert(request.identity) } }
+        lock.withLock {
+            for request in requests {
+                if request.isBatch { sent.formUnion(request.items) } else { sent.insert(request.identity) }
+            }
+        }
     }
 
     /// Records `reply` to `request`; returns whether it is final (false: retry it).
     func settle(_ request: DrillRequest, reply: String) -> Bool {
         guard let json = try? JSONParser.parse(reply) else { return false }
+        if request.isBatch, json["ok"] == .bool(true), case .array(let results)? = json["results"] {
+            settleBatch(request, results)
+            return true
+        }
         if json["ok"] == .bool(true), case .number(let text)? = json["seq"], let seq = Seq(text) {
             lock.withLock {
                 // The same key answered with another seq: it was appended twice.
@@ -47,6 +57,24 @@ final class DrillState: @unchecked Sendable {
         return true
     }
 
+    /// Each event of an acknowledged batch settled under its item key: appended ones acked with
+    /// their seq, refused ones refused; the batch key noted with its first seq.
+    private func settleBatch(_ request: DrillRequest, _ results: [JSONValue]) {
+        lock.withLock {
+            for (index, result) in results.enumerated() where index < request.items.count {
+                let key = request.itemKey(index)
+                guard result["ok"] == .bool(true), case .number(let text)? = result["seq"], let seq = Seq(text) else {
+                    refused[key] = request.items[index]
+                    continue
+                }
+                if let earlier = acked[key], earlier.seq != seq { conflicts += 1 }
+                acked[key] = Ack(seq: seq, identity: request.items[index])
+                if batchKeys[request.key] == nil { batchKeys[request.key] = seq }
+            }
+        }
+    }
+
+    var ackedBatchKeys: [String: Seq] { lock.withLock { batchKeys } }
     var currentAuctions: [Seq] { lock.withLock { auctions } }
     var acknowledged: [String: Ack] { lock.withLock { acked } }
     var refusedCount: Int { lock.withLock { refused.count } }
@@ -74,7 +102,7 @@ final class DrillClient: @unchecked Sendable {
                 var batch = pending
                 if batch.isEmpty {
                     let auctions = state.currentAuctions
-                    batch = (0..<Int.random(in: 1...Self.maxBatch)).map { _ in load.next(auctions: auctions) }
+                    batch = (0..<Int.random(in: 1...Self.maxBatch)).map { _ in load.nextRequest(auctions: auctions) }
                 }
                 pending = batch  // Unanswered until a reply says otherwise.
                 state.noteSent(batch)

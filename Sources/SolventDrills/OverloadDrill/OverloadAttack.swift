@@ -160,7 +160,7 @@ final class OverloadAttack: @unchecked Sendable {
         }
     }
 
-    // MARK: 1 MiB lines
+    // MARK: 2 MiB lines (over the 1 MiB a batch may fill)
 
     private func startFlood() {
         let line: ByteBuffer = {

@@ -4,7 +4,7 @@ import SolventBench
 /// `solvent bench overload`: the overload drill of issue 10 against a real `solventd` (a fresh
 /// one per phase). A well-behaved client's ack latency (one append in flight) while 1,000
 /// connections are open, while clients pipeline and never read, while subscribers never read,
-/// and while 1 MiB lines flood in, each against the same client alone on the same daemon just
+/// and while 2 MiB lines flood in, each against the same client alone on the same daemon just
 /// before (the baseline; the target is within 2×); and the daemon's peak resident memory
 /// (VmHWM) with the attack against before it. The offenders' fates are in the notes.
 public struct OverloadBench {

@@ -7,7 +7,7 @@ import SolventStore
 /// The overload drill of issue 10 (`solvent bench overload`, and a short run in the tests): a
 /// real `solventd` per phase, one well-behaved client timing its appends (one in flight), and
 /// an attack beside it (after timing the same client alone) — many connections, a client that never reads its replies, subscribers
-/// that never read, a flood of 1 MiB lines. Each phase reports the well-behaved client's ack
+/// that never read, a flood of 2 MiB lines (over the 1 MiB limit). Each phase reports the well-behaved client's ack
 /// latency, the daemon's peak resident memory (VmHWM), and what happened to the offenders.
 public struct OverloadDrill: Sendable {
     public enum Phase: String, Sendable, CaseIterable {
@@ -18,7 +18,7 @@ public struct OverloadDrill: Sendable {
         case nonReader = "non-reader"
         /// Live subscribers that never read a record.
         case silentSubscriber = "silent-subscriber"
-        /// Clients sending 1 MiB lines back to back, a new connection for each.
+        /// Clients sending 2 MiB lines back to back, a new connection for each.
         case lineFlood = "line-flood"
     }
 
@@ -33,7 +33,7 @@ public struct OverloadDrill: Sendable {
     public var nonReaders = 2
     public var silentSubscribers = 4
     public var floodClients = 4
-    public var floodLineBytes = 1 << 20
+    public var floodLineBytes = 2 << 20
     /// The daemon's settings for the drill: small enough that every offender meets its limit
     /// within a phase.
     public var stalledWriteSeconds = 2

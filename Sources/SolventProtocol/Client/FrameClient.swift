@@ -67,6 +67,16 @@ public final class FrameClient {
         outbound.finish()
     }
 
+    /// Sends one batch append and returns its results (one element: the whole batch's refusal),
+    /// or nil if the server closed the connection first.
+    public func exchangeBatch(key: String, items: [(time: TimeMs?, event: Event)]) async throws -> [BinaryProtocol.ReplyFrame]? {
+        var buffer = ByteBuffer()
+        BinaryProtocol.batchFrame(key: key, items: items, into: &buffer)
+        try await outbound.write(buffer)
+        guard let body = try await inbound.next() else { return nil }
+        return try BinaryProtocol.batchReply(body: body)
+    }
+
     /// The next reply frame, or nil once the server has closed the connection.
     public func receive() async throws -> BinaryProtocol.ReplyFrame? {
         guard let body = try await inbound.next() else { return nil }

@@ -122,8 +122,13 @@ final class ConnectionHandler: ChannelDuplexHandler {
             submitPending()
             startStreamingIfDrained()
         case .append(let key, _, let event) where !permission.allows(event.kind):
-            deliver(order.open(), .refused(key: key, InputError(
-                code: "forbidden", field: "kind", message: "this peer's roles may not append \(event.kind.name)")))
+            deliver(order.open(), .refused(key: key, Self.forbidden(event.kind)))
+        case .appendBatch(let key, var items) where items.contains(where: { !allowed($0) }):
+            // Each event this peer may not append is refused alone, as an unreadable one is.
+            for index in items.indices where !allowed(items[index]) {
+                if case .success(let event) = items[index].event { items[index].event = .failure(Self.forbidden(event.kind)) }
+            }
+            pending.append(Submission(request: .appendBatch(key: key, items: items), index: order.open(), target: route!))
         default:
             pending.append(Submission(request: request, index: order.open(), target: route!))
         }
@@ -134,13 +139,25 @@ final class ConnectionHandler: ChannelDuplexHandler {
         context.fireChannelReadComplete()
     }
 
+    private func allowed(_ item: BatchItem) -> Bool {
+        guard case .success(let event) = item.event else { return true }
+        return permission.allows(event.kind)
+    }
+
+    private static func forbidden(_ kind: EventKind) -> InputError {
+        InputError(code: "forbidden", field: "kind", message: "this peer's roles may not append \(kind.name)")
+    }
+
     private func submitPending() {
         guard !pending.isEmpty else { return }
         let work = pending
         pending.removeAll(keepingCapacity: true)
         guard committer.submit(work) else {
             for submission in work {
-                let key: String? = if case .append(let key, _, _) = submission.request { key } else { nil }
+                let key: String? = switch submission.request {
+                case .append(let key, _, _), .appendBatch(let key, _): key
+                default: nil
+                }
                 deliver(submission.index, .refused(key: key, InputError(code: "shutting_down", message: "the server is shutting down")))
             }
             return

@@ -113,7 +113,7 @@ final class Committer: @unchecked Sendable {
             return
         }
         guard !staged.results.isEmpty,
-              handOff.handsOver(requests: staged.group.work.count, behind: { queue.hasWorkTakenAtOnce(window: window) })
+              handOff.handsOver(inputs: staged.results.count, behind: { queue.hasWorkTakenAtOnce(window: window) })
         else { return finishHere(&staged, staging, since: started) }
         swap(&inFlightKeys, &staged.group.freshIndex)
         durable.hand(staged, started: started)

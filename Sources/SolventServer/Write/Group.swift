@@ -9,6 +9,8 @@ import SolventStore
 struct Fresh: Sendable {
     var submission: Int
     var timed: Bool
+    /// The batch append this input is an event of (an index into `Group.batches`), or -1.
+    var batch: Int32 = -1
     /// Later requests of the group with the same key and event (retries; rare): an index into
     /// `Group.repeats`, or -1, so that the usual `Fresh` holds no reference at all.
     var repeats = -1
@@ -23,6 +25,9 @@ struct Group: Sendable {
     var keys: [String] = []
     var fresh: [Fresh] = []
     var repeats: [[Int]] = []
+    /// The group's batch appends (GroupBatches.swift); their events' inputs are among `inputs`,
+    /// in arrival order with the single appends.
+    var batches: [BatchAppend] = []
     /// Every append's key (by bytes, as `requests` holds keys: canonically equivalent strings
     /// are two keys) → its fresh append: how repeats in the group are found, and, while the
     /// group commits, how the committer finds a later group's retry of one of its keys.
@@ -55,8 +60,10 @@ struct Group: Sendable {
         repeats[fresh[index].repeats].append(submission)
     }
 
-    /// Every request waiting for fresh append `index`'s answer gets `response`.
+    /// Every request waiting for fresh append `index`'s answer gets `response`; an event of a
+    /// batch answers its batch as a whole (once: a stored key, or a failed commit).
     mutating func answer(_ index: Int, _ response: Response) {
+        if fresh[index].batch >= 0 { return answerBatchOnce(Int(fresh[index].batch), response) }
         answer(submission: fresh[index].submission, response)
         guard fresh[index].repeats >= 0 else { return }
         for submission in repeats[fresh[index].repeats] { answer(submission: submission, response) }

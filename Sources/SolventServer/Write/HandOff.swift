@@ -10,8 +10,14 @@ struct HandOff: Sendable {
     /// commits. Well above the 64 one-request clients' groups, which stay whole and inline.
     static let pipelineRequestsDefault = 256
 
+    /// A bound on the events of one group, which batch appends reach long before its requests
+    /// do: one transaction well under the log's `maxBatchRecords` (1,048,576) with what the
+    /// events derive, and answers that do not wait behind a huge commit.
+    static let maxGroupEventsDefault = 65_536
+
     var maxGroupRequests = HandOff.maxGroupRequestsDefault
     var pipelineRequests = HandOff.pipelineRequestsDefault
+    var maxGroupEvents = HandOff.maxGroupEventsDefault
 
     /// How many of `queued` requests the next group takes. One pipelining client's whole window
     /// (1,024) taken at once leaves nothing to stage while it commits, and every window after it
@@ -27,13 +33,13 @@ struct HandOff: Sendable {
         return min(maxGroupRequests, inFlight ? max(half, pair) : half)
     }
 
-    /// Whether a staged group of `requests` goes to the durable stage: it is large, or work is
+    /// Whether a staged group of `inputs` (events staged; a batch counts each) goes to the durable stage: it is large, or work is
     /// queued behind it that the writer would take at once (`takenAtOnce`: the window would not
     /// wait for more arrivals first, or the writer is stopping). Otherwise one client waiting
     /// alone gains nothing from the hand-off, and the writer commits the group itself.
     /// `behind` is asked only for a small group (it takes the queue's lock).
-    func handsOver(requests: Int, behind: () -> (queued: Bool, takenAtOnce: Bool)) -> Bool {
-        if requests >= pipelineRequests { return true }
+    func handsOver(inputs: Int, behind: () -> (queued: Bool, takenAtOnce: Bool)) -> Bool {
+        if inputs >= pipelineRequests { return true }
         let (queued, takenAtOnce) = behind()
         return queued && takenAtOnce
     }

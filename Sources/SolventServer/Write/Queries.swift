@@ -63,7 +63,7 @@ extension GroupStaging {
                                                      message: "account \(id) does not appear in the log"))
             }
             return .account(view)
-        case .append, .clockTick, .subscribe:
+        case .append, .appendBatch, .clockTick, .subscribe:
             preconditionFailure("appends and ticks are committed and subscriptions served by the hub, not answered as queries")
         }
     }

@@ -11,6 +11,8 @@ struct StagedGroup: Sendable {
     /// Per input of the batch (the group's fresh appends, then its `clock` if any): its records
     /// or its refusal.
     var results: [Result<[Record], InputError>]
+    /// Per batch append of the group, its inputs' results in order (`Group.batchInputResults`).
+    var batchResults: [[BatchResult]]
     var stagingDuration: Duration
 
     /// Every fresh append of the group refused with `failure` (its commit, or the commit of the
@@ -25,6 +27,13 @@ struct StagedGroup: Sendable {
         var lastSeq: Seq?
         var appended = 0
         for index in group.keys.indices {
+            if group.fresh[index].batch >= 0 {
+                if case .success(let records) = results[index] {
+                    lastSeq = records[records.count - 1].seq
+                    appended += 1
+                }
+                continue
+            }
             switch results[index] {
             case .success(let records):
                 // No array for the usual input that derives nothing.
@@ -37,6 +46,9 @@ struct StagedGroup: Sendable {
             }
         }
         if group.clock, case .success(let records)? = results.last { lastSeq = records.last?.seq }
+        for batch in group.batches.indices where !group.batches[batch].answered {
+            group.answerBatchOnce(batch, group.batchReply(batch, inputResults: batchResults[batch]))
+        }
         return (appended, lastSeq)
     }
 

@@ -31,6 +31,10 @@ final class GroupStaging {
         for position in group.work.indices {
             switch group.work[position].request {
             case .append: break
+            case .appendBatch:
+                guard let (key, items) = Self.takeBatch(&group.work[position].request) else { continue }
+                group.addBatch(key: key, items: items, at: position)
+                continue
             case .clockTick:
                 group.ticks.append(position)
                 continue
@@ -44,7 +48,9 @@ final class GroupStaging {
             // One hash per key: the default is stored when the key is new.
             let index = Self.stored(&group.freshIndex[KeyBytes(key), default: count])
             if index < count {
-                if group.isRetry(of: index, event: event, time: time) {
+                if group.fresh[index].batch >= 0 {
+                    group.outbox.add(.refused(key: key, Group.keyInFlight(key)), for: group.work[position])
+                } else if group.isRetry(of: index, event: event, time: time) {
                     group.addRepeat(of: index, submission: position)
                 } else {
                     group.outbox.add(.refused(key: key, Self.reusedInGroup(key)), for: group.work[position])
@@ -71,7 +77,7 @@ final class GroupStaging {
         let clock = !group.ticks.isEmpty && journal.ledger.awaitsTime
         group.clock = clock
         guard !group.inputs.isEmpty || clock else {
-            return StagedGroup(group: consume group, batch: .empty, results: [],
+            return StagedGroup(group: consume group, batch: .empty, results: [], batchResults: [],
                                stagingDuration: ContinuousClock.now - started)
         }
         stamp(&group)
@@ -84,9 +90,12 @@ final class GroupStaging {
             inputs.append(JournalInput(time: timeMs, event: .clock(Clock())))
         }
         // Keys are distinct: repeats were merged into one `Fresh` by `prepare`.
-        let (results, batch) = journal.stageAccepted(inputs, distinctKeys: true)
+        var (results, batch) = journal.stageAccepted(inputs, distinctKeys: true)
         observer?.staged(ledger: journal.ledger)
-        return StagedGroup(group: consume group, batch: batch, results: results, stagingDuration: ContinuousClock.now - started)
+        let batchResults = group.batches.isEmpty ? [] : group.batchInputResults(results)
+        if !batchResults.isEmpty { batch.receipts = group.receipts(batchResults) }
+        return StagedGroup(group: consume group, batch: batch, results: results, batchResults: batchResults,
+                           stagingDuration: ContinuousClock.now - started)
     }
 
     private static func stored(_ value: inout Int) -> Int { value }
@@ -99,6 +108,14 @@ final class GroupStaging {
         return (key, time, event)
     }
 
+    /// The batch's parts, moved out of `request` (left a payload-free `.status`).
+    private static func takeBatch(_ request: inout Request) -> (key: String, items: [BatchItem])? {
+        var taken = Request.status
+        swap(&taken, &request)
+        guard case .appendBatch(let key, let items) = consume taken else { return nil }
+        return (key, items)
+    }
+
     /// Answers the keys already in the log (a retry: the first append committed earlier) from
     /// one read transaction and leaves the rest in the group (in place: usually none is stored).
     /// A key of a group staged but not yet committed is not in the log: the committer waits for
@@ -107,9 +124,17 @@ final class GroupStaging {
         guard !group.inputs.isEmpty else { return }
         do {
             let stored = try journal.log.read { reader in
-                try reader.requestSeqs(group.keys).map { position, seq in
-                    (position, try Self.storedAnswer(key: group.keys[position], event: group.inputs[position].event,
-                                                     time: group.explicitTime(position), at: seq, reader))
+                var batchAnswers: [Int32: Response] = [:]
+                return try reader.requestSeqs(group.keys).map { position, seq in
+                    let batch = group.fresh[position].batch
+                    guard batch < 0 else {
+                        if let answer = batchAnswers[batch] { return (position, answer) }
+                        let answer = try Self.storedBatchAnswer(Int(batch), of: group, at: seq, reader)
+                        batchAnswers[batch] = answer
+                        return (position, answer)
+                    }
+                    return (position, try Self.storedAnswer(key: group.keys[position], event: group.inputs[position].event,
+                                                            time: group.explicitTime(position), at: seq, reader))
                 }
             }
             guard !stored.isEmpty else { return }
@@ -152,6 +177,10 @@ final class GroupStaging {
         guard let stored = try reader.record(seq) else {
             return .refused(key: key, InputError(code: "read_failed", message: "seq \(seq) of key \(key) is missing"))
         }
+        guard try reader.receipt(key) == nil else {
+            return .refused(key: key, InputError(code: "key_reused", field: "key",
+                                                 message: "key \(key) was used at seq \(seq) for a batch; a retry must repeat the request exactly"))
+        }
         let record = try RecordCodec.decode(stored.bytes)
         guard record.event == event, time.map({ $0 == record.time }) ?? true else {
             return .refused(key: key, InputError(
@@ -159,6 +188,31 @@ final class GroupStaging {
                 message: "key \(key) was used at seq \(seq) for a different event; a retry must repeat the request exactly"))
         }
         return .appended(key: key, seq: seq, derived: try derived(after: seq, reader))
+    }
+
+    /// A batch's retry gets the first reply, read from the receipt stored with its key; one that
+    /// does not repeat the batch (another count of events, another event where one was
+    /// appended) is refused `key_reused`.
+    private static func storedBatchAnswer(_ batch: Int, of group: Group, at seq: Seq, _ reader: LogReader) throws -> Response {
+        let key = group.batches[batch].key
+        func reused(_ why: String) -> Response {
+            .refused(key: key, InputError(code: "key_reused", field: "key",
+                                          message: "key \(key) was used at seq \(seq) for \(why); a retry must repeat the request exactly"))
+        }
+        guard let receipt = try reader.receipt(key) else { return reused("a single append") }
+        let results = try BatchReceipt.decode(receipt)
+        let slots = group.batches[batch].slots
+        guard results.count == slots.count else { return reused("a batch of \(results.count) events") }
+        var inputs = group.fresh.indices.lazy.filter { group.fresh[$0].batch == Int32(batch) }.makeIterator()
+        for (result, slot) in zip(results, slots) {
+            let position: Int? = if case .input = slot { inputs.next() } else { nil }
+            guard case .appended(let appendedSeq, _) = result else { continue }
+            guard let position, let stored = try reader.record(appendedSeq) else { return reused("another batch") }
+            let record = try RecordCodec.decode(stored.bytes)
+            guard record.event == group.inputs[position].event, group.explicitTime(position).map({ $0 == record.time }) ?? true
+            else { return reused("another batch") }
+        }
+        return .batchAppended(key: key, results: results)
     }
 
     /// The records the input at `seq` derived: those right after it whose cause is `seq`.

@@ -33,4 +33,9 @@ struct Submission: Sendable {
     var request: Request
     var index: UInt64
     var target: any ReplyTarget
+
+    /// The events it appends at most: a batch's count, else one (what bounds a group).
+    var events: Int {
+        if case .appendBatch(_, let items) = request { items.count } else { 1 }
+    }
 }

@@ -13,6 +13,8 @@ final class WriterQueue: @unchecked Sendable {
     // `condition` guards everything below.
     private let condition = MonotonicCondition()
     private var queue: [Submission] = []
+    /// The events of `queue`: a batch append counts its events, any other request one.
+    private var queuedEvents = 0
     /// `submit` calls whose work is queued (one per connection read).
     private var arrivals = 0
     /// The arrivals at which `submit` wakes the writer: 1 while it idles on an empty queue,
@@ -30,6 +32,7 @@ final class WriterQueue: @unchecked Sendable {
         // An empty queue takes the array as it is: copying each request (and retaining what it
         // holds) only to drop the original was a cost per request for one pipelining client.
         if queue.isEmpty { queue = work } else { queue.append(contentsOf: work) }
+        for submission in work { queuedEvents += submission.events }
         arrivals += 1
         if arrivals >= arrivalsAwaited { condition.signal() }
         return true
@@ -68,12 +71,22 @@ final class WriterQueue: @unchecked Sendable {
         while queue.isEmpty && !closed { condition.wait() }
         if queue.isEmpty { return nil }
         if !inFlight { awaitArrivals(window) }
-        let limit = handOff.groupLimit(queued: queue.count, inFlight: inFlight)
-        guard queue.count > limit else {
+        var limit = handOff.groupLimit(queued: queue.count, inFlight: inFlight)
+        guard queue.count > limit || queuedEvents > handOff.maxGroupEvents else {
             arrivals = 0
+            queuedEvents = 0
             defer { queue = [] }
             return queue
         }
+        // Batches: no more events than one transaction should hold (at least one request).
+        var events = queue[0].events
+        var taken = 1
+        while taken < min(limit, queue.count), events + queue[taken].events <= handOff.maxGroupEvents {
+            events += queue[taken].events
+            taken += 1
+        }
+        limit = taken
+        queuedEvents -= events
         // The arrivals left behind are not known; counting them all keeps the next group from
         // waiting, which a queue this long does not need.
         let work = Array(queue.prefix(limit))

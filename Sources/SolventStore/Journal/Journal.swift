@@ -5,11 +5,15 @@ public struct JournalInput: Sendable {
     public var time: TimeMs
     public var event: Event
     public var key: String?
+    /// One of a batch's inputs, which share its one key and come one after another: the key is
+    /// stored with the first of them accepted, and the others carry none.
+    public var sharesKey: Bool
 
-    public init(time: TimeMs, event: Event, key: String? = nil) {
+    public init(time: TimeMs, event: Event, key: String? = nil, sharesKey: Bool = false) {
         self.time = time
         self.event = event
         self.key = key
+        self.sharesKey = sharesKey
     }
 }
 
@@ -188,14 +192,27 @@ public final class Journal {
         var staging = Staging(nextSeq: stagedSeq + 1, lastTime: stagedTime, stateRoots: log.stateRoots)
         staging.batch.reserveCapacity(inputs.count + inputs.count / 2)
         var keys = Set<KeyBytes>()  // by bytes, as `requests` compares keys
+        // A batch's inputs come together: the key they share, and whether one of them stored it.
+        var sharedKey: String?
+        var sharedKeyStored = false
         var results: [Result<[Record], InputError>] = []
         results.reserveCapacity(inputs.count)
-        for input in inputs {
-            if !distinctKeys, let key = input.key, !keys.insert(KeyBytes(key)).inserted {
+        for var input in inputs {
+            if input.sharesKey, let key = input.key {
+                if key != sharedKey {
+                    sharedKey = key
+                    sharedKeyStored = false
+                }
+                if sharedKeyStored { input.key = nil }
+            } else if !distinctKeys, let key = input.key, !keys.insert(KeyBytes(key)).inserted {
                 results.append(.failure(InputError(code: "duplicate_key", field: "key", message: "key repeated in the batch")))
                 continue
             }
-            do { results.append(.success(try staging.stage(input, into: &state))) } catch { results.append(.failure(error)) }
+            let storesSharedKey = input.sharesKey && input.key != nil
+            do {
+                results.append(.success(try staging.stage(input, into: &state)))
+                if storesSharedKey { sharedKeyStored = true }
+            } catch { results.append(.failure(error)) }
         }
         return (results, staged(staging))
     }
@@ -259,6 +276,8 @@ public final class Journal {
 public struct StagedBatch: Sendable {
     public let records: [AppendRecord]
     public let snapshot: Snapshot?
+    /// Written with the records, under keys they store (`RequestReceipt`); set by the stager.
+    public var receipts: [RequestReceipt] = []
 
     /// Nothing to write.
     public static let empty = StagedBatch(records: [], snapshot: nil)
@@ -274,6 +293,6 @@ public struct StagedBatch: Sendable {
     /// One write transaction, one fsync (`EventLog.append`, where `parallelHashing` is
     /// explained); returns once durable.
     public func commit(to log: EventLog, parallelHashing: Bool = true) throws {
-        try log.append(records, snapshot: snapshot, parallelHashing: parallelHashing)
+        try log.append(records, snapshot: snapshot, receipts: receipts, parallelHashing: parallelHashing)
     }
 }

@@ -11,7 +11,7 @@ import Darwin
 /// Open each directory once per process: LMDB's advisory locks are per process, and closing a
 /// second handle on the same files would drop the first one's locks.
 public final class Environment: @unchecked Sendable {
-    public static let maxDatabases: UInt32 = 8
+    public static let maxDatabases: UInt32 = 16
     public static let maxReaders: UInt32 = 126
 
     let pointer: OpaquePointer

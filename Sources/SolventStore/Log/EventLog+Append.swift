@@ -11,7 +11,8 @@ extension EventLog {
     /// writer whose other core is busy anyway (the daemon's durable stage, while the committer
     /// stages the next group), waiting for a hashing thread only spun.
     @discardableResult
-    public func append(_ batch: [AppendRecord], snapshot: Snapshot? = nil, parallelHashing: Bool = true) throws -> [UInt8] {
+    public func append(_ batch: [AppendRecord], snapshot: Snapshot? = nil, receipts: [RequestReceipt] = [],
+                       parallelHashing: Bool = true) throws -> [UInt8] {
         guard batch.count <= Self.maxBatchRecords else {
             throw StoreError.batchTooLarge(count: batch.count, max: Self.maxBatchRecords)
         }
@@ -25,6 +26,7 @@ extension EventLog {
             let next = try writeRecords(batch, after: previous, parallelHashing: parallelHashing, in: transaction)
             let recentChange = try registerRequests(batch, after: previous.seq, in: transaction)
             if let snapshot { try writeSnapshot(snapshot, lastSeq: next.seq, in: transaction) }
+            try writeReceipts(receipts, in: transaction)
             if next != previous { try transaction.put(schema.chain, key: ChainKey.head, value: next.encoded()) }
             return (previous.seq, next, recentChange)
         }
@@ -32,6 +34,14 @@ extension EventLog {
         recentRequests.update { $0.committed(recentChange, after: previous, head: committed.seq) }
         updateCachedHead(committed)
         return committed.hash
+    }
+
+    /// Each receipt under its key, which the batch's records registered in `requests` in the
+    /// same transaction (a key is stored once, so its receipt is never replaced).
+    private func writeReceipts(_ receipts: [RequestReceipt], in transaction: WriteTransaction) throws {
+        guard !receipts.isEmpty else { return }
+        guard let database = schema.receipts else { throw StoreError.corrupt(reason: "the log has no receipts database to write to") }
+        for receipt in receipts { try transaction.put(database, key: Array(receipt.key.utf8), value: receipt.bytes) }
     }
 
     static func validateRequestKey(_ key: String) throws(StoreError) {

@@ -47,6 +47,13 @@ public struct LogReader {
         try requestSeqs([key]).first?.seq
     }
 
+    /// The receipt stored under `key` with a batch append (`RequestReceipt`); nil for a key
+    /// stored by a single append, or none at all.
+    public func receipt(_ key: String) throws -> [UInt8]? {
+        guard let receipts = schema.receipts else { return nil }
+        return try transaction.get(receipts, key: Array(key.utf8))
+    }
+
     /// `requestSeq` of each of `keys`: the positions (in `keys`) of those stored, with their
     /// seqs, in position order. The writer's map is locked once for all of them, not once per
     /// key, and not hashed into at all while it is empty (as it stays while a pipelining client's

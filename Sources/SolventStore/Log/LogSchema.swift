@@ -2,6 +2,7 @@
 struct LogSchema: Sendable {
     static let metaName = "meta"
     static let recentRequestsNames = ["requests.recent.0", "requests.recent.1"]
+    static let receiptsName = "receipts"
 
     /// seq (u64 BE) → canonical record bytes ‖ prevHash.
     let events: Database
@@ -13,6 +14,10 @@ struct LogSchema: Sendable {
     /// `requests` yet (`RequestIndexPolicy`). Empty only for a log opened read-only that was
     /// made before they existed.
     let recentRequests: [Database]
+    /// request key (UTF-8) → the receipt of a batch append stored under it (its per-event
+    /// results, as the server encodes them), written in the transaction of the batch's records.
+    /// nil only for a log opened read-only that was made before batches existed.
+    let receipts: Database?
     /// seq (u64 BE) → state bytes ‖ SHA-256(state).
     let snapshots: Database
     /// "formatVersion" → u32 BE, "createdTimeMs" → i64 BE, optional "snapshotEvery" → u64 BE,
@@ -30,7 +35,9 @@ struct LogSchema: Sendable {
         else { return nil }
         let recent = try recentRequestsNames.compactMap { try environment.database(named: $0, create: !environment.isReadOnly) }
         guard recent.isEmpty || recent.count == 2 else { return nil }
-        return LogSchema(events: events, chain: chain, requests: requests, recentRequests: recent, snapshots: snapshots, meta: meta)
+        let receipts = try environment.database(named: receiptsName, create: !environment.isReadOnly)
+        return LogSchema(events: events, chain: chain, requests: requests, recentRequests: recent, receipts: receipts,
+                         snapshots: snapshots, meta: meta)
     }
 }
 

@@ -1,0 +1,99 @@
+import SolventCore
+import SolventProtocol
+import SolventStore
+
+/// A batch append of a group (docs/PROTOCOL.md "Batches"): one request, one key, many events.
+/// Its readable events are fresh inputs of the group like single appends (in arrival order, so
+/// a connection's requests apply in the order it sent them); the first of them accepted stores
+/// the key (`JournalInput.sharesKey`), and the batch's results go out in one reply.
+struct BatchAppend: Sendable {
+    /// Per event, in the batch's order: its input's result to come, or its refusal already.
+    enum Slot: Sendable {
+        case input
+        case refused(InputError)
+    }
+
+    var submission: Int
+    var key: String
+    var slots: [Slot]
+    /// Set once the batch has its reply (from a stored key, or a failed commit).
+    var answered = false
+}
+
+extension Group {
+    /// Adds the batch of `work[position]`: each readable event an input (stamped with the
+    /// receipt time later, unless it named one), the others refused in their slots. A batch
+    /// whose key an earlier request of the group holds is refused; one with no readable event
+    /// is answered at once (nothing appended, its key not stored).
+    mutating func addBatch(key: String, items: consuming [BatchItem], at position: Int) {
+        guard freshIndex[KeyBytes(key)] == nil else {
+            return outbox.add(.refused(key: key, Self.keyInFlight(key)), for: work[position])
+        }
+        let batch = Int32(batches.count)
+        var slots: [BatchAppend.Slot] = []
+        slots.reserveCapacity(items.count)
+        let first = inputs.count
+        for item in items {
+            switch item.event {
+            case .success(let event):
+                slots.append(.input)
+                keys.append(key)
+                inputs.append(JournalInput(time: item.time ?? 0, event: event, key: key, sharesKey: true))
+                fresh.append(Fresh(submission: position, timed: item.time != nil, batch: batch))
+            case .failure(let error):
+                slots.append(.refused(BatchReceipt.kept(error)))
+            }
+        }
+        batches.append(BatchAppend(submission: position, key: key, slots: slots))
+        if inputs.count == first { return answerBatchOnce(Int(batch), batchReply(Int(batch), inputResults: [])) }
+        freshIndex[KeyBytes(key)] = first
+    }
+
+    /// The batch's reply: its slots, each `.input` filled by the next of `inputResults`.
+    func batchReply(_ batch: Int, inputResults: [BatchResult]) -> Response {
+        var next = inputResults.makeIterator()
+        let results = batches[batch].slots.map { slot -> BatchResult in
+            switch slot {
+            case .input: next.next() ?? .refused(InputError(code: "internal", message: "a batch event without a result"))
+            case .refused(let error): .refused(error)
+            }
+        }
+        return .batchAppended(key: batches[batch].key, results: results)
+    }
+
+    /// Per batch, its inputs' results in order, from the staged `results` (one per fresh input).
+    func batchInputResults(_ results: [Result<[Record], InputError>]) -> [[BatchResult]] {
+        var perBatch = [[BatchResult]](repeating: [], count: batches.count)
+        for index in fresh.indices where fresh[index].batch >= 0 {
+            let result: BatchResult = switch results[index] {
+            case .success(let records):
+                .appended(seq: records[0].seq, derived: records.dropFirst().map { DerivedRef(seq: $0.seq, kind: $0.kind) })
+            case .failure(let error): .refused(BatchReceipt.kept(error))
+            }
+            perBatch[Int(fresh[index].batch)].append(result)
+        }
+        return perBatch
+    }
+
+    /// The receipt of each batch that appended something (a batch that appended nothing stored
+    /// no key, and a retry of it is a new request).
+    func receipts(_ batchResults: [[BatchResult]]) -> [RequestReceipt] {
+        batches.indices.compactMap { batch in
+            guard !batches[batch].answered, batchResults[batch].contains(where: { if case .appended = $0 { true } else { false } }),
+                  case .batchAppended(let key, let results) = batchReply(batch, inputResults: batchResults[batch])
+            else { return nil }
+            return RequestReceipt(key: key, bytes: BatchReceipt.encode(results))
+        }
+    }
+
+    mutating func answerBatchOnce(_ batch: Int, _ response: Response) {
+        guard !batches[batch].answered else { return }
+        batches[batch].answered = true
+        answer(submission: batches[batch].submission, response)
+    }
+
+    static func keyInFlight(_ key: String) -> InputError {
+        InputError(code: "key_reused", field: "key",
+                   message: "key \(key) is held by an earlier request in flight; a batch's retry must wait for its reply")
+    }
+}
