@@ -16,6 +16,11 @@ final class DurableStage: @unchecked Sendable {
         var connections: Int
         /// When the group's staging began: the window learns how long it took in all.
         var started: ContinuousClock.Instant
+        /// The finished group itself, handed back so that the writer, which allocated its
+        /// records and their bytes, frees them: glibc frees a block of another thread's arena
+        /// under that arena's lock, and this thread's frees contended with the writer's mallocs
+        /// (futex waits, about a tenth of the daemon's CPU on batches; docs/INGEST.md).
+        var spent: StagedGroup?
     }
 
     private struct Job {
@@ -105,11 +110,15 @@ final class DurableStage: @unchecked Sendable {
     }
 
     private func run() {
-        while var job = take() {
+        while let taken = take() {
             beforeCommit?()
-            let failure = commit.finish(&job.staged, counted: counted)
+            var staged = taken.staged
+            let started = taken.started
+            _ = consume taken  // `staged` holds the group's only reference now
+            let failure = commit.finish(&staged, counted: counted)
             condition.lock()
-            outcome = Outcome(failure: failure, connections: job.staged.group.outbox.connections, started: job.started)
+            outcome = Outcome(failure: failure, connections: staged.group.outbox.connections, started: started,
+                              spent: consume staged)
             condition.broadcast()
             condition.unlock()
         }
