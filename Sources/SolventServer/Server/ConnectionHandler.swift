@@ -42,6 +42,12 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// on would only spend CPU discarding whatever the client still pushes — the rest of a 1 MiB
     /// line, or an endless stream.
     private var framingFailed = false
+    /// After a fatal frame's refusal is written: the output is closed and the input read and
+    /// dropped until the client closes it (at most `lingerSeconds`), so that the close does not
+    /// reset a connection whose client is still sending — a reset discards the refusal the
+    /// client has not read yet, which a line cut at 1 MiB made likely.
+    private var lingering = false
+    static let lingerSeconds: Int64 = 1
     private var binaryReplies = false
     private var readPending = false
     private var closing = false
@@ -212,6 +218,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
+        if lingering { return context.read() }  // Only to drop what still comes.
         if case .no = streaming, order.inFlight >= Self.maxInFlight || !context.channel.isWritable {
             readPending = true
         } else if case .waiting = streaming {
@@ -228,7 +235,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     private func readOn(context: ChannelHandlerContext) {
-        if !framingFailed { context.read() }
+        if !framingFailed || lingering { context.read() }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -237,7 +244,9 @@ final class ConnectionHandler: ChannelDuplexHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let event = event as? ChannelEvent, event == .inputClosed {
+        if lingering, let event = event as? ChannelEvent, event == .inputClosed {
+            context.close(promise: nil)
+        } else if let event = event as? ChannelEvent, event == .inputClosed {
             decodeLast(context: context)
             switch streaming {
             case .started:
@@ -275,9 +284,22 @@ final class ConnectionHandler: ChannelDuplexHandler {
         // completion means every reply before it is written, and only then is it safe to close
         // (a close fails the writes still pending).
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let linger = framingFailed
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
-            bound.value.close(promise: nil)
+            guard linger else { return bound.value.close(promise: nil) }
+            handler.value.linger(context: bound.value)
         }
+    }
+
+    /// Closes the output (the client reads the refusal, then the end), then drops what the client
+    /// still sends until it closes too, or `lingerSeconds` pass.
+    private func linger(context: ChannelHandlerContext) {
+        lingering = true
+        context.close(mode: .output, promise: nil)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.eventLoop.scheduleTask(in: .seconds(Self.lingerSeconds)) { bound.value.close(promise: nil) }
+        context.read()
     }
 }
 

@@ -238,7 +238,7 @@ public final class Journal {
         var lastTime: TimeMs
         /// The log's `state.root` rule (seq-based, so batching cannot change where roots go).
         let stateRoots: StateRootPolicy
-        var batch: [AppendRecord] = []
+        var batch: [StagedRecord] = []
 
         mutating func stage(_ input: consuming JournalInput, into state: inout Ledger) throws(InputError) -> [Record] {
             guard input.time >= lastTime else {
@@ -247,8 +247,7 @@ public final class Journal {
             }
             let records = try state.process(input.takeEvent(), seq: nextSeq, time: input.time, stateRoots: stateRoots)
             for (position, record) in records.enumerated() {
-                batch.append(AppendRecord(seq: record.seq, time: record.time, bytes: RecordCodec.encode(record),
-                                          requestKey: position == 0 ? input.key : nil))
+                batch.append(StagedRecord(record: record, requestKey: position == 0 ? input.key : nil))
             }
             nextSeq += UInt64(records.count)
             lastTime = input.time
@@ -259,7 +258,7 @@ public final class Journal {
     /// Moves the staged head past `staging` and hands its records over with a snapshot of the
     /// state (already applied in place) when they cross a snapshot boundary.
     private func staged(_ staging: consuming Staging) -> StagedBatch {
-        guard let last = staging.batch.last else { return .empty }
+        guard let last = staging.batch.last?.record else { return .empty }
         let crossesSnapshot = last.seq.rawValue / snapshotEvery > stagedSeq.rawValue / snapshotEvery
         let snapshot = crossesSnapshot ? Snapshot(seq: last.seq, state: state.encodeSnapshot()) : nil
         stagedSeq = last.seq
@@ -274,7 +273,9 @@ public final class Journal {
 /// committed in the order they were staged, each only after the one before it succeeded (the
 /// log refuses a seq that does not continue it).
 public struct StagedBatch: Sendable {
-    public let records: [AppendRecord]
+    /// The records, encoded only by `commit`: on the thread that commits (the daemon's durable
+    /// stage, while the writer stages the next group), and freed there.
+    public let records: [StagedRecord]
     public let snapshot: Snapshot?
     /// Written with the records, under keys they store (`RequestReceipt`); set by the stager.
     public var receipts: [RequestReceipt] = []
@@ -282,17 +283,29 @@ public struct StagedBatch: Sendable {
     /// Nothing to write.
     public static let empty = StagedBatch(records: [], snapshot: nil)
 
-    init(records: [AppendRecord], snapshot: Snapshot?) {
+    init(records: [StagedRecord], snapshot: Snapshot?) {
         self.records = records
         self.snapshot = snapshot
     }
 
     /// The last seq of the batch; nil when nothing was accepted.
-    public var lastSeq: Seq? { records.last?.seq }
+    public var lastSeq: Seq? { records.last?.record.seq }
 
     /// One write transaction, one fsync (`EventLog.append`, where `parallelHashing` is
     /// explained); returns once durable.
     public func commit(to log: EventLog, parallelHashing: Bool = true) throws {
-        try log.append(records, snapshot: snapshot, receipts: receipts, parallelHashing: parallelHashing)
+        let encoded = records.map { staged in
+            AppendRecord(seq: staged.record.seq, time: staged.record.time, bytes: RecordCodec.encode(staged.record),
+                         requestKey: staged.requestKey)
+        }
+        try log.append(encoded, snapshot: snapshot, receipts: receipts, parallelHashing: parallelHashing)
     }
+}
+
+/// A record staged with the request key it stores (its input's, on the input's record only).
+public struct StagedRecord: Sendable {
+    public let record: Record
+    public let requestKey: String?
+
+    public var seq: Seq { record.seq }
 }
