@@ -66,9 +66,25 @@ enum BatchReceipt {
         }
     }
 
-    /// `error` as a receipt keeps it (a message cut to 1,000 characters, as binary replies cut
-    /// it), so a batch's first reply and a retry's are the same.
+    /// `error` as a receipt keeps it, and as the batch's first reply gives it too, so that a
+    /// retry's reply is the same: code and field cut to 240 bytes (the receipt's u8 lengths; a
+    /// field can be a client's unknown member name), the message to 4,000 (its u16 length, under
+    /// `ByteWriter.maxStringBytes`). Cut at Unicode scalars, so a character of many combining
+    /// marks cannot carry a cut past the bound.
     static func kept(_ error: InputError) -> InputError {
-        error.message.count <= 1_000 ? error : InputError(code: error.code, field: error.field, message: String(error.message.prefix(1_000)))
+        InputError(code: prefix(error.code, maxBytes: 240), field: error.field.map { prefix($0, maxBytes: 240) },
+                   message: prefix(error.message, maxBytes: 4_000))
+    }
+
+    private static func prefix(_ text: String, maxBytes: Int) -> String {
+        guard text.utf8.count > maxBytes else { return text }
+        var bytes = 0
+        var kept = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            bytes += UTF8.width(scalar)
+            guard bytes <= maxBytes else { break }
+            kept.append(scalar)
+        }
+        return String(kept)
     }
 }
