@@ -3,7 +3,7 @@ import SolventProtocol
 
 /// A batch append's results as stored beside its key (`RequestReceipt`, docs/FORMAT.md
 /// "receipts"), so a retry of the key is answered with the same reply, refusals included (they
-/// are in no record): u32 count | per event, u8 0 | u64 seq | u16 derived count | one u8 kind
+/// are in no record): u32 count | per event, u8 0 | u64 seq | u32 derived count (an oracle price can derive more than 65,535 records) | one u8 kind
 /// per derived record (seq+1, seq+2, …), or u8 1 | code (u8 length) | message (u16 length) |
 /// field (u8 length, 0: none).
 enum BatchReceipt {
@@ -15,7 +15,7 @@ enum BatchReceipt {
             case .appended(let seq, let derived):
                 writer.writeUInt8(0)
                 writer.writeUInt64(seq.rawValue)
-                writer.writeUInt16(UInt16(derived.count))
+                writer.writeUInt32(UInt32(derived.count))
                 for record in derived { writer.writeUInt8(record.kind.rawValue) }
             case .refused(let error):
                 writer.writeUInt8(1)
@@ -48,8 +48,9 @@ enum BatchReceipt {
         switch try reader.readUInt8() {
         case 0:
             let seq = Seq(try reader.readUInt64())
-            let count = Int(try reader.readUInt16())
+            let count = Int(try reader.readUInt32())
             var derived: [DerivedRef] = []
+            derived.reserveCapacity(min(count, reader.remaining))
             for index in 0..<count {
                 let byte = try reader.readUInt8()
                 guard let kind = EventKind(rawValue: byte) else { throw CodecError("unknown kind \(byte) in a batch receipt", offset: reader.offset) }
