@@ -57,6 +57,26 @@ import Testing
         }
     }
 
+    /// A refusal that names what the client sent (an unknown field of 300 bytes, in letters of
+    /// many combining marks) is kept within the receipt's lengths, and the retry's reply is the
+    /// first's: the writer does not trap on it.
+    @Test func aRefusalNamingALongFieldIsKeptWithinTheReceipt() async throws {
+        let longName = String(repeating: "a\u{301}\u{301}\u{301}", count: 60)  // 60 characters, 420 bytes
+        let odd = #"{"kind":"deposit","time":1700000000000,"account":"zed","amount":"1","ref":"z","\#(longName)":1}"#
+        let events = [odd, Self.deposit("alice", "100", time: 1_700_000_000_000)]
+        try await withTemporaryDirectory { directory in
+            let (first, again) = try await withServer(in: directory) { socket in
+                (try await exchangeLines(socket, [Self.batch("long", events)]), try await exchangeLines(socket, [Self.batch("long", events)]))
+            }
+            let reply = try JSONParser.parse(try #require(first.first))
+            guard case .array(let results)? = reply["results"] else { Issue.record("no results: \(first)"); return }
+            #expect(errorCode(results[0]) == "unknown_field")
+            #expect(results[1]["ok"] == .bool(true))
+            #expect((string(results[0]["error"]?["field"]) ?? "").utf8.count <= 240)
+            #expect(again == first)
+        }
+    }
+
     @Test func aKeyReusedForAnotherBatchOrASingleAppendIsRefused() async throws {
         try await withTemporaryDirectory { directory in
             let replies = try await withServer(in: directory) { socket in

@@ -52,7 +52,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var readPending = false
     private var closing = false
     private var streaming = Streaming.no
-    /// The client closed its sending side before its subscription could start.
+    /// The client closed its sending side (before its subscription could start, or with its
+    /// requests in flight).
     private var inputEnded = false
 
     init(committer: Committer, hub: SubscriptionHub, permission: AppendPermission = .everything) {
@@ -257,6 +258,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
                 return
             case .no: break
             }
+            inputEnded = true
             submitPending()
             closing = true  // A half-closed client still gets every reply, then the close.
             closeIfDrained(context: context)
@@ -295,6 +297,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
     /// Closes the output (the client reads the refusal, then the end), then drops what the client
     /// still sends until it closes too, or `lingerSeconds` pass.
     private func linger(context: ChannelHandlerContext) {
+        guard !inputEnded else { return context.close(promise: nil) }  // Nothing more can come.
         lingering = true
         context.close(mode: .output, promise: nil)
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)

@@ -61,8 +61,9 @@ extension Group {
         return .batchAppended(key: batches[batch].key, results: results)
     }
 
-    /// Per batch, its inputs' results in order, from the staged `results` (one per fresh input).
-    func batchInputResults(_ results: [Result<[Record], InputError>]) -> [[BatchResult]] {
+    /// Each batch's reply from the staged `results` (one per fresh input), nil for a batch
+    /// answered already: built once, for its receipt and then its answer.
+    func batchReplies(_ results: [Result<[Record], InputError>]) -> [Response?] {
         var perBatch = [[BatchResult]](repeating: [], count: batches.count)
         for index in fresh.indices where fresh[index].batch >= 0 {
             let result: BatchResult = switch results[index] {
@@ -72,16 +73,15 @@ extension Group {
             }
             perBatch[Int(fresh[index].batch)].append(result)
         }
-        return perBatch
+        return batches.indices.map { batches[$0].answered ? nil : batchReply($0, inputResults: perBatch[$0]) }
     }
 
     /// The receipt of each batch that appended something (a batch that appended nothing stored
     /// no key, and a retry of it is a new request).
-    func receipts(_ batchResults: [[BatchResult]]) -> [RequestReceipt] {
-        batches.indices.compactMap { batch in
-            guard !batches[batch].answered, batchResults[batch].contains(where: { if case .appended = $0 { true } else { false } }),
-                  case .batchAppended(let key, let results) = batchReply(batch, inputResults: batchResults[batch])
-            else { return nil }
+    static func receipts(_ replies: [Response?]) -> [RequestReceipt] {
+        replies.compactMap { reply in
+            guard case .batchAppended(let key, let results)? = reply,
+                  results.contains(where: { if case .appended = $0 { true } else { false } }) else { return nil }
             return RequestReceipt(key: key, bytes: BatchReceipt.encode(results))
         }
     }

@@ -11,8 +11,9 @@ struct StagedGroup: Sendable {
     /// Per input of the batch (the group's fresh appends, then its `clock` if any): its records
     /// or its refusal.
     var results: [Result<[Record], InputError>]
-    /// Per batch append of the group, its inputs' results in order (`Group.batchInputResults`).
-    var batchResults: [[BatchResult]]
+    /// Per batch append of the group, its reply once committed (`Group.batchReplies`; nil for
+    /// one answered already).
+    var batchReplies: [Response?]
     var stagingDuration: Duration
 
     /// Every fresh append of the group refused with `failure` (its commit, or the commit of the
@@ -47,7 +48,7 @@ struct StagedGroup: Sendable {
         }
         if group.clock, case .success(let records)? = results.last { lastSeq = records.last?.seq }
         for batch in group.batches.indices where !group.batches[batch].answered {
-            group.answerBatchOnce(batch, group.batchReply(batch, inputResults: batchResults[batch]))
+            if let reply = batchReplies[batch] { group.answerBatchOnce(batch, reply) }
         }
         return (appended, lastSeq)
     }

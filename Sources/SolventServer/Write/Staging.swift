@@ -77,7 +77,7 @@ final class GroupStaging {
         let clock = !group.ticks.isEmpty && journal.ledger.awaitsTime
         group.clock = clock
         guard !group.inputs.isEmpty || clock else {
-            return StagedGroup(group: consume group, batch: .empty, results: [], batchResults: [],
+            return StagedGroup(group: consume group, batch: .empty, results: [], batchReplies: [],
                                stagingDuration: ContinuousClock.now - started)
         }
         stamp(&group)
@@ -92,9 +92,9 @@ final class GroupStaging {
         // Keys are distinct: repeats were merged into one `Fresh` by `prepare`.
         var (results, batch) = journal.stageAccepted(inputs, distinctKeys: true)
         observer?.staged(ledger: journal.ledger)
-        let batchResults = group.batches.isEmpty ? [] : group.batchInputResults(results)
-        if !batchResults.isEmpty { batch.receipts = group.receipts(batchResults) }
-        return StagedGroup(group: consume group, batch: batch, results: results, batchResults: batchResults,
+        let batchReplies = group.batches.isEmpty ? [] : group.batchReplies(results)
+        if !batchReplies.isEmpty { batch.receipts = Group.receipts(batchReplies) }
+        return StagedGroup(group: consume group, batch: batch, results: results, batchReplies: batchReplies,
                            stagingDuration: ContinuousClock.now - started)
     }
 
