@@ -152,8 +152,9 @@ let package = Package(
                 "SolventCharts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -253,7 +254,9 @@ let package = Package(
             name: "SolventDashboardTests",
             dependencies: [
                 "SolventDashboard", "SolventBench", "SolventProtocol", "SolventStore", "SolventCore", "SolventTestSupport",
+                "SolventRandom",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -120,7 +120,8 @@ enum Format {
             let fraction = parts[1].prefix(places)
             if !fraction.allSatisfy({ $0 == "0" }) { out += "." + fraction }
         }
-        return negative ? "-" + out : out
+        // A small negative value cut to zero places is shown as 0, not -0.
+        return negative && out.contains(where: { $0 != "0" && $0 != "," && $0 != "." }) ? "-" + out : out
     }
 
     static func amount(_ value: some CustomStringConvertible, places: Int = 2) -> String { amount(value.description, places: places) }

@@ -50,7 +50,8 @@ enum OverviewPage {
     }
 
     private static func fundChart(_ views: DashboardViews) -> String {
-        let points = views.history.fund
+        // From the first record that funded the fund: the genesis zero would flatten the chart.
+        let points = views.history.fund.drop { $0.equity.isZero && $0.cash.isZero }
         guard let first = points.first else { return "" }
         let minutes = points.map { (x: Double($0.timeMs.rawValue - first.timeMs.rawValue) / 60_000, y: Format.double($0.equity)) }
         return SVGChart(title: "Insurance fund equity (log time, minutes from \(Format.time(first.timeMs)))",

@@ -57,9 +57,11 @@ public struct Dashboard: Sendable {
         return router
     }
 
-    /// The HTTP application with the follower as one of its services.
-    public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
-        Application(router: router(),
+    /// The HTTP application with the follower as one of its services, serving `router` (this
+    /// dashboard's own unless a test adds routes to it).
+    public func application(router: Router<BasicRequestContext>? = nil,
+                            onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(router: router ?? self.router(),
                     configuration: .init(address: .hostname(options.listen.host, port: options.listen.port), serverName: "solvent-dashboard"),
                     services: [FollowerService(follower: follower, metrics: metrics)],
                     onServerRunning: onServerRunning, logger: logger)
