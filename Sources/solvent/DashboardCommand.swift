@@ -44,9 +44,8 @@ struct DashboardCommand: AsyncParsableCommand {
         }
         logger.info("read the log to seq \(dashboard.board.lastSeqSeen); serving on \(listen)\(socket.map { ", following \($0)" } ?? " (no --socket: the log as it stands)")")
         let log = logger
-        let app = dashboard.application { channel in
+        try await dashboard.run { channel in
             if let port = channel.localAddress?.port { log.info("listening on port \(port)") }
         }
-        try await app.runService()
     }
 }

@@ -57,8 +57,7 @@ import Testing
                 while !released.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(50)) }
                 return Response(status: .noContent)
             }
-            let app = dashboard.application(router: router) { channel in port.withLock { $0 = channel.localAddress?.port } }
-            let server = Task { try await app.run() }
+            let server = Task { try await dashboard.run(router: router, signals: []) { channel in port.withLock { $0 = channel.localAddress?.port } } }
             defer { server.cancel() }
             let url = "http://127.0.0.1:\(try await Self.wait("the server's port") { port.withLock { $0 } })"
             _ = try await Self.wait("the dashboard following the daemon") { dashboard.board.read { $2 } ? true : nil }

@@ -50,3 +50,58 @@ import Testing
         }
     }
 }
+
+/// `solvent dashboard` as an operator runs it: SIGTERM stops it, with event streams open and its
+/// daemon gone, promptly and with exit 0.
+@Suite(.serialized) struct DashboardProcessTests {
+    @Test func sigtermStopsItWithStreamsOpenAndNoDaemon() async throws {
+        try await withTemporaryDirectory { directory in
+            let data = directory + "/data"
+            try scenarioLog(data)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try productPath("solvent"))
+            process.arguments = ["dashboard", "--data", data, "--socket", directory + "/absent.sock", "--listen", "127.0.0.1:0"]
+            let output = Pipe()
+            process.standardError = output
+            try process.run()
+            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+            // "listening on port N" on standard error.
+            let lines = LineReader(output.fileHandleForReading)
+            let port = try await BrowserTests.wait("the port line", timeout: .seconds(30)) { () -> Int? in
+                for line in lines.lines {
+                    if let range = line.range(of: "listening on port "), let port = Int(line[range.upperBound...]) { return port }
+                }
+                return nil
+            }
+            let stream = EventStreamClient(port: port)
+            let reader = Task { try await stream.run() }
+            defer { reader.cancel() }
+            _ = try await BrowserTests.wait("the first event") { stream.events > 0 ? true : nil }
+            process.terminate()  // SIGTERM
+            let exited = try await BrowserTests.wait("the dashboard's exit", timeout: .seconds(10)) { process.isRunning ? nil : true }
+            #expect(exited && process.terminationStatus == 0, "\(lines.lines.suffix(5))")
+            #expect(lines.lines.filter { $0.contains("daemon unreachable") }.count <= 1, "a retry is not a warning each time")
+        }
+    }
+}
+
+/// Collects a pipe's lines on a background thread.
+final class LineReader: Sendable {
+    private let collected = Mutex<[String]>([])
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            var pending = ""
+            while case let data = handle.availableData, !data.isEmpty {
+                pending += String(decoding: data, as: UTF8.self)
+                while let end = pending.firstIndex(of: "\n") {
+                    let line = String(pending[..<end])
+                    self.collected.withLock { $0.append(line) }
+                    pending.removeSubrange(...end)
+                }
+            }
+        }
+    }
+
+    var lines: [String] { collected.withLock { $0 } }
+}

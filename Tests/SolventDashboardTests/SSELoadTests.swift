@@ -33,8 +33,7 @@ import Testing
 
             let dashboard = try dashboard(data, socket: socket)
             let port = Mutex<Int?>(nil)
-            let app = dashboard.application { channel in port.withLock { $0 = channel.localAddress?.port } }
-            let server = Task { try await app.run() }
+            let server = Task { try await dashboard.run(signals: []) { channel in port.withLock { $0 = channel.localAddress?.port } } }
             defer { server.cancel() }
             let httpPort = try await BrowserTests.wait("the server's port") { port.withLock { $0 } }
             _ = try await BrowserTests.wait("the dashboard following the daemon") { dashboard.board.read { $2 } ? true : nil }

@@ -43,15 +43,24 @@ public struct LogFollower: Sendable {
     public func run() async {
         guard let socketPath else { return }
         var backoffMs = retryInitialMs
+        // The first failure of a stretch is a warning; its retries are debug, so a daemon that is
+        // away for an hour does not fill the log, and the reconnection says how long it took.
+        var failures = 0
         while !Task.isCancelled {
             do {
-                try await follow(socketPath) { backoffMs = retryInitialMs }
+                try await follow(socketPath) {
+                    if failures > 0 { logger.info("reconnected after \(failures) failed attempts") }
+                    failures = 0
+                    backoffMs = retryInitialMs
+                }
                 logger.warning("subscription closed by the daemon; reconnecting in \(backoffMs) ms")
             } catch is CancellationError {
                 break
             } catch {
                 if Task.isCancelled { break }
-                logger.warning("daemon unreachable (\(error)); reconnecting in \(backoffMs) ms from seq \(board.lastSeqSeen + 1)")
+                failures += 1
+                let line: Logger.Message = "daemon unreachable (\(error)); reconnecting in \(backoffMs) ms from seq \(board.lastSeqSeen + 1)"
+                if failures == 1 { logger.warning(line) } else { logger.debug(line) }
             }
             board.setLive(false)
             do { try await Task.sleep(for: .milliseconds(backoffMs)) } catch { break }

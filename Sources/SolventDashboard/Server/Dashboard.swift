@@ -5,6 +5,7 @@ import NIOCore
 import ServiceLifecycle
 import SolventCore
 import SolventStore
+import UnixSignals
 
 /// `solvent dashboard`: the read-only risk dashboard (docs/DASHBOARD.md). Reads the log
 /// read-only, follows the daemon through `subscribe`, serves pages, a JSON API, server-sent
@@ -57,14 +58,24 @@ public struct Dashboard: Sendable {
         return router
     }
 
-    /// The HTTP application with the follower as one of its services, serving `router` (this
-    /// dashboard's own unless a test adds routes to it).
+    /// The HTTP application serving `router` (this dashboard's own unless a test adds routes).
     public func application(router: Router<BasicRequestContext>? = nil,
                             onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
         Application(router: router ?? self.router(),
                     configuration: .init(address: .hostname(options.listen.host, port: options.listen.port), serverName: "solvent-dashboard"),
-                    services: [FollowerService(follower: follower, metrics: metrics)],
                     onServerRunning: onServerRunning, logger: logger)
+    }
+
+    /// Serves and follows until one of `signals` (or cancellation). The follower is listed after
+    /// the server, so a graceful shutdown stops it first: it ends every event stream, and the
+    /// server then has no open request left to wait for.
+    public func run(router: Router<BasicRequestContext>? = nil, signals: [UnixSignal] = [.sigterm, .sigint],
+                    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: application(router: router, onServerRunning: onServerRunning)),
+                       .init(service: FollowerService(follower: follower, metrics: metrics))],
+            gracefulShutdownSignals: signals, logger: logger))
+        try await group.run()
     }
 
     /// Reads a token file: its first line, trimmed; at least 16 characters.
@@ -79,8 +90,8 @@ public struct Dashboard: Sendable {
     }
 }
 
-/// The follower as a service of the application: it runs until shutdown, then ends every SSE
-/// stream so the server's graceful shutdown does not wait on them.
+/// The follower as a service of the application: it runs until shutdown (graceful shutdown
+/// cancels it), then ends every SSE stream so the server's graceful shutdown does not wait on them.
 struct FollowerService: Service {
     let follower: LogFollower
     let metrics: DashboardMetrics
@@ -88,14 +99,16 @@ struct FollowerService: Service {
     func run() async throws {
         let board = follower.board
         await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await follower.run() }
-                group.addTask {
-                    // The seq gauge, refreshed once a second.
-                    while (try? await Task.sleep(for: .seconds(1))) != nil { metrics.reached(seq: board.lastSeqSeen.rawValue) }
+            await cancelWhenGracefulShutdown {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await follower.run() }
+                    group.addTask {
+                        // The seq gauge, refreshed once a second.
+                        while (try? await Task.sleep(for: .seconds(1))) != nil { metrics.reached(seq: board.lastSeqSeen.rawValue) }
+                    }
+                    await group.next()
+                    group.cancelAll()
                 }
-                await group.next()
-                group.cancelAll()
             }
         } onGracefulShutdown: {
             board.finishListeners()
