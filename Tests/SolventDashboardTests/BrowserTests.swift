@@ -33,21 +33,9 @@ import Testing
     func pagesShowANewLiquidationLiveWhileADaemonIsFed() async throws {
         let chromium = try #require(Self.chromium)
         try await withTemporaryDirectory { directory in
-            let data = directory + "/data", socket = directory + "/solventd.sock"
-            try EventLog.create(directory: data, createdTimeMs: 0)
-            // No clock: only the feeder moves the log.
-            try Data(#"{"clockIntervalMs": 0}"#.utf8).write(to: URL(fileURLWithPath: directory + "/solventd.json"))
-            let daemon = try DaemonProcess(executable: try productPath("solventd"),
-                                           arguments: ["--data", data, "--socket", socket, "--config", directory + "/solventd.json"],
-                                           socketPath: socket, logPath: directory + "/solventd.log")
-            defer { daemon.signal(SIGKILL) }
-            #expect(await daemon.waitUntilServing())
-            let lines = try Self.scenarioLines()
-            let crash = try #require(lines.firstIndex { $0.contains(#""price":"9030""#) })
-            try await Self.feed(socket, Array(lines[..<crash]), keyPrefix: "setup")
-
-            let dashboard = try dashboard(data, socket: socket)
-            let port = Mutex<Int?>(nil)
+            let live = try await LiveDaemon.start(in: directory)
+            defer { live.daemon.signal(SIGKILL) }
+            let dashboard = try dashboard(live.data, socket: live.socket)
             let released = Mutex(false)
             let router = dashboard.router()
             router.get("/test/wrapper") { _, _ in
@@ -57,19 +45,18 @@ import Testing
                 while !released.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(50)) }
                 return Response(status: .noContent)
             }
-            let server = Task { try await dashboard.run(router: router, signals: []) { channel in port.withLock { $0 = channel.localAddress?.port } } }
+            let (server, port) = try await serve(dashboard, router: router)
             defer { server.cancel() }
-            let url = "http://127.0.0.1:\(try await Self.wait("the server's port") { port.withLock { $0 } })"
-            _ = try await Self.wait("the dashboard following the daemon") { dashboard.board.read { $2 } ? true : nil }
+            let url = "http://127.0.0.1:\(port)"
             let mapBefore = dashboard.board.read { ledger, history, live in
                 DashboardViews(ledger: ledger, history: history, live: live).map(market: MarketID(valid: "BTC-PERP"), bucketBps: 100, buckets: 25)
             }
 
             let browser = try Self.dumpDOM(chromium, url + "/test/wrapper", directory: directory + "/chromium")
-            _ = try await Self.wait("both pages' scripts listening for updates", timeout: .seconds(30)) {
+            _ = try await wait("both pages' scripts listening for updates", timeout: .seconds(30)) {
                 dashboard.board.listenerCount >= 2 ? true : nil
             }
-            try await Self.feed(socket, [lines[crash]], keyPrefix: "crash")
+            try await feed(live.socket, [live.lines[live.crash]], keyPrefix: "crash")
             // "Within a few seconds": events go out at most every 250 ms, each swap is one fetch.
             try await Task.sleep(for: .seconds(3))
             released.withLock { $0 = true }
@@ -84,18 +71,6 @@ import Testing
             #expect(mapDOM.contains("mark 9,030"), "the map is drawn at the new mark: \(mapDOM.suffix(3_000))")
             #expect(!mapDOM.contains("mark \(Format.amount(try #require(mapBefore).mark))"), "the map before the price is gone")
         }
-    }
-
-    static func scenarioLines() throws -> [String] {
-        try String(contentsOf: repositoryRoot.appendingPathComponent("Fixtures/scenarios/liquidation.ndjson"), encoding: .utf8)
-            .split(separator: "\n").map(String.init)
-    }
-
-    static func feed(_ socket: String, _ events: [String], keyPrefix: String) async throws {
-        let requests = events.enumerated().map { #"{"op":"append","key":"\#(keyPrefix)-\#($0.offset)","event":\#($0.element)}"# }
-        let replies = try await LineClient.withConnection(socketPath: socket) { try await $0.exchange(requests) }
-        #expect(replies.count == requests.count)
-        for reply in replies { #expect(reply.contains(#""ok":true"#), "\(reply)") }
     }
 
     /// The wrapper: both pages framed, and their `<main>` copied out once `/test/hold` answers.
@@ -133,15 +108,5 @@ import Testing
         let data = browser.1.fileHandleForReading.readDataToEndOfFile()
         browser.0.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
-    }
-
-    /// Polls `value` every 50 ms until it is non-nil, failing after `timeout`.
-    static func wait<T>(_ what: String, timeout: Duration = .seconds(10), _ value: () -> T?) async throws -> T {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if let found = value() { return found }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw TestSetupError("timed out waiting for \(what)")
     }
 }

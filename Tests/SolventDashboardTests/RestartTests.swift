@@ -12,34 +12,23 @@ import Testing
 @Suite(.serialized) struct RestartTests {
     @Test func theDashboardReconnectsAndCatchesUpWhenTheDaemonRestarts() async throws {
         try await withTemporaryDirectory { directory in
-            let data = directory + "/data", socket = directory + "/solventd.sock"
-            try EventLog.create(directory: data, createdTimeMs: 0)
-            try Data(#"{"clockIntervalMs": 0}"#.utf8).write(to: URL(fileURLWithPath: directory + "/solventd.json"))
-            func start() throws -> DaemonProcess {
-                try DaemonProcess(executable: try productPath("solventd"),
-                                  arguments: ["--data", data, "--socket", socket, "--config", directory + "/solventd.json"],
-                                  socketPath: socket, logPath: directory + "/solventd.log")
-            }
-            let first = try start()
-            #expect(await first.waitUntilServing())
-            let lines = try BrowserTests.scenarioLines()
-            let crash = try #require(lines.firstIndex { $0.contains(#""price":"9030""#) })
-            try await BrowserTests.feed(socket, Array(lines[..<crash]), keyPrefix: "setup")
-
+            let live = try await LiveDaemon.start(in: directory)
+            let first = live.daemon
+            let (data, socket, lines, crash) = (live.data, live.socket, live.lines, live.crash)
             let board = try SolventDashboardTests.dashboard(data, socket: socket)
             let follower = Task { await board.follower.run() }
             defer { follower.cancel() }
-            _ = try await BrowserTests.wait("the dashboard following") { board.board.read { $2 } ? true : nil }
+            _ = try await wait("the dashboard following") { board.board.read { $2 } ? true : nil }
             first.signal(SIGKILL)
             _ = await first.waitForExit()
-            _ = try await BrowserTests.wait("the dashboard noticing") { board.board.read { $2 } ? nil : true }
+            _ = try await wait("the dashboard noticing") { board.board.read { $2 } ? nil : true }
 
-            let second = try start()
+            let second = try live.startDaemon()
             defer { second.signal(SIGKILL) }
             #expect(await second.waitUntilServing())
-            try await BrowserTests.feed(socket, [lines[crash]] + Array(lines[(crash + 1)...]), keyPrefix: "after")
+            try await feed(socket, [lines[crash]] + Array(lines[(crash + 1)...]), keyPrefix: "after")
             let head = try EventLog(directory: data, readOnly: true).lastSeq
-            _ = try await BrowserTests.wait("the dashboard at the head \(head)", timeout: .seconds(15)) {
+            _ = try await wait("the dashboard at the head \(head)", timeout: .seconds(15)) {
                 board.board.lastSeqSeen == head ? true : nil
             }
             #expect(board.board.read { $2 }, "following again")
@@ -67,18 +56,20 @@ import Testing
             defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
             // "listening on port N" on standard error.
             let lines = LineReader(output.fileHandleForReading)
-            let port = try await BrowserTests.wait("the port line", timeout: .seconds(30)) { () -> Int? in
+            let port = try await wait("the port line", timeout: .seconds(60), lines: lines) { () -> Int? in
+                if !process.isRunning { Issue.record("the dashboard exited \(process.terminationStatus): \(lines.lines)"); return -1 }
                 for line in lines.lines {
                     if let range = line.range(of: "listening on port "), let port = Int(line[range.upperBound...]) { return port }
                 }
                 return nil
             }
+            guard port > 0 else { return }
             let stream = EventStreamClient(port: port)
             let reader = Task { try await stream.run() }
             defer { reader.cancel() }
-            _ = try await BrowserTests.wait("the first event") { stream.events > 0 ? true : nil }
+            _ = try await wait("the first event") { stream.events > 0 ? true : nil }
             process.terminate()  // SIGTERM
-            let exited = try await BrowserTests.wait("the dashboard's exit", timeout: .seconds(10)) { process.isRunning ? nil : true }
+            let exited = try await wait("the dashboard's exit", timeout: .seconds(10)) { process.isRunning ? nil : true }
             #expect(exited && process.terminationStatus == 0, "\(lines.lines.suffix(5))")
             #expect(lines.lines.filter { $0.contains("daemon unreachable") }.count <= 1, "a retry is not a warning each time")
         }

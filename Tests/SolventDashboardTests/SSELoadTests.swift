@@ -19,28 +19,15 @@ import Testing
 
     @Test func fiftyEventStreamsDoNotHoldBackTheDaemon() async throws {
         try await withTemporaryDirectory { directory in
-            let data = directory + "/data", socket = directory + "/solventd.sock"
-            try EventLog.create(directory: data, createdTimeMs: 0)
-            try Data(#"{"clockIntervalMs": 0}"#.utf8).write(to: URL(fileURLWithPath: directory + "/solventd.json"))
-            let daemon = try DaemonProcess(executable: try productPath("solventd"),
-                                           arguments: ["--data", data, "--socket", socket, "--config", directory + "/solventd.json"],
-                                           socketPath: socket, logPath: directory + "/solventd.log")
-            defer { daemon.signal(SIGKILL) }
-            #expect(await daemon.waitUntilServing())
-            let lines = try BrowserTests.scenarioLines()
-            let setup = try #require(lines.firstIndex { $0.contains(#""price":"9030""#) })
-            try await BrowserTests.feed(socket, Array(lines[..<setup]), keyPrefix: "setup")
-
-            let dashboard = try dashboard(data, socket: socket)
-            let port = Mutex<Int?>(nil)
-            let server = Task { try await dashboard.run(signals: []) { channel in port.withLock { $0 = channel.localAddress?.port } } }
+            let live = try await LiveDaemon.start(in: directory)
+            defer { live.daemon.signal(SIGKILL) }
+            let dashboard = try dashboard(live.data, socket: live.socket)
+            let (server, httpPort) = try await serve(dashboard)
             defer { server.cancel() }
-            let httpPort = try await BrowserTests.wait("the server's port") { port.withLock { $0 } }
-            _ = try await BrowserTests.wait("the dashboard following the daemon") { dashboard.board.read { $2 } ? true : nil }
 
             let streams = (0..<Self.clients).map { _ in EventStreamClient(port: httpPort) }
             let readers = streams.map { client in Task { try await client.run() } }
-            _ = try await BrowserTests.wait("\(Self.clients) event streams", timeout: .seconds(20)) {
+            _ = try await wait("\(Self.clients) event streams", timeout: .seconds(20)) {
                 dashboard.board.listenerCount >= Self.clients ? true : nil
             }
             // Demo speed: a price every 10 ms for 3 s, each its own request, as a feeder sends them.
@@ -48,7 +35,7 @@ import Testing
             for step in 0..<300 {
                 let price = 10_000 + (step % 40) * 5
                 let event = #"{"kind":"oracle.price","time":\#(1_700_000_010_000 + step * 100),"market":"BTC-PERP","price":"\#(price)","publishTime":\#(1_700_000_010_000 + step * 100)}"#
-                let reply = try await LineClient.withConnection(socketPath: socket) {
+                let reply = try await LineClient.withConnection(socketPath: live.socket) {
                     try await $0.exchange([#"{"op":"append","key":"p-\#(step)","event":\#(event)}"#])
                 }
                 let json = try JSONParser.parse(try #require(reply.first))
@@ -56,8 +43,8 @@ import Testing
                 if case .number(let text)? = json["seq"], let seq = Seq(text) { head = max(head, seq) }
                 try await Task.sleep(for: .milliseconds(10))
             }
-            _ = try await BrowserTests.wait("the dashboard at the daemon's head \(head)") { dashboard.board.lastSeqSeen >= head ? true : nil }
-            _ = try await BrowserTests.wait("every stream's last event at the head", timeout: .seconds(10)) {
+            _ = try await wait("the dashboard at the daemon's head \(head)") { dashboard.board.lastSeqSeen >= head ? true : nil }
+            _ = try await wait("every stream's last event at the head", timeout: .seconds(10)) {
                 streams.allSatisfy { $0.lastSeq >= head } ? true : nil
             }
             for client in streams { #expect(client.events >= 2, "each stream saw the feed move") }

@@ -1,5 +1,9 @@
 import Foundation
+import Hummingbird
 import Logging
+import SolventBench
+import SolventProtocol
+import Synchronization
 import SolventCore
 import SolventDashboard
 import SolventStore
@@ -61,4 +65,79 @@ func productPath(_ name: String) throws -> String {
 struct TestSetupError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// A real `solventd` (clock off: only the feeder moves the log) on a fresh log in `directory`,
+/// fed the liquidation scenario up to its crash price, for the tests that follow a live daemon.
+struct LiveDaemon {
+    let directory: String
+    var data: String { directory + "/data" }
+    var socket: String { directory + "/solventd.sock" }
+    let daemon: DaemonProcess
+    /// The scenario's events, and the index of the price that liquidates.
+    let lines: [String]
+    let crash: Int
+
+    static func start(in directory: String) async throws -> LiveDaemon {
+        try EventLog.create(directory: directory + "/data", createdTimeMs: 0)
+        try Data(#"{"clockIntervalMs": 0}"#.utf8).write(to: URL(fileURLWithPath: directory + "/solventd.json"))
+        let lines = try scenarioLines()
+        let live = LiveDaemon(directory: directory, daemon: try Self.daemon(in: directory), lines: lines,
+                              crash: try #require(lines.firstIndex { $0.contains(#""price":"9030""#) }))
+        #expect(await live.daemon.waitUntilServing())
+        try await feed(live.socket, Array(lines[..<live.crash]), keyPrefix: "setup")
+        return live
+    }
+
+    /// Another daemon on the same log and socket (after this one was killed).
+    func startDaemon() throws -> DaemonProcess { try Self.daemon(in: directory) }
+
+    private static func daemon(in directory: String) throws -> DaemonProcess {
+        try DaemonProcess(executable: try productPath("solventd"),
+                          arguments: ["--data", directory + "/data", "--socket", directory + "/solventd.sock",
+                                      "--config", directory + "/solventd.json"],
+                          socketPath: directory + "/solventd.sock", logPath: directory + "/solventd.log")
+    }
+}
+
+/// Serves `dashboard` (its follower included) on a free loopback port until the task is
+/// cancelled; returns once it is following its daemon.
+func serve(_ dashboard: Dashboard, router: Router<BasicRequestContext>? = nil) async throws -> (Task<Void, any Error>, Int) {
+    let port = Mutex<Int?>(nil)
+    let handed = HandedOver(router)
+    let server = Task { try await dashboard.run(router: handed.value, signals: []) { channel in port.withLock { $0 = channel.localAddress?.port } } }
+    let bound = try await wait("the server's port") { port.withLock { $0 } }
+    _ = try await wait("the dashboard following the daemon") { dashboard.board.isLive ? true : nil }
+    return (server, bound)
+}
+
+/// The liquidation scenario's events, one per line.
+func scenarioLines() throws -> [String] {
+    try String(contentsOf: repositoryRoot.appendingPathComponent("Fixtures/scenarios/liquidation.ndjson"), encoding: .utf8)
+        .split(separator: "\n").map(String.init)
+}
+
+/// Appends `events` through the daemon's socket, each with its own key; every one acknowledged.
+func feed(_ socket: String, _ events: [String], keyPrefix: String) async throws {
+    let requests = events.enumerated().map { #"{"op":"append","key":"\#(keyPrefix)-\#($0.offset)","event":\#($0.element)}"# }
+    let replies = try await LineClient.withConnection(socketPath: socket) { try await $0.exchange(requests) }
+    #expect(replies.count == requests.count)
+    for reply in replies { #expect(reply.contains(#""ok":true"#), "\(reply)") }
+}
+
+/// Polls `value` every 50 ms until it is non-nil, failing after `timeout` (with what `lines`
+/// collected, if given).
+func wait<T>(_ what: String, timeout: Duration = .seconds(10), lines: LineReader? = nil, _ value: () -> T?) async throws -> T {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if let found = value() { return found }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw TestSetupError("timed out waiting for \(what)" + (lines.map { "; it printed: \($0.lines.suffix(10))" } ?? ""))
+}
+
+/// A value handed to one other task, which alone uses it from then on (a router to its server).
+struct HandedOver<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

@@ -47,6 +47,9 @@ public final class RiskBoard: Sendable {
         publish(seq)
     }
 
+    /// Whether the follower is connected to a daemon right now.
+    public var isLive: Bool { state.withLock { $0.live } }
+
     /// Reads the state under the lock.
     func read<T>(_ body: (Ledger, History, Bool) -> T) -> T {
         state.withLock { body($0.ledger, $0.history, $0.live) }

@@ -33,7 +33,7 @@ enum Layout {
         var live: Bool
         var html: String {
             let state = live ? "<span class=\"live\">● live</span>" : "<span class=\"off\">○ not following a daemon</span>"
-            return "\(state) · seq <span id=\"seq\">\(seq)</span> · log time \(Format.time(timeMs)) UTC"
+            return "\(state) · seq <span id=\"seq\">\(seq)</span> · log time \(Format.time(timeMs))"
         }
     }
 
@@ -86,23 +86,8 @@ enum Layout {
 
 /// Numbers and times as the pages print them.
 enum Format {
-    /// `yyyy-mm-dd hh:mm:ss` of a log time in ms since the epoch (UTC; Hinnant's civil_from_days).
-    static func time(_ timeMs: TimeMs) -> String {
-        let seconds = timeMs.rawValue >= 0 ? timeMs.rawValue / 1_000 : (timeMs.rawValue - 999) / 1_000
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(year)-\(two(month))-\(two(day)) \(two(secondOfDay / 3_600)):\(two(secondOfDay % 3_600 / 60)):\(two(secondOfDay % 60))"
-    }
+    /// A log time as `yyyy-mm-ddThh:mm:ssZ` (UTC).
+    static func time(_ timeMs: TimeMs) -> String { UTCDate.iso(timeMs) }
 
     /// A decimal with thousands separators and at most `places` decimals (display only).
     static func amount(_ text: String, places: Int = 2) -> String {
