@@ -63,7 +63,8 @@ enum Layout {
     header{background:#14213d;color:#fff;padding:10px 16px;display:flex;gap:14px;align-items:center;flex-wrap:wrap}
     header a{color:#cfd8ea;text-decoration:none}header a.on{color:#fff;font-weight:bold;border-bottom:2px solid #fca311}
     header form{margin-left:auto}main{padding:8px 16px 24px}h1{font-size:20px;margin:6px 0 10px}h2{font-size:16px;margin:18px 0 6px}
-    table{border-collapse:collapse;background:#fff;font-size:13px;margin:4px 0}th,td{padding:3px 8px;border-bottom:1px solid #e3e5e8;text-align:right}
+    table{border-collapse:collapse;background:#fff;font-size:13px;margin:4px 0}th,td{padding:3px 8px;border-bottom:1px solid #e3e5e8;text-align:right;white-space:nowrap}
+    td code{display:block;text-align:left;white-space:normal;font-size:12px;min-width:480px}
     th{background:#eef0f3}td:first-child,th:first-child{text-align:left}.status{font-size:12px;color:#555}
     .live{color:#1a7f37;font-weight:bold}.off{color:#9a6700}.bad{color:#c62828;font-weight:bold}.empty{color:#777;font-style:italic}
     .cards{display:flex;gap:10px;flex-wrap:wrap}.card{background:#fff;border:1px solid #e3e5e8;padding:8px 12px;min-width:130px}
