@@ -43,13 +43,15 @@ import Testing
 /// `solvent dashboard` as an operator runs it: SIGTERM stops it, with event streams open and its
 /// daemon gone, promptly and with exit 0.
 @Suite(.serialized) struct DashboardProcessTests {
-    @Test func sigtermStopsItWithStreamsOpenAndNoDaemon() async throws {
+    /// With a socket nobody serves (it keeps retrying), and with none (the log as it stands).
+    @Test(arguments: [true, false])
+    func sigtermStopsItWithStreamsOpenAndNoDaemon(socket: Bool) async throws {
         try await withTemporaryDirectory { directory in
             let data = directory + "/data"
             try scenarioLog(data)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: try productPath("solvent"))
-            process.arguments = ["dashboard", "--data", data, "--socket", directory + "/absent.sock", "--listen", "127.0.0.1:0"]
+            process.arguments = ["dashboard", "--data", data, "--listen", "127.0.0.1:0"] + (socket ? ["--socket", directory + "/absent.sock"] : [])
             let output = Pipe()
             process.standardError = output
             try process.run()
@@ -68,6 +70,9 @@ import Testing
             let reader = Task { try await stream.run() }
             defer { reader.cancel() }
             _ = try await wait("the first event") { stream.events > 0 ? true : nil }
+            // Still serving a while later (a follower with nothing to follow must not end it).
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(process.isRunning, "\(lines.lines.suffix(5))")
             process.terminate()  // SIGTERM
             let exited = try await wait("the dashboard's exit", timeout: .seconds(10)) { process.isRunning ? nil : true }
             #expect(exited && process.terminationStatus == 0, "\(lines.lines.suffix(5))")

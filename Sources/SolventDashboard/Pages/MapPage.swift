@@ -17,6 +17,13 @@ enum MapPage {
             ["\(m.percent) %", "<span class=\"move-down-\(m.percent)\">\(m.down.accounts)</span> accounts",
              Format.amount(m.down.notional, places: 0), "\(m.up.accounts) accounts", Format.amount(m.up.notional, places: 0)]
         }, empty: "")
+        let span = Double(map.bucketBps * map.above.count) / 100
+        out += "<p>Beyond ±\(Format.amount(String(span))) % of the mark: longs \(Format.amount(map.beyond.below, places: 0)), "
+            + "shorts \(Format.amount(map.beyond.above, places: 0)) notional. Wider or narrower: "
+            + "<a href=\"/map?market=\(HTML.escape(market.text))&amp;bucket=\(map.bucketBps * 2)&amp;buckets=\(map.above.count)\">buckets of "
+            + "\(Format.amount(String(Double(map.bucketBps * 2) / 100))) %</a>, "
+            + "<a href=\"/map?market=\(HTML.escape(market.text))&amp;bucket=\(max(1, map.bucketBps / 2))&amp;buckets=\(map.above.count)\">buckets of "
+            + "\(Format.amount(String(Double(max(1, map.bucketBps / 2)) / 100))) %</a>.</p>"
         out += chart(map)
         return out
     }

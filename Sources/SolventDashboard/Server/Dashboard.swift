@@ -103,11 +103,16 @@ struct FollowerService: Service {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await follower.run() }
                     group.addTask {
-                        // The seq gauge, refreshed once a second.
-                        while (try? await Task.sleep(for: .seconds(1))) != nil { metrics.reached(seq: board.lastSeqSeen.rawValue) }
+                        // The gauges, refreshed once a second (a closed stream leaves the board
+                        // when its task ends, not when its handler returns).
+                        while (try? await Task.sleep(for: .seconds(1))) != nil {
+                            metrics.reached(seq: board.lastSeqSeen.rawValue)
+                            metrics.sseClients(board.listenerCount)
+                        }
                     }
-                    await group.next()
-                    group.cancelAll()
+                    // Until shutdown cancels both: without a socket the follower returns at once,
+                    // and the service must not (a service that returns stops the whole group).
+                    await group.waitForAll()
                 }
             }
         } onGracefulShutdown: {

@@ -116,7 +116,6 @@ struct DashboardRoutes: Sendable {
         metrics.sseClients(board.listenerCount)
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
                         body: .init { [board] writer in
-            defer { metrics.sseClients(board.listenerCount - 1) }
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
             var sent: Seq?
             for await seq in stream {
