@@ -115,7 +115,7 @@ struct DashboardRoutes: Sendable {
         let metrics = self.metrics
         metrics.sseClients(board.listenerCount)
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-                        body: .init { [board] writer in
+                        body: .init { writer in
             try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
             var sent: Seq?
             for await seq in stream {
