@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "SolventBot", targets: ["SolventBot"]),
         .library(name: "SolventBench", targets: ["SolventBench"]),
         .library(name: "SolventCharts", targets: ["SolventCharts"]),
+        .library(name: "SolventDashboard", targets: ["SolventDashboard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // LMDB from Debian's liblmdb-dev, found through pkg-config.
@@ -137,6 +139,26 @@ let package = Package(
         // The auditor's tools of SPEC §9: liquidation replay and explanation, what-if, reports
         // (JSON, HTML with SVG charts), state proofs. Reads logs read-only.
         .target(name: "SolventAudit", dependencies: ["SolventCore", "SolventStore", "SolventCharts"]),
+        // The read-only risk dashboard (issue 25, docs/DASHBOARD.md): a Hummingbird 2 server of
+        // pages and a JSON API over the log, followed live through the daemon's `subscribe`.
+        // It never appends; it links no write path.
+        .target(
+            name: "SolventDashboard",
+            dependencies: [
+                "SolventCore",
+                "SolventStore",
+                "SolventProtocol",
+                "SolventAudit",
+                "SolventCharts",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // The inline SVG charts (no script, no network) of the audit's and the simulation's
         // HTML reports: one line chart, one bar chart, HTML escaping. Depends on nothing.
         .target(name: "SolventCharts"),
@@ -173,6 +195,7 @@ let package = Package(
                 "SolventSim",
                 "SolventBotPolicy",
                 "SolventBot",
+                "SolventDashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -226,6 +249,18 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .testTarget(
+            name: "SolventDashboardTests",
+            dependencies: [
+                "SolventDashboard", "SolventBench", "SolventProtocol", "SolventStore", "SolventCore", "SolventTestSupport",
+                "SolventRandom",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
     ],

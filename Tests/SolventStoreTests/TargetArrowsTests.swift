@@ -45,6 +45,13 @@ import Testing
         #expect(chain == nil, "forbidden arrow \(chain ?? "")")
     }
 
+    /// The dashboard reads the log and follows the daemon as a client: it never links the
+    /// server's write path, so it cannot append (issue 25).
+    @Test func dashboardReachesNotTheServer() throws {
+        let chain = try Self.graph().forbiddenChain(from: "SolventDashboard", Self.isServer)
+        #expect(chain == nil, "forbidden arrow \(chain ?? "")")
+    }
+
     @Test func simulationReachesNeitherNIONorTheServer() throws {
         let chain = try Self.graph().forbiddenChain(from: "SolventSim") { Self.isNIO($0) || Self.isServer($0) }
         #expect(chain == nil, "forbidden arrow \(chain ?? "")")

@@ -90,38 +90,11 @@ public enum UTCTime {
         guard let y = number(0..<4), let mo = number(5..<7), let d = number(8..<10),
               let h = number(11..<13), let mi = number(14..<16), let s = number(17..<19),
               (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 60 else { return nil }
-        let days = daysFromCivil(year: y, month: mo, day: d)
+        let days = UTCDate.daysFromCivil(year: y, month: mo, day: d)
         let ms: Int64 = ((days * 24 + h) * 60 + mi) * 60_000 + s * 1000
         return TimeMs(ms)
     }
 
-    public static func format(ms: TimeMs) -> String {
-        let seconds = ms.rawValue / 1000
-        let days = seconds / 86_400
-        let rest = seconds % 86_400
-        let (y, m, d) = civilFromDays(days)
-        func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(y)-\(two(m))-\(two(d))T\(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60))Z"
-    }
-
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civilFromDays(_ z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
+    /// `yyyy-mm-ddThh:mm:ssZ` (UTCDate.swift).
+    public static func format(ms: TimeMs) -> String { UTCDate.iso(ms) }
 }
