@@ -87,16 +87,7 @@ public final class Journal {
     }
 
     static func load(_ log: EventLog) throws -> Ledger {
-        let lastSeq = try log.read { $0.lastSeq }
-        var replay = Rederivation(ledger: Ledger(rules: log.rules), stateRoots: log.stateRoots)
-        if let snapshot = try log.snapshot(atOrBefore: lastSeq) {
-            replay = Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq, stateRoots: log.stateRoots)
-        }
-        let from = replay.lastSeq + 1
-        var mismatch: ReplayMismatch?
-        try log.read { reader in mismatch = try reader.replay(&replay, from: from) }
-        if let mismatch = mismatch ?? replay.finish() { throw mismatch }
-        return replay.ledger
+        try log.rederivation().ledger
     }
 
     /// Seq of the input stored under `key`, if a request with that key was appended before.

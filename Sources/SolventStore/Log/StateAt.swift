@@ -21,4 +21,20 @@ extension EventLog {
         if let failure { throw failure }
         return ledger
     }
+
+    /// The engine re-derived from the whole log: the latest snapshot, then a checked replay of
+    /// the records after it. Throws `ReplayMismatch` for a log that does not re-derive (a journal
+    /// or a standby refuses to open it; `solvent verify` says where).
+    public func rederivation() throws -> Rederivation {
+        let lastSeq = try read { $0.lastSeq }
+        var replay = Rederivation(ledger: Ledger(rules: rules), stateRoots: stateRoots)
+        if let snapshot = try snapshot(atOrBefore: lastSeq) {
+            replay = Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq, stateRoots: stateRoots)
+        }
+        let from = replay.lastSeq + 1
+        var mismatch: ReplayMismatch?
+        try read { reader in mismatch = try reader.replay(&replay, from: from) }
+        if let mismatch = mismatch ?? replay.finish() { throw mismatch }
+        return replay
+    }
 }

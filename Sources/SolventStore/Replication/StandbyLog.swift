@@ -1,0 +1,143 @@
+import SolventCore
+
+/// One record as a leader sends it to a standby (issue 26): its canonical bytes exactly as on
+/// the leader's disk, the leader's chain hash before it, and the request key an input was
+/// appended under (so that a client's retry after a failover is still answered once).
+public struct ReplicatedRecord: Equatable, Sendable {
+    public var seq: Seq
+    public var bytes: [UInt8]
+    public var prevHash: [UInt8]
+    public var requestKey: String?
+
+    public init(seq: Seq, bytes: [UInt8], prevHash: [UInt8], requestKey: String? = nil) {
+        self.seq = seq
+        self.bytes = bytes
+        self.prevHash = prevHash
+        self.requestKey = requestKey
+    }
+}
+
+/// A batch that does not start where the standby asked (or skips a seq): refused, and nothing
+/// stops — the leader is asked again from `expected`.
+public struct StandbyGap: Error, Equatable, Sendable, CustomStringConvertible {
+    public var expected: Seq
+    public var found: Seq
+    public var description: String { "record \(found) does not continue the standby's log: it needs \(expected) next" }
+}
+
+/// Why a standby stopped: a record that does not continue its chain, or that its own engine does
+/// not re-derive. Nothing from that record on is appended; the standby stays stopped (every
+/// later `receive` is refused with the same alarm) until an operator looks.
+public struct StandbyAlarm: Error, Equatable, Sendable, CustomStringConvertible {
+    public var seq: Seq
+    public var reason: String
+    public var description: String { "standby stopped at seq \(seq): \(reason)" }
+}
+
+/// A standby's copy of a leader's log, which trusts nothing it is sent: each record must
+/// continue the chain (its prevHash is the hash of the standby's own previous record) and be
+/// re-derived by the standby's engine exactly as `verify` re-derives a log (an input is applied,
+/// a derived record must equal the one the engine derives from its cause). Verified records are
+/// appended in the standby's own LMDB transactions, a whole input with everything it derived at a
+/// time (a stream may stop between an input and its derived records; the standby keeps those
+/// until the rest arrives, so its log always re-derives on its own), with snapshots where its
+/// batches cross `snapshotEvery`, as the leader's journal writes them.
+///
+/// Not thread-safe: one replication connection owns it.
+public final class StandbyLog {
+    public let log: EventLog
+    public let snapshotEvery: UInt64
+    /// The standby's engine as of the last record received (appended or pending).
+    private var replay: Rederivation
+    /// Verified records not appended yet: the tail of an input whose derived records have not
+    /// all arrived.
+    private var pending: [AppendRecord] = []
+    /// The chain hash after the last record received.
+    private var chainHash: Hash32
+    /// A snapshot boundary was crossed and its snapshot not written yet.
+    private var snapshotDue = false
+    public private(set) var alarm: StandbyAlarm?
+
+    /// Opens (or continues) the standby's log in `directory`, created beforehand with the
+    /// leader's engine rules (`EventLog.create`), and rebuilds its engine from it.
+    public init(directory: String, snapshotEvery: UInt64? = nil) throws {
+        log = try EventLog(directory: directory)
+        self.snapshotEvery = snapshotEvery ?? log.snapshotEvery ?? EventLog.defaultSnapshotEvery
+        precondition(self.snapshotEvery > 0, "snapshotEvery must be positive")
+        replay = try log.rederivation()
+        chainHash = log.head.digest
+    }
+
+    /// The first seq the standby still needs: what it asks its leader for.
+    public var nextSeq: Seq { replay.lastSeq + 1 }
+
+    /// The last seq durably in the standby's log.
+    public var durableSeq: Seq { log.lastSeq }
+
+    /// Checks and appends `records`, which must continue what was received before; returns the
+    /// standby's durable seq afterwards. A record that breaks the chain or does not re-derive
+    /// raises the alarm (thrown): the whole inputs before it are appended, it and everything
+    /// after are not, and the standby refuses all further records. A record out of sequence
+    /// throws `StandbyGap` after appending the whole inputs before it.
+    @discardableResult
+    public func receive(_ records: [ReplicatedRecord]) throws -> Seq {
+        if let alarm { throw alarm }
+        var failure: StandbyAlarm?
+        var gap: StandbyGap?
+        var whole = 0  // how many of `pending` end on a settled input
+        for record in records {
+            guard record.seq == nextSeq else {
+                gap = StandbyGap(expected: nextSeq, found: record.seq)
+                break
+            }
+            if let problem = check(record) {
+                failure = problem
+                break
+            }
+            pending.append(AppendRecord(seq: record.seq, time: Self.time(of: record.bytes), bytes: record.bytes,
+                                        requestKey: record.requestKey))
+            if replay.isSettled { whole = pending.count }
+        }
+        try append(Array(pending[..<whole]), engineAtEnd: whole == pending.count)
+        pending.removeFirst(whole)
+        if let failure {
+            pending = []
+            alarm = failure
+            throw failure
+        }
+        if let gap { throw gap }
+        return log.lastSeq
+    }
+
+    /// The chain and re-derivation checks of one record, moving the chain and the engine past it.
+    private func check(_ record: ReplicatedRecord) -> StandbyAlarm? {
+        guard record.prevHash.count == Hash32.byteCount,
+              record.prevHash.withUnsafeBytes({ Hash32($0) }) == chainHash else {
+            return StandbyAlarm(seq: record.seq, reason: "its prevHash is not the hash of this standby's record \(record.seq - 1): the chains differ")
+        }
+        if let mismatch = replay.feed(record.bytes[...]) {
+            return StandbyAlarm(seq: mismatch.seq, reason: "it does not re-derive: \(mismatch.reason)")
+        }
+        chainHash = record.bytes.withUnsafeBytes { Hash32.chained(after: chainHash, bytes: $0) }
+        return nil
+    }
+
+    /// Appends whole inputs in one transaction; with a snapshot of the engine once a snapshot
+    /// boundary has been crossed and the engine stands exactly at the batch's end (no record
+    /// received after it is waiting), as late as the first such batch.
+    private func append(_ batch: [AppendRecord], engineAtEnd: Bool) throws {
+        guard let last = batch.last else { return }
+        if last.seq.rawValue / snapshotEvery > log.lastSeq.rawValue / snapshotEvery { snapshotDue = true }
+        let snapshot = snapshotDue && engineAtEnd ? Snapshot(seq: last.seq, state: replay.ledger.encodeSnapshot()) : nil
+        for chunk in stride(from: 0, to: batch.count, by: EventLog.maxBatchRecords) {
+            let part = Array(batch[chunk..<min(batch.count, chunk + EventLog.maxBatchRecords)])
+            try log.append(part, snapshot: part.last?.seq == last.seq ? snapshot : nil)
+        }
+        if snapshot != nil { snapshotDue = false }
+    }
+
+    /// The record's time, read from its canonical bytes (the log keeps times in order).
+    private static func time(of bytes: [UInt8]) -> TimeMs {
+        (try? RecordCodec.decode(bytes).time) ?? TimeMs(.min)
+    }
+}
