@@ -70,7 +70,11 @@ import Testing
     static func wait(_ what: String, timeout: Duration = .seconds(20), _ done: () -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while !done() {
-            guard ContinuousClock.now < deadline else { throw TestSetupError("timed out waiting for \(what)") }
+            // Checked once more after the deadline: a loaded run may wake this task late.
+            guard ContinuousClock.now < deadline else {
+                if done() { return }
+                throw TestSetupError("timed out waiting for \(what)")
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
     }
