@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SolventBench", targets: ["SolventBench"]),
         .library(name: "SolventCharts", targets: ["SolventCharts"]),
         .library(name: "SolventDashboard", targets: ["SolventDashboard"]),
+        .library(name: "SolventReplication", targets: ["SolventReplication"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -77,6 +78,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The replication link (issue 26, docs/REPLICATION.md): a leader streams its stored records
+        // to standbys over TCP after a pre-shared-key handshake both ways; a standby checks and
+        // re-derives them into its own log (SolventStore's StandbyLog).
+        .target(
+            name: "SolventReplication",
+            dependencies: [
+                "SolventCore",
+                "SolventStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The daemon around the server (SPEC §1 solventd/): configuration, roles, sd_notify,
         // socket activation, the clock, metrics. `solventd` is its thin main.
         .target(
@@ -84,6 +100,7 @@ let package = Package(
             dependencies: [
                 "SolventCore",
                 "SolventServer",
+                "SolventReplication",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -196,6 +213,7 @@ let package = Package(
                 "SolventBotPolicy",
                 "SolventBot",
                 "SolventDashboard",
+                "SolventReplication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -249,6 +267,13 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .testTarget(
+            name: "SolventReplicationTests",
+            dependencies: [
+                "SolventReplication", "SolventBench", "SolventProtocol", "SolventStore", "SolventCore", "SolventRandom",
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(

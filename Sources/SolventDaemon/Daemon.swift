@@ -61,6 +61,15 @@ public enum Daemon {
         // after the server has drained its connections (WriterService).
         services.append(server.writerService(logClosed: { logger.info("log closed") }))
         services.append(ServerService(server: server, logger: logger))
+        // After the server and the writer: it stops first, before the log it reads is closed.
+        if let replication = config.replication {
+            do {
+                services.append(try await ReplicationService.start(replication, server: server, environment: environment, logger: logger))
+            } catch {
+                try? await server.shutdown()
+                throw error
+            }
+        }
         if config.clockIntervalMs > 0 {
             services.append(ClockService(server: server, interval: .milliseconds(Int64(config.clockIntervalMs))))
         }

@@ -11,7 +11,7 @@ struct Solvent: AsyncParsableCommand {
             InitCommand.self, AppendCommand.self, LogCommand.self, VerifyCommand.self,
             AccountCommand.self, ParamsCommand.self, BenchCommand.self, SendCommand.self,
             ReplayCommand.self, ProveCommand.self, CheckProofCommand.self, CrashTestCommand.self,
-            SimulateCommand.self, StressCommand.self, TailCommand.self, BotCommand.self, DemoCommand.self, DashboardCommand.self,
+            SimulateCommand.self, StressCommand.self, TailCommand.self, BotCommand.self, DemoCommand.self, DashboardCommand.self, StandbyCommand.self,
         ]
     )
 

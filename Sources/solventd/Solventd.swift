@@ -27,12 +27,23 @@ struct Solventd: AsyncParsableCommand {
     @Option(help: "Serve Prometheus metrics on HOST:PORT at /metrics.")
     var metrics: String?
 
+    @Option(help: "Serve standbys on HOST:PORT (docs/REPLICATION.md); needs --replication-key-file.")
+    var replicationListen: String?
+
+    @Option(help: "File whose bytes (at least 32) are the replication link's pre-shared key.")
+    var replicationKeyFile: String?
+
+    @Option(help: "This node's id on the replication link.")
+    var node: String?
+
     func run() async throws {
         EarlySignals.install()  // From the first moment: a SIGTERM during start-up becomes a graceful stop.
         HashSeed.seedIdentifierHashes()  // before any ledger is made: crafted ids cannot line up
         let settings: DaemonConfig
         do {
-            settings = try DaemonConfig.load(configFile: config, flags: DaemonFlags(data: data, socket: socket, metrics: metrics))
+            settings = try DaemonConfig.load(configFile: config, flags: DaemonFlags(
+                data: data, socket: socket, metrics: metrics, replicationListen: replicationListen,
+                replicationKeyFile: replicationKeyFile, node: node))
         } catch {
             throw ValidationError("configuration: \(error)")
         }

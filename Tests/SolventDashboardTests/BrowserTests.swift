@@ -104,9 +104,16 @@ import Testing
         return (process, output)
     }
 
+    /// Chromium's output once it exits, read on a thread of its own: blocking a thread of the
+    /// test run's small cooperative pool for seconds would stall every other test's waits.
     static func finish(_ browser: (Process, Pipe)) async throws -> String {
-        let data = browser.1.fileHandleForReading.readDataToEndOfFile()
-        browser.0.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let handle = HandedOver(browser)
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                let data = handle.value.1.fileHandleForReading.readDataToEndOfFile()
+                handle.value.0.waitUntilExit()
+                continuation.resume(returning: String(decoding: data, as: UTF8.self))
+            }
+        }
     }
 }

@@ -135,4 +135,27 @@ import Testing
             #expect(standby.log.headHash == leader.headHash)
         }
     }
+
+    /// An input's bytes cannot be judged by re-deriving (any valid input applies): the batch's
+    /// head hash from the leader catches the last one, and the standby keeps only what is confirmed.
+    @Test func anInputAlteredAsTheBatchsLastRecordIsCaughtByTheHeadHash() throws {
+        try withTemporaryDirectory { directory in
+            let leader = try Self.leader(directory + "/leader")
+            var (records, headHash) = try leader.replicatedBatch(from: 1, limit: 14)  // 14 is an auction.bid
+            #expect(try RecordCodec.decode(records[13].bytes).cause == nil)
+            records[13].bytes[records[13].bytes.count - 1] ^= 0x01
+            let standby = try Self.standby(directory + "/standby", like: leader)
+            let alarm = try #require(throws: StandbyAlarm.self) { try standby.receive(records, headHash: headHash) }
+            #expect(alarm.seq == 14 && alarm.reason.contains("head hash"), "\(alarm)")
+            #expect(standby.durableSeq == 13)
+            // The same batch unaltered is confirmed: all but the bid, which waits for what it derives.
+            let fresh = try Self.standby(directory + "/fresh", like: leader)
+            (records, headHash) = try leader.replicatedBatch(from: 1, limit: 14)
+            try fresh.receive(records, headHash: headHash)
+            #expect(fresh.durableSeq == 13 && fresh.nextSeq == 15)
+            (records, headHash) = try leader.replicatedBatch(from: 15, limit: 10_000)
+            try fresh.receive(records, headHash: headHash)
+            #expect(fresh.log.headHash == leader.headHash)
+        }
+    }
 }

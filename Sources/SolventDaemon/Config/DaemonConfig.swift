@@ -31,6 +31,9 @@ public struct DaemonConfig: Sendable, Equatable {
     public init() {}
 
     /// The socket path in effect.
+    /// The replication link's listener, when this daemon serves standbys (command line only).
+    public var replication: ReplicationConfig?
+
     public var socketPath: String { socket ?? (data.hasSuffix("/") ? data : data + "/") + "solventd.sock" }
 
     /// The configuration keys, for the unknown-key error.
@@ -77,4 +80,11 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible, Equatable {
         if let key { place += ": key \(key)" }
         return "\(place): \(reason)"
     }
+}
+
+/// Where a leader serves its standbys (docs/REPLICATION.md).
+public struct ReplicationConfig: Sendable, Equatable {
+    public var listen: MetricsAddress
+    public var keyFile: String
+    public var node: String
 }

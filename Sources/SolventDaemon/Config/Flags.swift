@@ -3,11 +3,19 @@ public struct DaemonFlags: Sendable {
     public var data: String?
     public var socket: String?
     public var metrics: String?
+    /// The replication link (docs/REPLICATION.md): HOST:PORT, the pre-shared key's file, this node's id.
+    public var replicationListen: String?
+    public var replicationKeyFile: String?
+    public var node: String?
 
-    public init(data: String? = nil, socket: String? = nil, metrics: String? = nil) {
+    public init(data: String? = nil, socket: String? = nil, metrics: String? = nil,
+                replicationListen: String? = nil, replicationKeyFile: String? = nil, node: String? = nil) {
         self.data = data
         self.socket = socket
         self.metrics = metrics
+        self.replicationListen = replicationListen
+        self.replicationKeyFile = replicationKeyFile
+        self.node = node
     }
 }
 
@@ -28,6 +36,18 @@ extension DaemonConfig {
                 throw ConfigError(file: "command line", key: "--metrics", reason: "\"\(text)\" is not HOST:PORT")
             }
             config.metrics = address
+        }
+        if let text = flags.replicationListen {
+            guard let address = MetricsAddress(text) else {
+                throw ConfigError(file: "command line", key: "--replication-listen", reason: "\"\(text)\" is not HOST:PORT")
+            }
+            guard let keyFile = flags.replicationKeyFile else {
+                throw ConfigError(file: "command line", key: "--replication-key-file",
+                                  reason: "--replication-listen needs the pre-shared key's file (at least 32 bytes)")
+            }
+            config.replication = ReplicationConfig(listen: address, keyFile: keyFile, node: flags.node ?? "node-1")
+        } else if flags.replicationKeyFile != nil {
+            throw ConfigError(file: "command line", key: "--replication-key-file", reason: "only with --replication-listen")
         }
         return config
     }

@@ -125,6 +125,9 @@ public final class SolventServer: Sendable {
     /// Subscriptions open now (catching up or live); also the `solvent_subscribers` gauge.
     public var subscriberCount: Int { hub.subscriberCount }
 
+    /// The log, for readers beside the server (the replication link reads committed records).
+    public var log: EventLog { hub.log }
+
     /// Queues a `clock` input for the next group (skipped then if the engine awaits nothing).
     public func tick() {
         _ = committer.submit([Submission(request: .clockTick, index: 0, target: Discard())])

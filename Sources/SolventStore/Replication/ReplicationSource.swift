@@ -6,6 +6,12 @@ extension EventLog {
     /// read transaction. Request keys are not in them: the log indexes keys by key, not by seq,
     /// so a live stream takes them from the commit that wrote them (issue 26, to do).
     public func replicatedRecords(from first: Seq, limit: Int) throws -> [ReplicatedRecord] {
+        try replicatedBatch(from: first, limit: limit).records
+    }
+
+    /// `replicatedRecords` with the chain hash after the last of them (the head hash a standby
+    /// checks its own chain against before appending them).
+    public func replicatedBatch(from first: Seq, limit: Int) throws -> (records: [ReplicatedRecord], headHash: [UInt8]) {
         var records: [ReplicatedRecord] = []
         try read { reader in
             try reader.forEach(from: first) { stored in
@@ -13,6 +19,10 @@ extension EventLog {
                 return records.count < limit
             }
         }
-        return records
+        guard let last = records.last else { return ([], []) }
+        let head = last.prevHash.withUnsafeBytes { previous in
+            last.bytes.withUnsafeBytes { Hash32.chained(after: Hash32(previous), bytes: $0) }
+        }
+        return (records, head.bytes)
     }
 }

@@ -56,6 +56,9 @@ public final class StandbyLog {
     private var chainHash: Hash32
     /// A snapshot boundary was crossed and its snapshot not written yet.
     private var snapshotDue = false
+    /// How many of `pending` end on a settled input but wait for a later record to confirm the
+    /// last one's bytes.
+    private var settledPending = 0
     public private(set) var alarm: StandbyAlarm?
 
     /// Opens (or continues) the standby's log in `directory`, created beforehand with the
@@ -75,33 +78,57 @@ public final class StandbyLog {
     public var durableSeq: Seq { log.lastSeq }
 
     /// Checks and appends `records`, which must continue what was received before; returns the
-    /// standby's durable seq afterwards. A record that breaks the chain or does not re-derive
-    /// raises the alarm (thrown): the whole inputs before it are appended, it and everything
-    /// after are not, and the standby refuses all further records. A record out of sequence
-    /// throws `StandbyGap` after appending the whole inputs before it.
+    /// standby's durable seq afterwards. `headHash` is the leader's chain hash after the last of
+    /// them: it confirms the last record's bytes, which otherwise only the next record's prevHash
+    /// does (without it, the last record is trusted once it re-derives).
+    ///
+    /// A record that breaks the chain or does not re-derive raises the alarm (thrown): the whole,
+    /// confirmed inputs before it are appended — not the record before a broken link, whose bytes
+    /// are the ones in doubt — it and everything after are not, and the standby refuses all
+    /// further records. A record out of sequence throws `StandbyGap` after appending the whole,
+    /// confirmed inputs before it.
     @discardableResult
-    public func receive(_ records: [ReplicatedRecord]) throws -> Seq {
+    public func receive(_ records: [ReplicatedRecord], headHash: [UInt8]? = nil) throws -> Seq {
         if let alarm { throw alarm }
         var failure: StandbyAlarm?
         var gap: StandbyGap?
-        var whole = 0  // how many of `pending` end on a settled input
+        // Prefixes of `pending`: `settled` ends on a settled input; `confirmed` also has its last
+        // record's bytes confirmed by a later prevHash (or the head hash).
+        var settled = settledPending
+        var confirmed = 0
         for record in records {
             guard record.seq == nextSeq else {
                 gap = StandbyGap(expected: nextSeq, found: record.seq)
                 break
             }
-            if let problem = check(record) {
-                failure = problem
+            if let broken = checkChain(record) {
+                failure = broken
+                break
+            }
+            confirmed = settled
+            if let mismatch = rederive(record) {
+                failure = mismatch
                 break
             }
             pending.append(AppendRecord(seq: record.seq, time: Self.time(of: record.bytes), bytes: record.bytes,
                                         requestKey: record.requestKey))
-            if replay.isSettled { whole = pending.count }
+            if replay.isSettled { settled = pending.count }
         }
-        try append(Array(pending[..<whole]), engineAtEnd: whole == pending.count)
-        pending.removeFirst(whole)
+        if failure == nil && gap == nil {
+            if let headHash, headHash.count != Hash32.byteCount || headHash.withUnsafeBytes({ Hash32($0) }) != chainHash {
+                failure = StandbyAlarm(seq: records.last?.seq ?? nextSeq,
+                                       reason: "the chain after it is not the leader's head hash: a record of this batch is not what the leader stored")
+            } else {
+                confirmed = settled
+            }
+        }
+        if failure == nil && gap == nil && headHash == nil { confirmed = settled }
+        try append(Array(pending[..<confirmed]), engineAtEnd: confirmed == pending.count)
+        pending.removeFirst(confirmed)
+        settledPending = settled - confirmed
         if let failure {
             pending = []
+            settledPending = 0
             alarm = failure
             throw failure
         }
@@ -109,12 +136,16 @@ public final class StandbyLog {
         return log.lastSeq
     }
 
-    /// The chain and re-derivation checks of one record, moving the chain and the engine past it.
-    private func check(_ record: ReplicatedRecord) -> StandbyAlarm? {
-        guard record.prevHash.count == Hash32.byteCount,
-              record.prevHash.withUnsafeBytes({ Hash32($0) }) == chainHash else {
+    /// The chain check of one record: its prevHash must be the hash of this standby's previous record.
+    private func checkChain(_ record: ReplicatedRecord) -> StandbyAlarm? {
+        guard record.prevHash.count == Hash32.byteCount, record.prevHash.withUnsafeBytes({ Hash32($0) }) == chainHash else {
             return StandbyAlarm(seq: record.seq, reason: "its prevHash is not the hash of this standby's record \(record.seq - 1): the chains differ")
         }
+        return nil
+    }
+
+    /// Re-derives one record, moving the chain and the engine past it.
+    private func rederive(_ record: ReplicatedRecord) -> StandbyAlarm? {
         if let mismatch = replay.feed(record.bytes[...]) {
             return StandbyAlarm(seq: mismatch.seq, reason: "it does not re-derive: \(mismatch.reason)")
         }

@@ -1,0 +1,42 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SolventCore
+import SolventReplication
+import SolventServer
+
+/// The leader's replication listener as a service of the daemon (docs/REPLICATION.md): it reads
+/// committed records only, and stops before the writer closes the log.
+struct ReplicationService: Service {
+    let leader: ReplicationLeader
+
+    /// Binds the listener for `config` on `server`'s log. The key is the file's bytes.
+    static func start(_ config: ReplicationConfig, server: SolventServer, environment: [String: String],
+                      logger: Logger) async throws -> ReplicationService {
+        let secret: [UInt8]
+        do { secret = Array(try Data(contentsOf: URL(fileURLWithPath: config.keyFile))) } catch {
+            throw ConfigError(file: config.keyFile, key: "--replication-key-file", reason: "\(error.localizedDescription)")
+        }
+        let handshake: Handshake
+        do { handshake = try Handshake(secret: secret) } catch {
+            throw ConfigError(file: config.keyFile, key: "--replication-key-file", reason: "\(error)")
+        }
+        let tamper = environment[TestOnlyTamper.environmentVariable].flatMap(UInt64.init).map { Seq($0) }
+        if let tamper { logger.critical("TEST ONLY: \(TestOnlyTamper.environmentVariable)=\(tamper) — record \(tamper) is altered on the replication link") }
+        let leader = try await ReplicationLeader(
+            log: server.log,
+            options: .init(host: config.listen.host, port: config.listen.port, node: config.node, handshake: handshake, tamperSeq: tamper),
+            logger: logger)
+        logger.info("replication", metadata: ["listen": "\(config.listen.host):\(leader.port)", "node": "\(config.node)"])
+        return ReplicationService(leader: leader)
+    }
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { try await leader.run() }
+    }
+}
+
+/// A test hook of the standby tests (issue 26): the leader alters one record on the link.
+enum TestOnlyTamper {
+    static let environmentVariable = "SOLVENT_TEST_TAMPER_REPLICATION_SEQ"
+}

@@ -1,0 +1,134 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+import SolventCore
+import SolventStore
+
+/// The leader's end of the replication link (docs/REPLICATION.md): a TCP listener whose every
+/// connection, once both sides have proved the key, gets the log's stored records from the seq
+/// the standby asks for, then every record committed after, as they are committed. It reads
+/// the log only; the writer never waits for it.
+public final class ReplicationLeader: Sendable {
+    public struct Options: Sendable {
+        public var host: String
+        public var port: Int
+        public var node: String
+        public var handshake: Handshake
+        /// Test only (SOLVENT_TEST_TAMPER_REPLICATION_SEQ): flips one bit of this record's bytes
+        /// on the way out, so that a test can see a standby stop.
+        public var tamperSeq: Seq?
+
+        public init(host: String, port: Int, node: String, handshake: Handshake, tamperSeq: Seq? = nil) {
+            self.host = host
+            self.port = port
+            self.node = node
+            self.handshake = handshake
+            self.tamperSeq = tamperSeq
+        }
+    }
+
+    let log: EventLog
+    let options: Options
+    let logger: Logger
+    private let server: NIOAsyncChannel<LinkChannel.Async, Never>
+    /// Each standby's last acknowledged durable seq, by node id.
+    private let acks = Mutex<[String: Seq]>([:])
+
+    /// How often an idle stream looks for newly committed records.
+    static let pollInterval = Duration.milliseconds(2)
+
+    public var port: Int { server.channel.localAddress?.port ?? options.port }
+
+    /// Binds the listener; `run` serves it.
+    public init(log: EventLog, options: Options, logger: Logger) async throws {
+        self.log = log
+        self.options = options
+        self.logger = logger
+        server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: options.host, port: options.port) { channel in LinkChannel.configure(channel) }
+    }
+
+    /// The standbys' acknowledged durable seqs.
+    public var acknowledged: [String: Seq] { acks.withLock { $0 } }
+
+    /// Serves standbys until cancelled, then closes the listener.
+    public func run() async throws {
+        try await server.executeThenClose { inbound in
+            try await withThrowingDiscardingTaskGroup { group in
+                for try await connection in inbound {
+                    group.addTask { await self.serve(connection) }
+                }
+            }
+        }
+    }
+
+    private func serve(_ connection: LinkChannel.Async) async {
+        let peer = connection.channel.remoteAddress.map { "\($0)" } ?? "?"
+        do {
+            try await connection.executeThenClose { inbound, outbound in
+                var reader = MessageReader(inbound: inbound.makeAsyncIterator())
+                let (node, from, seal) = try await handshake(&reader, outbound)
+                reader.seal = seal
+                logger.info("standby connected", metadata: ["node": "\(node)", "from": "\(from)", "peer": "\(peer)"])
+                // Records go out on a task of their own; this one reads the acks until the
+                // standby closes the link, which ends the stream too.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await self.stream(from: from, seal: seal, outbound) }
+                    defer { group.cancelAll() }
+                    try await self.readAcks(&reader, node: node)
+                }
+            }
+        } catch is CancellationError {
+        } catch {
+            logger.warning("standby link closed: \(error)", metadata: ["peer": "\(peer)"])
+        }
+    }
+
+    /// Challenge, the standby's hello with its proof, then the leader's own proof.
+    private func handshake(_ reader: inout MessageReader, _ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws -> (String, Seq, SessionSeal) {
+        let nonce = Handshake.nonce()
+        try await outbound.write(LinkChannel.frame(.challenge(nonce: nonce, rules: log.rules.rawValue,
+                                                              snapshotEvery: log.snapshotEvery ?? EventLog.defaultSnapshotEvery)))
+        guard case .hello(let theirs, let node, let from, let proof) = try await reader.expect("hello") else {
+            throw ReplicationError.malformed("expected hello")
+        }
+        let message = Handshake.standbyMessage(leaderNonce: nonce, standbyNonce: theirs, node: node, from: from)
+        guard options.handshake.verify(proof, message) else {
+            try? await outbound.write(LinkChannel.frame(.refusal(MessageReader.unauthenticated + "wrong key")))
+            throw ReplicationError.unauthenticated("standby \(node) did not prove the key")
+        }
+        let mine = options.handshake.prove(Handshake.leaderMessage(leaderNonce: nonce, standbyNonce: theirs, node: options.node))
+        try await outbound.write(LinkChannel.frame(.welcome(node: options.node, proof: mine)))
+        let seal = SessionSeal(handshake: options.handshake, leaderNonce: nonce, standbyNonce: theirs, isLeader: true)
+        return (node, max(from, 1), seal)
+    }
+
+    private func readAcks(_ reader: inout MessageReader, node: String) async throws {
+        while let message = try await reader.next() {
+            guard case .ack(let durable) = message else { throw ReplicationError.malformed("a standby sends acks only") }
+            acks.withLock { $0[node] = durable }
+        }
+    }
+
+    /// Stored records from `from` on, in messages of about `recordsBudgetBytes`, then the new
+    /// ones as the head moves.
+    private func stream(from first: Seq, seal: SessionSeal, _ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws {
+        var seal = seal
+        var next = first
+        while !Task.isCancelled {
+            guard log.lastSeq >= next else {
+                try await Task.sleep(for: Self.pollInterval)
+                continue
+            }
+            var (records, headHash) = try log.replicatedBatch(from: next, limit: 4_096)
+            guard let last = records.last else { continue }
+            if let tamper = options.tamperSeq, let index = records.firstIndex(where: { $0.seq == tamper }) {
+                records[index].bytes[records[index].bytes.count - 1] ^= 0x01
+            }
+            try await outbound.write(seal.seal(.records(records, headHash: headHash)))
+            next = last.seq + 1
+        }
+    }
+}
