@@ -15,11 +15,14 @@ public final class ReplicationLeader: Sendable {
         public var port: Int
         public var node: String
         public var handshake: Handshake
+        /// Semi-synchronous acks: told every standby's acknowledgement.
+        public var quorum: AckQuorum?
         /// Test only (SOLVENT_TEST_TAMPER_REPLICATION_SEQ): flips one bit of this record's bytes
         /// on the way out, so that a test can see a standby stop.
         public var tamperSeq: Seq?
 
-        public init(host: String, port: Int, node: String, handshake: Handshake, tamperSeq: Seq? = nil) {
+        public init(host: String, port: Int, node: String, handshake: Handshake, quorum: AckQuorum? = nil, tamperSeq: Seq? = nil) {
+            self.quorum = quorum
             self.host = host
             self.port = port
             self.node = node
@@ -109,6 +112,7 @@ public final class ReplicationLeader: Sendable {
         while let message = try await reader.next() {
             guard case .ack(let durable) = message else { throw ReplicationError.malformed("a standby sends acks only") }
             acks.withLock { $0[node] = durable }
+            options.quorum?.acknowledge(node: node, durable: durable)
         }
     }
 
