@@ -87,6 +87,7 @@ import Testing
             defer { leader.daemon.signal(SIGKILL) }
             try await Self.feed(leader, prefix: "a", deposits: 200, scenario: true)
             var standby = try Self.standby(directory, leader: leader)
+            defer { if standby.isRunning { standby.terminate() } }
             let head1 = try #require(Self.lastSeq(leader.data))
             try await Self.wait("the standby at \(head1)") { Self.lastSeq(directory + "/standby") == head1 }
             // Live: records committed while it follows.
@@ -109,6 +110,9 @@ import Testing
             #expect(copy.headHash == original.headHash)
             #expect(try copy.verifyChain() == .ok(count: head3.rawValue, head: original.headHash))
             _ = try copy.rederivation()
+            // A replicating leader stops on SIGTERM like any daemon: exit 0.
+            leader.daemon.signal(SIGTERM)
+            #expect(await leader.daemon.waitForExit() == 0)
         }
     }
 
@@ -122,6 +126,7 @@ import Testing
             defer { leader.daemon.signal(SIGKILL) }
             try await Self.feed(leader, prefix: "a", deposits: 20, scenario: true)
             let standby = try Self.standby(directory, leader: leader)
+            defer { if standby.isRunning { standby.terminate() } }
             try await Self.wait("the standby's exit") { !standby.isRunning }
             let output = try String(contentsOfFile: directory + "/standby.log", encoding: .utf8)
             #expect(standby.terminationStatus == 3, "\(output)")
@@ -139,6 +144,7 @@ import Testing
             try await Self.feed(leader, prefix: "a", deposits: 5, scenario: false)
             try Data(Array(repeating: UInt8(7), count: 48)).write(to: URL(fileURLWithPath: directory + "/wrong"))
             let standby = try Self.standby(directory, leader: leader, key: directory + "/wrong")
+            defer { if standby.isRunning { standby.terminate() } }
             try await Self.wait("the standby's exit") { !standby.isRunning }
             let output = try String(contentsOfFile: directory + "/standby.log", encoding: .utf8)
             #expect(standby.terminationStatus != 0, "\(output)")

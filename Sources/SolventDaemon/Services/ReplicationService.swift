@@ -32,8 +32,12 @@ struct ReplicationService: Service {
         return ReplicationService(leader: leader)
     }
 
+    /// Until the group shuts down; the cancellation that stops the listener is the normal end
+    /// (thrown on, it made a SIGTERM of a replicating daemon exit 1).
     func run() async throws {
-        try await cancelWhenGracefulShutdown { try await leader.run() }
+        do {
+            try await cancelWhenGracefulShutdown { try await leader.run() }
+        } catch is CancellationError {}
     }
 }
 
