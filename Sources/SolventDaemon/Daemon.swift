@@ -40,7 +40,8 @@ public enum Daemon {
         options.subscriberBacklogRecords = config.subscriberBacklogRecords
         options.stalledWriteSeconds = config.stalledWriteSeconds
         options.commitDelayUs = config.commitDelayUs
-        let quorum = config.replication.flatMap { $0.syncReplicas > 0 ? AckQuorum(required: $0.syncReplicas, logger: logger) : nil }
+        // Every replicating leader has one: it wakes the link at each commit, and with K > 0 waits.
+        let quorum = config.replication.map { AckQuorum(required: $0.syncReplicas, logger: logger) }
         options.replicationGate = quorum
         let server = try await SolventServer.start(listener: listener, dataDirectory: config.data, options: options)
         var services: [any Service] = []

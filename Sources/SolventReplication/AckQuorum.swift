@@ -5,7 +5,8 @@ import SolventServer
 
 /// Semi-synchronous acks (`solventd --sync-replicas K`, docs/REPLICATION.md): the leader's
 /// durable commit answers a group only once K standbys have acknowledged its last seq durable in
-/// their own logs. Strict: with fewer than K standbys connected, appends wait (and say so in the
+/// their own logs. With K = 0 it waits for nothing and only wakes the link's streams, which
+/// every replicating leader has it do. Strict: with fewer than K standbys connected, appends wait (and say so in the
 /// log every 5 s) rather than be acknowledged with fewer copies than promised; K = 0 needs no
 /// gate at all. What K survives: K = 0 loses what the leader acknowledged but no standby held if
 /// the leader's disk is lost; K ≥ 1 loses no acknowledged record as long as one of the K
@@ -17,8 +18,11 @@ public final class AckQuorum: ReplicationGate, @unchecked Sendable {
     private let condition = NSCondition()
     private var acked: [String: Seq] = [:]
 
+    /// Woken at every commit: the streams that carry records to the standbys.
+    let committed = HeadSignal()
+
     public init(required: Int, logger: Logger) {
-        precondition(required > 0, "a quorum of no standby is no gate")
+        precondition(required >= 0, "a quorum counts standbys")
         self.required = required
         self.logger = logger
     }
@@ -35,6 +39,8 @@ public final class AckQuorum: ReplicationGate, @unchecked Sendable {
     private func holders(of seq: Seq) -> Int { acked.values.count { $0 >= seq } }
 
     public func waitReplicated(through seq: Seq) {
+        committed.notify()
+        guard required > 0 else { return }
         condition.lock()
         defer { condition.unlock() }
         var warnAt = Date().addingTimeInterval(5)

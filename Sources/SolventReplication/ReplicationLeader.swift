@@ -38,7 +38,8 @@ public final class ReplicationLeader: Sendable {
     /// Each standby's last acknowledged durable seq, by node id.
     private let acks = Mutex<[String: Seq]>([:])
 
-    /// How often an idle stream looks for newly committed records.
+    /// How often an idle stream looks for newly committed records when no commit wakes it
+    /// (a leader without a quorum object, e.g. in tests).
     static let pollInterval = Duration.milliseconds(2)
 
     public var port: Int { server.channel.localAddress?.port ?? options.port }
@@ -121,9 +122,15 @@ public final class ReplicationLeader: Sendable {
     private func stream(from first: Seq, seal: SessionSeal, _ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws {
         var seal = seal
         var next = first
+        var commits = options.quorum?.committed.subscribe().makeAsyncIterator()
         while !Task.isCancelled {
             guard log.lastSeq >= next else {
-                try await Task.sleep(for: Self.pollInterval)
+                if commits != nil {
+                    // Woken by the next commit; a wake-up that came before this wait is kept.
+                    guard await commits?.next() != nil else { return }
+                } else {
+                    try await Task.sleep(for: Self.pollInterval)
+                }
                 continue
             }
             var (records, headHash) = try log.replicatedBatch(from: next, limit: 4_096)
