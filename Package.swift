@@ -86,6 +86,7 @@ let package = Package(
             dependencies: [
                 "SolventCore",
                 "SolventStore",
+                "SolventServer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),

@@ -3,6 +3,7 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 import SolventCore
+import SolventReplication
 import SolventServer
 #if canImport(Glibc)
 import Glibc
@@ -39,6 +40,9 @@ public enum Daemon {
         options.subscriberBacklogRecords = config.subscriberBacklogRecords
         options.stalledWriteSeconds = config.stalledWriteSeconds
         options.commitDelayUs = config.commitDelayUs
+        // Every replicating leader has one: it wakes the link at each commit, and with K > 0 waits.
+        let quorum = config.replication.map { AckQuorum(required: $0.syncReplicas, logger: logger) }
+        options.replicationGate = quorum
         let server = try await SolventServer.start(listener: listener, dataDirectory: config.data, options: options)
         var services: [any Service] = []
         if let metrics, let address = config.metrics {
@@ -64,7 +68,8 @@ public enum Daemon {
         // After the server and the writer: it stops first, before the log it reads is closed.
         if let replication = config.replication {
             do {
-                services.append(try await ReplicationService.start(replication, server: server, environment: environment, logger: logger))
+                services.append(try await ReplicationService.start(replication, server: server, quorum: quorum,
+                                                                   environment: environment, logger: logger))
             } catch {
                 try? await server.shutdown()
                 throw error

@@ -15,11 +15,14 @@ public final class ReplicationLeader: Sendable {
         public var port: Int
         public var node: String
         public var handshake: Handshake
+        /// Semi-synchronous acks: told every standby's acknowledgement.
+        public var quorum: AckQuorum?
         /// Test only (SOLVENT_TEST_TAMPER_REPLICATION_SEQ): flips one bit of this record's bytes
         /// on the way out, so that a test can see a standby stop.
         public var tamperSeq: Seq?
 
-        public init(host: String, port: Int, node: String, handshake: Handshake, tamperSeq: Seq? = nil) {
+        public init(host: String, port: Int, node: String, handshake: Handshake, quorum: AckQuorum? = nil, tamperSeq: Seq? = nil) {
+            self.quorum = quorum
             self.host = host
             self.port = port
             self.node = node
@@ -35,7 +38,8 @@ public final class ReplicationLeader: Sendable {
     /// Each standby's last acknowledged durable seq, by node id.
     private let acks = Mutex<[String: Seq]>([:])
 
-    /// How often an idle stream looks for newly committed records.
+    /// How often an idle stream looks for newly committed records when no commit wakes it
+    /// (a leader without a quorum object, e.g. in tests).
     static let pollInterval = Duration.milliseconds(2)
 
     public var port: Int { server.channel.localAddress?.port ?? options.port }
@@ -109,6 +113,7 @@ public final class ReplicationLeader: Sendable {
         while let message = try await reader.next() {
             guard case .ack(let durable) = message else { throw ReplicationError.malformed("a standby sends acks only") }
             acks.withLock { $0[node] = durable }
+            options.quorum?.acknowledge(node: node, durable: durable)
         }
     }
 
@@ -117,9 +122,15 @@ public final class ReplicationLeader: Sendable {
     private func stream(from first: Seq, seal: SessionSeal, _ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws {
         var seal = seal
         var next = first
+        var commits = options.quorum?.committed.subscribe().makeAsyncIterator()
         while !Task.isCancelled {
             guard log.lastSeq >= next else {
-                try await Task.sleep(for: Self.pollInterval)
+                if commits != nil {
+                    // Woken by the next commit; a wake-up that came before this wait is kept.
+                    guard await commits?.next() != nil else { return }
+                } else {
+                    try await Task.sleep(for: Self.pollInterval)
+                }
                 continue
             }
             var (records, headHash) = try log.replicatedBatch(from: next, limit: 4_096)

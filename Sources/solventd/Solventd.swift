@@ -36,6 +36,9 @@ struct Solventd: AsyncParsableCommand {
     @Option(help: "This node's id on the replication link.")
     var node: String?
 
+    @Option(help: "Acknowledge a group only once this many standbys hold it durably (default 0).")
+    var syncReplicas: Int?
+
     func run() async throws {
         EarlySignals.install()  // From the first moment: a SIGTERM during start-up becomes a graceful stop.
         HashSeed.seedIdentifierHashes()  // before any ledger is made: crafted ids cannot line up
@@ -43,7 +46,7 @@ struct Solventd: AsyncParsableCommand {
         do {
             settings = try DaemonConfig.load(configFile: config, flags: DaemonFlags(
                 data: data, socket: socket, metrics: metrics, replicationListen: replicationListen,
-                replicationKeyFile: replicationKeyFile, node: node))
+                replicationKeyFile: replicationKeyFile, node: node, syncReplicas: syncReplicas))
         } catch {
             throw ValidationError("configuration: \(error)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SolventBench
 import SolventCore
 import SolventProtocol
@@ -19,7 +20,7 @@ import Testing
         let port: Int
     }
 
-    static func leader(_ directory: String, environment: [String: String] = [:]) async throws -> Leader {
+    static func leader(_ directory: String, syncReplicas: Int = 0, environment: [String: String] = [:]) async throws -> Leader {
         let data = directory + "/leader"
         try EventLog.create(directory: data, createdTimeMs: 0, rules: .v2)
         try Data(#"{"clockIntervalMs": 0}"#.utf8).write(to: URL(fileURLWithPath: directory + "/solventd.json"))
@@ -29,7 +30,8 @@ import Testing
         let daemon = try DaemonProcess(
             executable: try productPath("solventd"),
             arguments: ["--data", data, "--socket", socket, "--config", directory + "/solventd.json",
-                        "--replication-listen", "127.0.0.1:\(port)", "--replication-key-file", directory + "/key", "--node", "leader-a"],
+                        "--replication-listen", "127.0.0.1:\(port)", "--replication-key-file", directory + "/key", "--node", "leader-a",
+                        "--sync-replicas", "\(syncReplicas)"],
             socketPath: socket, logPath: directory + "/leader.log", environment: environment)
         #expect(await daemon.waitUntilServing())
         return Leader(daemon: daemon, data: data, socket: socket, port: port)
@@ -85,6 +87,7 @@ import Testing
             defer { leader.daemon.signal(SIGKILL) }
             try await Self.feed(leader, prefix: "a", deposits: 200, scenario: true)
             var standby = try Self.standby(directory, leader: leader)
+            defer { if standby.isRunning { standby.terminate() } }
             let head1 = try #require(Self.lastSeq(leader.data))
             try await Self.wait("the standby at \(head1)") { Self.lastSeq(directory + "/standby") == head1 }
             // Live: records committed while it follows.
@@ -107,6 +110,9 @@ import Testing
             #expect(copy.headHash == original.headHash)
             #expect(try copy.verifyChain() == .ok(count: head3.rawValue, head: original.headHash))
             _ = try copy.rederivation()
+            // A replicating leader stops on SIGTERM like any daemon: exit 0.
+            leader.daemon.signal(SIGTERM)
+            #expect(await leader.daemon.waitForExit() == 0)
         }
     }
 
@@ -120,6 +126,7 @@ import Testing
             defer { leader.daemon.signal(SIGKILL) }
             try await Self.feed(leader, prefix: "a", deposits: 20, scenario: true)
             let standby = try Self.standby(directory, leader: leader)
+            defer { if standby.isRunning { standby.terminate() } }
             try await Self.wait("the standby's exit") { !standby.isRunning }
             let output = try String(contentsOfFile: directory + "/standby.log", encoding: .utf8)
             #expect(standby.terminationStatus == 3, "\(output)")
@@ -137,11 +144,45 @@ import Testing
             try await Self.feed(leader, prefix: "a", deposits: 5, scenario: false)
             try Data(Array(repeating: UInt8(7), count: 48)).write(to: URL(fileURLWithPath: directory + "/wrong"))
             let standby = try Self.standby(directory, leader: leader, key: directory + "/wrong")
+            defer { if standby.isRunning { standby.terminate() } }
             try await Self.wait("the standby's exit") { !standby.isRunning }
             let output = try String(contentsOfFile: directory + "/standby.log", encoding: .utf8)
             #expect(standby.terminationStatus != 0, "\(output)")
             #expect(output.contains("wrong key") || output.contains("did not prove"), "\(output)")
             #expect((Self.lastSeq(directory + "/standby") ?? 0) == 0, "no record reached it")
+        }
+    }
+
+    /// `--sync-replicas 1`: an append is not acknowledged while no standby holds it, is once one
+    /// does, and every acknowledged seq is already durable in the standby's log when its reply
+    /// arrives.
+    @Test func withOneSyncReplicaNothingIsAcknowledgedBeforeAStandbyHoldsIt() async throws {
+        try await withTemporaryDirectory { directory in
+            let leader = try await Self.leader(directory, syncReplicas: 1)
+            defer { leader.daemon.signal(SIGKILL) }
+            let replied = Mutex<String?>(nil)
+            let first = Task {
+                let reply = try await LineClient.withConnection(socketPath: leader.socket) {
+                    try await $0.exchange([#"{"op":"append","key":"first","event":{"kind":"deposit","account":"a","amount":"1","ref":"r"}}"#])
+                }
+                replied.withLock { $0 = reply.first }
+            }
+            try await Task.sleep(for: .milliseconds(1_500))
+            #expect(replied.withLock { $0 } == nil, "acknowledged with no standby holding it")
+            let standby = try Self.standby(directory, leader: leader)
+            defer { standby.terminate() }
+            try await Self.wait("the first reply") { replied.withLock { $0 } != nil }
+            #expect(replied.withLock { $0 }?.contains(#""ok":true"#) == true)
+            _ = try await first.value
+            for n in 0..<40 {
+                let reply = try await LineClient.withConnection(socketPath: leader.socket) {
+                    try await $0.exchange([#"{"op":"append","key":"k\#(n)","event":{"kind":"deposit","account":"a","amount":"1","ref":"r\#(n)"}}"#])
+                }
+                let json = try JSONParser.parse(try #require(reply.first))
+                guard case .number(let text)? = json["seq"], let seq = Seq(text) else { Issue.record("\(reply)"); continue }
+                let held = try #require(Self.lastSeq(directory + "/standby"))
+                #expect(held >= seq, "seq \(seq) acknowledged while the standby held \(held)")
+            }
         }
     }
 }

@@ -87,4 +87,6 @@ public struct ReplicationConfig: Sendable, Equatable {
     public var listen: MetricsAddress
     public var keyFile: String
     public var node: String
+    /// Standbys that must hold a group durably before it is acknowledged (0: none).
+    public var syncReplicas: Int
 }

@@ -7,9 +7,12 @@ public struct DaemonFlags: Sendable {
     public var replicationListen: String?
     public var replicationKeyFile: String?
     public var node: String?
+    /// Semi-synchronous acks: standbys that must hold a group before it is acknowledged.
+    public var syncReplicas: Int?
 
     public init(data: String? = nil, socket: String? = nil, metrics: String? = nil,
-                replicationListen: String? = nil, replicationKeyFile: String? = nil, node: String? = nil) {
+                replicationListen: String? = nil, replicationKeyFile: String? = nil, node: String? = nil, syncReplicas: Int? = nil) {
+        self.syncReplicas = syncReplicas
         self.data = data
         self.socket = socket
         self.metrics = metrics
@@ -45,9 +48,14 @@ extension DaemonConfig {
                 throw ConfigError(file: "command line", key: "--replication-key-file",
                                   reason: "--replication-listen needs the pre-shared key's file (at least 32 bytes)")
             }
-            config.replication = ReplicationConfig(listen: address, keyFile: keyFile, node: flags.node ?? "node-1")
-        } else if flags.replicationKeyFile != nil {
-            throw ConfigError(file: "command line", key: "--replication-key-file", reason: "only with --replication-listen")
+            let k = flags.syncReplicas ?? 0
+            guard (0...16).contains(k) else {
+                throw ConfigError(file: "command line", key: "--sync-replicas", reason: "\(k): from 0 to 16 standbys")
+            }
+            config.replication = ReplicationConfig(listen: address, keyFile: keyFile, node: flags.node ?? "node-1", syncReplicas: k)
+        } else if flags.replicationKeyFile != nil || (flags.syncReplicas ?? 0) > 0 {
+            throw ConfigError(file: "command line", key: flags.replicationKeyFile != nil ? "--replication-key-file" : "--sync-replicas",
+                              reason: "only with --replication-listen")
         }
         return config
     }

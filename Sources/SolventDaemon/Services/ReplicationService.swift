@@ -11,7 +11,7 @@ struct ReplicationService: Service {
     let leader: ReplicationLeader
 
     /// Binds the listener for `config` on `server`'s log. The key is the file's bytes.
-    static func start(_ config: ReplicationConfig, server: SolventServer, environment: [String: String],
+    static func start(_ config: ReplicationConfig, server: SolventServer, quorum: AckQuorum?, environment: [String: String],
                       logger: Logger) async throws -> ReplicationService {
         let secret: [UInt8]
         do { secret = Array(try Data(contentsOf: URL(fileURLWithPath: config.keyFile))) } catch {
@@ -25,14 +25,19 @@ struct ReplicationService: Service {
         if let tamper { logger.critical("TEST ONLY: \(TestOnlyTamper.environmentVariable)=\(tamper) — record \(tamper) is altered on the replication link") }
         let leader = try await ReplicationLeader(
             log: server.log,
-            options: .init(host: config.listen.host, port: config.listen.port, node: config.node, handshake: handshake, tamperSeq: tamper),
+            options: .init(host: config.listen.host, port: config.listen.port, node: config.node, handshake: handshake, quorum: quorum, tamperSeq: tamper),
             logger: logger)
-        logger.info("replication", metadata: ["listen": "\(config.listen.host):\(leader.port)", "node": "\(config.node)"])
+        logger.info("replication", metadata: ["listen": "\(config.listen.host):\(leader.port)", "node": "\(config.node)",
+                                              "syncReplicas": "\(config.syncReplicas)"])
         return ReplicationService(leader: leader)
     }
 
+    /// Until the group shuts down; the cancellation that stops the listener is the normal end
+    /// (thrown on, it made a SIGTERM of a replicating daemon exit 1).
     func run() async throws {
-        try await cancelWhenGracefulShutdown { try await leader.run() }
+        do {
+            try await cancelWhenGracefulShutdown { try await leader.run() }
+        } catch is CancellationError {}
     }
 }
 

@@ -17,6 +17,9 @@ public struct ServerOptions: Sendable {
     public var roles: Roles
     /// Told about every committed group (metrics).
     public var observer: (any CommitObserver)?
+    /// Semi-synchronous acks: a committed group is answered only once this gate lets it
+    /// (docs/REPLICATION.md); nil answers at the group's own fsync.
+    public var replicationGate: (any ReplicationGate)?
     /// Records a live subscriber may leave unread before it is disconnected (`slow_subscriber`).
     public var subscriberBacklogRecords = SubscriptionHub.defaultBacklogRecords
     /// Runs the connections on this group (left running at shutdown) instead of one of their own.

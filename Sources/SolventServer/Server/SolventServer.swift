@@ -64,7 +64,7 @@ public final class SolventServer: Sendable {
     ) async throws -> SolventServer {
         let journal = try openJournal(dataDirectory, snapshotEvery: options.snapshotEvery, maxMapSizeBytes: options.maxMapSizeBytes, nowMs: nowMs)
         let hub = SubscriptionHub(log: journal.log, backlogLimitRecords: options.subscriberBacklogRecords)
-        let committer = Committer(journal: journal, hub: hub, nowMs: nowMs, observer: options.observer,
+        let committer = Committer(journal: journal, hub: hub, nowMs: nowMs, observer: options.observer, replicationGate: options.replicationGate,
                                   window: GroupCommitWindow(delayUs: options.commitDelayUs))
         committer.start()
         let connections = Connections()

@@ -33,10 +33,10 @@ final class Committer: @unchecked Sendable {
     /// `handOff` and `beforeDurableCommit` are for tests: other group bounds, and a hook run on
     /// the durable stage's thread before each commit handed to it.
     init(journal: Journal, hub: SubscriptionHub, nowMs: @escaping @Sendable () -> TimeMs, observer: (any CommitObserver)? = nil,
-         window: GroupCommitWindow = GroupCommitWindow(), handOff: HandOff = HandOff(),
+         replicationGate: (any ReplicationGate)? = nil, window: GroupCommitWindow = GroupCommitWindow(), handOff: HandOff = HandOff(),
          beforeDurableCommit: (@Sendable () -> Void)? = nil) {
         staging = GroupStaging(journal: journal, nowMs: nowMs, observer: observer)
-        durableCommit = DurableCommit(log: journal.log, hub: hub, observer: observer)
+        durableCommit = DurableCommit(log: journal.log, hub: hub, observer: observer, replicationGate: replicationGate)
         self.window = window
         self.handOff = handOff
         durable = DurableStage(commit: durableCommit, counted: { [queue] in queue.count(appended: $0) }, beforeCommit: beforeDurableCommit)

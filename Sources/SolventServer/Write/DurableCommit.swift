@@ -11,6 +11,8 @@ struct DurableCommit: Sendable {
     let log: EventLog
     let hub: SubscriptionHub
     let observer: (any CommitObserver)?
+    /// Semi-synchronous acks: waited for after the fsync, before the answers leave.
+    var replicationGate: (any ReplicationGate)? = nil
 
     /// The one finish routine of a staged group, on whichever thread commits it: commit, then
     /// `afterCommit` (the writer's: discard the staged state on failure, answer the group's tick
@@ -63,6 +65,9 @@ struct DurableCommit: Sendable {
         // The records themselves are gathered only if someone subscribes: copying every event of
         // the group into one more array was a cost of every commit, paid for no one.
         if let lastSeq { hub.publish(through: lastSeq) { staged.committedRecords() } }
+        // The answers are in the outbox, not sent: with semi-synchronous acks they leave only
+        // once the standbys hold the group.
+        if let lastSeq, let replicationGate { replicationGate.waitReplicated(through: lastSeq) }
         return .success(())
     }
 }
