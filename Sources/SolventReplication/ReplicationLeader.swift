@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import NIOCore
 import NIOPosix
@@ -114,6 +115,11 @@ public final class ReplicationLeader: Sendable {
             guard case .ack(let durable) = message else { throw ReplicationError.malformed("a standby sends acks only") }
             acks.withLock { $0[node] = durable }
             options.quorum?.acknowledge(node: node, durable: durable)
+            // Replication lag per standby, in seqs, beside the daemon's own metrics (the global
+            // factory solventd bootstraps; a no-op elsewhere).
+            Gauge(label: "solvent_replication_acked_seq", dimensions: [("node", node)]).record(Double(durable.rawValue))
+            Gauge(label: "solvent_replication_lag_seqs", dimensions: [("node", node)])
+                .record(Double(log.lastSeq.rawValue &- min(durable.rawValue, log.lastSeq.rawValue)))
         }
     }
 
