@@ -40,7 +40,7 @@ public struct AuditLog {
         guard seq > 0, let snapshot = try log.snapshot(atOrBefore: seq) else {
             return Rederivation(ledger: Ledger(rules: log.rules), stateRoots: log.stateRoots)
         }
-        return Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq, stateRoots: log.stateRoots)
+        return Rederivation(ledger: try snapshot.ledger(), lastSeq: snapshot.seq, stateRoots: log.stateRoots)
     }
 }
 

@@ -16,12 +16,16 @@ import Testing
     /// A leader's log of the liquidation scenario (inputs, liquidations, auctions, ADL), every
     /// input under a key. (Its `snapshotEvery` is also its state roots' period, which would move
     /// the scenario's auction ids: the standby snapshots more often by its own setting.)
-    static func leader(_ directory: String) throws -> EventLog {
+    static func leaderInputs() throws -> [JournalInput] {
         let text = try String(contentsOfFile: scenarioPath, encoding: .utf8)
-        let inputs = try text.split(separator: "\n").enumerated().map { offset, line in
+        return try text.split(separator: "\n").enumerated().map { offset, line in
             let (time, event) = try RecordJSON.input(line: Array(line.utf8), requireTime: true)
             return JournalInput(time: try #require(time), event: event, key: "k-\(offset)")
         }
+    }
+
+    static func leader(_ directory: String) throws -> EventLog {
+        let inputs = try leaderInputs()
         // The scenario's auction ids and amounts are the worked example's, under rules 2's defaults.
         try EventLog.create(directory: directory, createdTimeMs: 0, snapshotEvery: 1_000, rules: .v2)
         let journal = try Journal(directory: directory)

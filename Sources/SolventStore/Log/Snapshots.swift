@@ -75,3 +75,14 @@ extension LogReader {
         return Snapshot(seq: seq, state: Array(state))
     }
 }
+
+extension Snapshot {
+    /// The state it holds, which must be the state after record `seq`: a snapshot whose state
+    /// is at another seq (its hash can still be right: it is the writer's bytes) is refused as
+    /// corrupt here, where replaying onto it would trap the ledger's order check instead.
+    public func ledger() throws -> Ledger {
+        let ledger = try Ledger(snapshot: state)
+        guard ledger.lastSeq == seq else { throw StoreError.snapshotCorrupt(seq: seq) }
+        return ledger
+    }
+}

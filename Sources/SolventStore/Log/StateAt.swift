@@ -12,7 +12,7 @@ extension EventLog {
             let target = min(seq, reader.lastSeq)
             var replay = Rederivation(ledger: Ledger(rules: rules), stateRoots: roots)
             if let snapshot = try reader.snapshot(atOrBefore: target) {
-                replay = Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq, stateRoots: roots)
+                replay = Rederivation(ledger: try snapshot.ledger(), lastSeq: snapshot.seq, stateRoots: roots)
             }
             guard replay.lastSeq < target else { return replay.ledger }
             failure = try reader.replay(&replay, from: replay.lastSeq + 1, through: target)
@@ -29,7 +29,7 @@ extension EventLog {
         let lastSeq = try read { $0.lastSeq }
         var replay = Rederivation(ledger: Ledger(rules: rules), stateRoots: stateRoots)
         if let snapshot = try snapshot(atOrBefore: lastSeq) {
-            replay = Rederivation(ledger: try Ledger(snapshot: snapshot.state), lastSeq: snapshot.seq, stateRoots: stateRoots)
+            replay = Rederivation(ledger: try snapshot.ledger(), lastSeq: snapshot.seq, stateRoots: stateRoots)
         }
         let from = replay.lastSeq + 1
         var mismatch: ReplayMismatch?
