@@ -66,7 +66,7 @@ public enum Daemon {
         services.append(server.writerService(logClosed: { logger.info("log closed") }))
         services.append(ServerService(server: server, logger: logger))
         // After the server and the writer: it stops first, before the log it reads is closed.
-        if let replication = config.replication {
+        if let replication = config.replication, let quorum {
             do {
                 services.append(try await ReplicationService.start(replication, server: server, quorum: quorum,
                                                                    environment: environment, logger: logger))

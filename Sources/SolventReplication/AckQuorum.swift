@@ -51,11 +51,4 @@ public final class AckQuorum: ReplicationGate, @unchecked Sendable {
             }
         }
     }
-
-    /// Each standby's acknowledged durable seq.
-    public var acknowledged: [String: Seq] {
-        condition.lock()
-        defer { condition.unlock() }
-        return acked
-    }
 }

@@ -16,13 +16,14 @@ public final class ReplicationLeader: Sendable {
         public var port: Int
         public var node: String
         public var handshake: Handshake
-        /// Semi-synchronous acks: told every standby's acknowledgement.
-        public var quorum: AckQuorum?
+        /// Told every standby's acknowledgement (semi-synchronous acks when K > 0), and wakes the
+        /// streams at each commit.
+        public var quorum: AckQuorum
         /// Test only (SOLVENT_TEST_TAMPER_REPLICATION_SEQ): flips one bit of this record's bytes
         /// on the way out, so that a test can see a standby stop.
         public var tamperSeq: Seq?
 
-        public init(host: String, port: Int, node: String, handshake: Handshake, quorum: AckQuorum? = nil, tamperSeq: Seq? = nil) {
+        public init(host: String, port: Int, node: String, handshake: Handshake, quorum: AckQuorum, tamperSeq: Seq? = nil) {
             self.quorum = quorum
             self.host = host
             self.port = port
@@ -36,12 +37,6 @@ public final class ReplicationLeader: Sendable {
     let options: Options
     let logger: Logger
     private let server: NIOAsyncChannel<LinkChannel.Async, Never>
-    /// Each standby's last acknowledged durable seq, by node id.
-    private let acks = Mutex<[String: Seq]>([:])
-
-    /// How often an idle stream looks for newly committed records when no commit wakes it
-    /// (a leader without a quorum object, e.g. in tests).
-    static let pollInterval = Duration.milliseconds(2)
 
     public var port: Int { server.channel.localAddress?.port ?? options.port }
 
@@ -54,9 +49,6 @@ public final class ReplicationLeader: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: options.host, port: options.port) { channel in LinkChannel.configure(channel) }
     }
-
-    /// The standbys' acknowledged durable seqs.
-    public var acknowledged: [String: Seq] { acks.withLock { $0 } }
 
     /// Serves standbys until cancelled, then closes the listener.
     public func run() async throws {
@@ -113,33 +105,28 @@ public final class ReplicationLeader: Sendable {
     private func readAcks(_ reader: inout MessageReader, node: String) async throws {
         while let message = try await reader.next() {
             guard case .ack(let durable) = message else { throw ReplicationError.malformed("a standby sends acks only") }
-            acks.withLock { $0[node] = durable }
-            options.quorum?.acknowledge(node: node, durable: durable)
+            options.quorum.acknowledge(node: node, durable: durable)
             // Replication lag per standby, in seqs, beside the daemon's own metrics (the global
             // factory solventd bootstraps; a no-op elsewhere).
             Gauge(label: "solvent_replication_acked_seq", dimensions: [("node", node)]).record(Double(durable.rawValue))
             Gauge(label: "solvent_replication_lag_seqs", dimensions: [("node", node)])
-                .record(Double(log.lastSeq.rawValue &- min(durable.rawValue, log.lastSeq.rawValue)))
+                .record(Double(log.lastSeq.rawValue - min(durable.rawValue, log.lastSeq.rawValue)))
         }
     }
 
-    /// Stored records from `from` on, in messages of about `recordsBudgetBytes`, then the new
-    /// ones as the head moves.
+    /// Stored records from `from` on, in messages of at most 4,096 records and about
+    /// `recordsBudgetBytes`, then the new ones as each commit wakes the stream.
     private func stream(from first: Seq, seal: SessionSeal, _ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws {
         var seal = seal
         var next = first
-        var commits = options.quorum?.committed.subscribe().makeAsyncIterator()
+        var commits = options.quorum.committed.subscribe().makeAsyncIterator()
         while !Task.isCancelled {
             guard log.lastSeq >= next else {
-                if commits != nil {
-                    // Woken by the next commit; a wake-up that came before this wait is kept.
-                    guard await commits?.next() != nil else { return }
-                } else {
-                    try await Task.sleep(for: Self.pollInterval)
-                }
+                // Woken by the next commit; a wake-up that came before this wait is kept.
+                guard await commits.next() != nil else { return }
                 continue
             }
-            var (records, headHash) = try log.replicatedBatch(from: next, limit: 4_096)
+            var (records, headHash) = try log.replicatedBatch(from: next, limit: 4_096, maxBytes: ReplicationMessage.recordsBudgetBytes)
             guard let last = records.last else { continue }
             if let tamper = options.tamperSeq, let index = records.firstIndex(where: { $0.seq == tamper }) {
                 records[index].bytes[records[index].bytes.count - 1] ^= 0x01

@@ -162,4 +162,23 @@ import Testing
             #expect(fresh.log.headHash == leader.headHash)
         }
     }
+
+    /// A leader's message is cut by bytes as well as by count, so that large records never
+    /// make one larger than the link's frame bound; the cut still continues the chain.
+    @Test func aBatchIsCutByItsBytes() throws {
+        try withTemporaryDirectory { directory in
+            let leader = try Self.leader(directory + "/leader")
+            #expect(try leader.replicatedBatch(from: 1, limit: 10_000, maxBytes: 1).records.count == 1)
+            let (cut, _) = try leader.replicatedBatch(from: 1, limit: 10_000, maxBytes: 600)
+            let total = cut.reduce(0) { $0 + $1.bytes.count }
+            #expect(cut.count > 1 && UInt64(cut.count) < leader.lastSeq.rawValue)
+            #expect(total >= 600 && total - cut.last!.bytes.count < 600)
+            let standby = try Self.standby(directory + "/standby", like: leader)
+            while standby.nextSeq <= leader.lastSeq {
+                let (records, head) = try leader.replicatedBatch(from: standby.nextSeq, limit: 10_000, maxBytes: 600)
+                try standby.receive(records, headHash: head)
+            }
+            #expect(standby.log.headHash == leader.headHash)
+        }
+    }
 }

@@ -36,7 +36,4 @@ extension Ledger {
 
     /// Listed market ids, in listing order.
     public var marketIDs: [MarketID] { markets.map(\.id) }
-
-    /// The market's dense index, nil when it is not listed.
-    func marketIndex(_ id: MarketID) -> Int? { marketIndexByID[id] }
 }

@@ -11,7 +11,7 @@ struct ReplicationService: Service {
     let leader: ReplicationLeader
 
     /// Binds the listener for `config` on `server`'s log. The key is the file's bytes.
-    static func start(_ config: ReplicationConfig, server: SolventServer, quorum: AckQuorum?, environment: [String: String],
+    static func start(_ config: ReplicationConfig, server: SolventServer, quorum: AckQuorum, environment: [String: String],
                       logger: Logger) async throws -> ReplicationService {
         let secret: [UInt8]
         do { secret = Array(try Data(contentsOf: URL(fileURLWithPath: config.keyFile))) } catch {

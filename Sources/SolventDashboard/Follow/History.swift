@@ -112,11 +112,6 @@ struct History: Sendable {
 
     static let accountFields: Set<String> = ["account", "buyer", "seller", "bidder"]
 
-    /// Liquidations started in `market` during the minute of log time containing `timeMs`.
-    func liquidations(market: MarketID, minuteOf timeMs: TimeMs) -> Int {
-        perMinute[market]?[timeMs.rawValue / 60_000] ?? 0
-    }
-
     /// Per-minute counts of `market` over the last `minutes` minutes up to `timeMs`, oldest first.
     func liquidationsPerMinute(market: MarketID, upTo timeMs: TimeMs, minutes: Int) -> [Int] {
         let last = timeMs.rawValue / 60_000

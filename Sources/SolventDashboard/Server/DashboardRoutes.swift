@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import SolventAudit
 import SolventCharts
@@ -26,7 +27,9 @@ struct DashboardRoutes: Sendable {
             guard let id = request.uri.queryParameters.get("id"), !id.isEmpty else {
                 return html("Account", active: "") { _ in "<p>Search an account by id above.</p>" }
             }
-            return Response(status: .seeOther, headers: [.location: "/accounts/\(Self.pathEscaped(id))"])
+            // One path segment: percent-encoded, slashes included.
+            let segment = id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            return Response(status: .seeOther, headers: [.location: "/accounts/\(segment)"])
         }
         router.get("/accounts/:id") { _, context in try accountPage(context.parameters.require("id")) }
         router.get("/liquidations/:seq") { _, context in try liquidationPage(context.parameters.require("seq")) }
@@ -178,19 +181,4 @@ struct DashboardRoutes: Sendable {
     static func text(_ body: String, status: HTTPResponse.Status = .ok, contentType: String = "text/plain; charset=utf-8") -> Response {
         Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
-
-    static func pathEscaped(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            let c = Character(Unicode.Scalar(byte))
-            if c.isLetter && byte < 128 || c.isNumber && byte < 128 || "-_.~".contains(c) { out.append(c) } else {
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
-        return out
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

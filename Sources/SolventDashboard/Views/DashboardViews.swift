@@ -20,10 +20,8 @@ struct DashboardViews {
 
     var markets: [MarketLine] {
         ledger.marketViews.map { view in
-            MarketLine(view: view,
-                       liquidationsLastMinute: history.liquidations(market: view.market, minuteOf: ledger.lastTimeMs),
-                       perMinute: history.liquidationsPerMinute(market: view.market, upTo: ledger.lastTimeMs,
-                                                                minutes: Self.minutesShown))
+            let perMinute = history.liquidationsPerMinute(market: view.market, upTo: ledger.lastTimeMs, minutes: Self.minutesShown)
+            return MarketLine(view: view, liquidationsLastMinute: perMinute.last ?? 0, perMinute: perMinute)
         }
     }
 

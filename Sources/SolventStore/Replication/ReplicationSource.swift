@@ -10,13 +10,17 @@ extension EventLog {
     }
 
     /// `replicatedRecords` with the chain hash after the last of them (the head hash a standby
-    /// checks its own chain against before appending them).
-    public func replicatedBatch(from first: Seq, limit: Int) throws -> (records: [ReplicatedRecord], headHash: [UInt8]) {
+    /// checks its own chain against before appending them). With `maxBytes`, it also stops once
+    /// the records' bytes reach it (after at least one record), so that one message stays far
+    /// below the link's frame bound however large the records are.
+    public func replicatedBatch(from first: Seq, limit: Int, maxBytes: Int = .max) throws -> (records: [ReplicatedRecord], headHash: [UInt8]) {
         var records: [ReplicatedRecord] = []
+        var bytes = 0
         try read { reader in
             try reader.forEach(from: first) { stored in
                 records.append(ReplicatedRecord(seq: stored.seq, bytes: Array(stored.bytes), prevHash: Array(stored.prevHash)))
-                return records.count < limit
+                bytes += stored.bytes.count
+                return records.count < limit && bytes < maxBytes
             }
         }
         guard let last = records.last else { return ([], []) }
