@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "SolventCharts", targets: ["SolventCharts"]),
         .library(name: "SolventDashboard", targets: ["SolventDashboard"]),
         .library(name: "SolventReplication", targets: ["SolventReplication"]),
+        .library(name: "SolventCluster", targets: ["SolventCluster"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // LMDB from Debian's liblmdb-dev, found through pkg-config.
@@ -93,6 +95,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+            ]
+        ),
+        // Leadership through etcd (issue 26): an etcd v3 client over etcd's JSON gateway (leases,
+        // keys, the create-if-absent and delete-if-mine transactions) and a child-process etcd for
+        // the tests and the cluster drill. Linked by no other target yet; the daemon will be.
+        .target(
+            name: "SolventCluster",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // The daemon around the server (SPEC §1 solventd/): configuration, roles, sd_notify,
