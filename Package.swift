@@ -302,6 +302,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "SolventClusterTests", dependencies: ["SolventCluster"]),
     ],
     swiftLanguageModes: [.v6]
 )
