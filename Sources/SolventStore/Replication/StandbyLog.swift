@@ -150,6 +150,27 @@ public final class StandbyLog {
         return log.lastSeq
     }
 
+    /// Drops the records after `seq` that the leader does not hold (this node led, and wrote a
+    /// tail no standby acknowledged: the fork point, docs/REPLICATION.md), moved back so the cut
+    /// falls between whole inputs — a log that ends inside an input's derived records would not
+    /// re-derive on its own. Returns the records dropped; the engine is rebuilt from what is left,
+    /// and an alarm is cleared (the records it was about are gone).
+    @discardableResult
+    public func truncate(after seq: Seq) throws -> Int {
+        var cut = min(seq, log.lastSeq)
+        while cut > 0, let next = try log.read({ try $0.record(cut + 1) }), try !RecordCodec.decode(next.bytes).kind.isInput {
+            cut = cut - 1
+        }
+        let dropped = try log.truncate(after: cut)
+        replay = try log.rederivation()
+        chainHash = log.head.digest
+        pending = []
+        settledPending = 0
+        snapshotDue = false
+        alarm = nil
+        return dropped
+    }
+
     /// The chain check of one record: its prevHash must be the hash of this standby's previous record.
     private func checkChain(_ record: ReplicatedRecord) -> StandbyAlarm? {
         guard record.prevHash.count == Hash32.byteCount, record.prevHash.withUnsafeBytes({ Hash32($0) }) == chainHash else {
