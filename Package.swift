@@ -98,8 +98,8 @@ let package = Package(
             ]
         ),
         // Leadership through etcd (issue 26): an etcd v3 client over etcd's JSON gateway (leases,
-        // keys, the create-if-absent and delete-if-mine transactions) and a child-process etcd for
-        // the tests and the cluster drill. Linked by no other target yet; the daemon will be.
+        // keys, the create-if-absent and delete-if-mine transactions), the cluster's keys and
+        // election rule, and a child-process etcd for the tests and the cluster drill.
         .target(
             name: "SolventCluster",
             dependencies: [
@@ -112,6 +112,7 @@ let package = Package(
         .target(
             name: "SolventDaemon",
             dependencies: [
+                "SolventCluster",
                 "SolventCore",
                 "SolventServer",
                 "SolventReplication",
@@ -148,6 +149,7 @@ let package = Package(
         .target(
             name: "SolventDrills",
             dependencies: [
+                "SolventCluster",
                 "SolventCore",
                 "SolventStore",
                 "SolventProtocol",
@@ -228,6 +230,7 @@ let package = Package(
                 "SolventBot",
                 "SolventDashboard",
                 "SolventReplication",
+                "SolventCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -277,6 +280,7 @@ let package = Package(
             name: "SolventDaemonTests",
             dependencies: [
                 "SolventDaemon", "SolventDrills", "SolventBench", "SolventProtocol", "SolventServer", "SolventStore", "SolventCore",
+                "SolventCluster",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
