@@ -113,6 +113,9 @@ let package = Package(
             name: "SolventDaemon",
             dependencies: [
                 "SolventCluster",
+                "SolventProtocol",
+                "SolventStore",
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 "SolventCore",
                 "SolventServer",
                 "SolventReplication",

@@ -43,8 +43,12 @@ import Testing
             nodes.process("node-b")?.signal(SIGKILL)
             _ = await nodes.process("node-b")?.waitForExit()
             let unanswered = Task { try? await Self.append("k2", on: nodes.socket("node-a")) }
-            try await Task.sleep(for: .milliseconds(500))
-            #expect(try EventLog(directory: nodes.data("node-a"), readOnly: true).lastSeq == 2, "k2 is committed on the leader")
+            var committed = false
+            for _ in 0..<600 where !committed {
+                committed = try EventLog(directory: nodes.data("node-a"), readOnly: true).lastSeq == 2
+                if !committed { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(committed, "k2 is committed on the leader")
             nodes.hold("node-a", true)
             nodes.process("node-a")?.signal(SIGKILL)
             _ = await nodes.process("node-a")?.waitForExit()

@@ -22,6 +22,9 @@ public struct ClusterDrill: Sendable {
     public var leaseSeconds: Int64
     /// How long load runs before each failure, drawn from this range.
     public var runMs: ClosedRange<Int>
+    /// A standby must lead within the lease TTL and this (2 s, as issue 26 asks; the test suite's
+    /// short drill, on a machine busy with other tests, allows more).
+    public var failoverSlack: Duration = .seconds(2)
     public static let nodeIDs = ["node-a", "node-b", "node-c"]
 
     public init(daemonPath: String, directory: String, rounds: Int, clients: Int = 4, syncReplicas: Int = 1, leaseSeconds: Int64 = 3,
@@ -37,7 +40,7 @@ public struct ClusterDrill: Sendable {
     }
 
     /// A standby must lead within this of the leader's failure.
-    var failoverBound: Duration { .seconds(leaseSeconds) + .seconds(2) }
+    var failoverBound: Duration { .seconds(leaseSeconds) + failoverSlack }
 
     public func run(progress: @Sendable (String) -> Void = { _ in }) async throws -> ClusterDrillReport {
         guard rounds >= 2 else { throw DrillFailure(message: "at least 2 rounds: one kill, one pause") }
