@@ -10,18 +10,7 @@ import Testing
 /// socket, and logs nothing; `solvent cluster status` reads the same from etcd.
 @Suite struct ClusterRoleTests {
     @Test func statusNamesTheRoleAndAStandbyRefusesAppendsNotLeader() async throws {
-        guard LocalEtcd.executablePath() != nil || ProcessInfo.processInfo.environment["CI"] == "true" else { return }
-        let daemonPath = try solventdPath()
-        try await withTemporaryDirectory { directory in
-            let etcd = try await LocalEtcd.start(directory: directory)
-            defer { etcd.stop() }
-            let key = directory + "/replication.key"
-            try Data(repeating: 7, count: 32).write(to: URL(fileURLWithPath: key))
-            let config = directory + "/solventd.json"
-            try Data(#"{"clockIntervalMs": 0}"#.utf8).write(to: URL(fileURLWithPath: config))
-            let nodes = ClusterProcesses(daemonPath: daemonPath, directory: directory, ids: ["node-a", "node-b"], ports: try FreePorts.take(2),
-                                         etcd: etcd.endpoint, keyFile: key, syncReplicas: 0, leaseSeconds: 2, config: config)
-            defer { nodes.killAll() }
+        try await withTwoNodeCluster(syncReplicas: 0) { etcd, nodes in
             try nodes.start("node-a")
             let leader = try #require(try await nodes.waitForLeader(timeout: .seconds(30)))
             #expect(leader == "node-a")

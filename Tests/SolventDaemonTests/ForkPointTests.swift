@@ -20,18 +20,7 @@ import Testing
     }
 
     @Test func aReturningLeaderDropsItsUnacknowledgedTailAndTheRetryIsAppendedOnce() async throws {
-        guard LocalEtcd.executablePath() != nil || ProcessInfo.processInfo.environment["CI"] == "true" else { return }
-        let daemonPath = try solventdPath()
-        try await withTemporaryDirectory { directory in
-            let etcd = try await LocalEtcd.start(directory: directory)
-            defer { etcd.stop() }
-            let key = directory + "/replication.key"
-            try Data(repeating: 9, count: 32).write(to: URL(fileURLWithPath: key))
-            let config = directory + "/solventd.json"
-            try Data(#"{"clockIntervalMs": 0}"#.utf8).write(to: URL(fileURLWithPath: config))
-            let nodes = ClusterProcesses(daemonPath: daemonPath, directory: directory, ids: ["node-a", "node-b"], ports: try FreePorts.take(2),
-                                         etcd: etcd.endpoint, keyFile: key, syncReplicas: 1, leaseSeconds: 2, config: config)
-            defer { nodes.killAll() }
+        try await withTwoNodeCluster(syncReplicas: 1) { etcd, nodes in
             try nodes.start("node-a")
             #expect(try await nodes.waitForLeader(timeout: .seconds(30)) == "node-a")
             try nodes.start("node-b")
