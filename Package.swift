@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "SolventCharts", targets: ["SolventCharts"]),
         .library(name: "SolventDashboard", targets: ["SolventDashboard"]),
         .library(name: "SolventReplication", targets: ["SolventReplication"]),
+        .library(name: "SolventCluster", targets: ["SolventCluster"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // LMDB from Debian's liblmdb-dev, found through pkg-config.
@@ -95,11 +97,25 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
+        // Leadership through etcd (issue 26): an etcd v3 client over etcd's JSON gateway (leases,
+        // keys, the create-if-absent and delete-if-mine transactions), the cluster's keys and
+        // election rule, and a child-process etcd for the tests and the cluster drill.
+        .target(
+            name: "SolventCluster",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // The daemon around the server (SPEC §1 solventd/): configuration, roles, sd_notify,
         // socket activation, the clock, metrics. `solventd` is its thin main.
         .target(
             name: "SolventDaemon",
             dependencies: [
+                "SolventCluster",
+                "SolventProtocol",
+                "SolventStore",
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 "SolventCore",
                 "SolventServer",
                 "SolventReplication",
@@ -136,6 +152,7 @@ let package = Package(
         .target(
             name: "SolventDrills",
             dependencies: [
+                "SolventCluster",
                 "SolventCore",
                 "SolventStore",
                 "SolventProtocol",
@@ -216,6 +233,7 @@ let package = Package(
                 "SolventBot",
                 "SolventDashboard",
                 "SolventReplication",
+                "SolventCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -265,6 +283,7 @@ let package = Package(
             name: "SolventDaemonTests",
             dependencies: [
                 "SolventDaemon", "SolventDrills", "SolventBench", "SolventProtocol", "SolventServer", "SolventStore", "SolventCore",
+                "SolventCluster",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -290,6 +309,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "SolventClusterTests", dependencies: ["SolventCluster"]),
     ],
     swiftLanguageModes: [.v6]
 )

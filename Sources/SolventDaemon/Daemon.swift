@@ -3,6 +3,7 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 import SolventCore
+import SolventProtocol
 import SolventReplication
 import SolventServer
 #if canImport(Glibc)
@@ -30,6 +31,19 @@ public enum Daemon {
         SocketActivation.unsetEnvironment()
         let listener: ServerOptions.Listener = activated.map { .descriptor($0) } ?? .path(config.socketPath)
         let figures = metrics.map { SolventMetrics(factory: $0.factory) }
+        // A cluster node stands by until it is elected; then it opens the log as the writer.
+        var elected: (node: ClusterNode, epoch: UInt64)?
+        if let cluster = config.cluster, let replication = config.replication {
+            let node = try await ClusterNode.join(cluster, replication: replication, config: config, logger: logger)
+            EarlySignals.watchAcrossGroups()
+            guard let epoch = try await StandbyPhase.run(node, listener: listener, notifier: notifier,
+                                                         watchdog: watchdogInterval(environment: environment), logger: logger) else {
+                await node.leave()
+                logger.info("stopped")
+                return
+            }
+            elected = (node, epoch)
+        }
 
         if TestOnlyAckBeforeFsync.isEnabled {
             logger.critical("TEST ONLY: \(TestOnlyAckBeforeFsync.environmentVariable)=1 — appends are acknowledged before their commit is durable (docs/RELIABILITY.md); never run production like this")
@@ -41,8 +55,9 @@ public enum Daemon {
         options.stalledWriteSeconds = config.stalledWriteSeconds
         options.commitDelayUs = config.commitDelayUs
         // Every replicating leader has one: it wakes the link at each commit, and with K > 0 waits.
-        let quorum = config.replication.map { AckQuorum(required: $0.syncReplicas, logger: logger) }
+        let quorum = config.replication.map { AckQuorum(required: $0.syncReplicas, fence: elected?.node.keeper.fence, logger: logger) }
         options.replicationGate = quorum
+        options.clusterRole = elected.map { ClusterRole(role: .leader, node: $0.node.node, leader: $0.node.node) }
         let server = try await SolventServer.start(listener: listener, dataDirectory: config.data, options: options)
         var services: [any Service] = []
         if let metrics, let address = config.metrics {
@@ -68,12 +83,17 @@ public enum Daemon {
         // After the server and the writer: it stops first, before the log it reads is closed.
         if let replication = config.replication, let quorum {
             do {
-                services.append(try await ReplicationService.start(replication, server: server, quorum: quorum,
+                services.append(try await ReplicationService.start(replication, server: server, quorum: quorum, epoch: elected?.epoch ?? 0,
                                                                    environment: environment, logger: logger))
             } catch {
                 try? await server.shutdown()
                 throw error
             }
+        }
+        // After the replication link: the first told to stop, it resigns the leader key once
+        // the server has drained (it waits for that), so a planned stop hands over at once.
+        if let elected {
+            services.append(ClusterLeaderService(node: elected.node, epoch: elected.epoch, server: server, logger: logger))
         }
         if config.clockIntervalMs > 0 {
             services.append(ClockService(server: server, interval: .milliseconds(Int64(config.clockIntervalMs))))

@@ -9,7 +9,8 @@ public enum Reply {
         case .appended(let key, let seq, let derived): appended(key: key, seq: seq, derived: derived.map { ($0.seq, $0.kind) })
         case .refused(let key, let error): refused(key: key, error)
         case .batchAppended(let key, let results): batch(key: key, results)
-        case .status(let seq, let headHash, let timeMs, let rules): status(seq: seq, headHash: headHash, timeMs: timeMs, rules: rules)
+        case .status(let seq, let headHash, let timeMs, let rules, let cluster):
+            status(seq: seq, headHash: headHash, timeMs: timeMs, rules: rules, cluster: cluster)
         case .account(let view): account(view)
         case .ticked(let appended): appended ? "clock" : "clock skipped"
         }
@@ -154,13 +155,33 @@ public enum Reply {
     /// `{"ok":true,"seq":…,"head":"<64 hex>","time":…}`: the last committed record and the clock.
     /// `rules`: the engine rules of the log (docs/FORMAT.md "Engine rules"), so a client that
     /// computes what the engine would (a bidder's curve price) uses that log's defaults.
-    public static func status(seq: Seq, headHash: [UInt8], timeMs: TimeMs, rules: RulesVersion) -> String {
-        JSONWriter.string(.object([
+    /// In a cluster, `role`, `node` and `leader` follow (`leader` null while an election runs).
+    public static func status(seq: Seq, headHash: [UInt8], timeMs: TimeMs, rules: RulesVersion, cluster: ClusterRole? = nil) -> String {
+        var members = [
             JSONMember("ok", .bool(true)),
             JSONMember("seq", .number(String(seq))),
             JSONMember("head", .string(hex(headHash))),
             JSONMember("time", .number(String(timeMs))),
             JSONMember("rules", .number(String(rules.rawValue))),
+        ]
+        if let cluster {
+            members += [JSONMember("role", .string(cluster.role.rawValue)), JSONMember("node", .string(cluster.node)),
+                        JSONMember("leader", cluster.leader.map { .string($0) } ?? .null)]
+        }
+        return JSONWriter.string(.object(members))
+    }
+
+    /// A standby's refusal of what only the leader does: `not_leader`, and the leader's node id
+    /// and socket (null while an election runs) beside the error, for a client to go there.
+    public static func notLeader(key: String?, node: String, leader: String?, leaderSocket: String?) -> String {
+        let message = leader.map { "node \(node) is a standby: send this to the leader, node \($0)" }
+            ?? "node \(node) is a standby and no leader is elected yet: retry shortly"
+        return JSONWriter.string(.object([
+            JSONMember("key", key.map { .string($0) } ?? .null),
+            JSONMember("ok", .bool(false)),
+            JSONMember("error", errorJSON(InputError(code: "not_leader", message: message))),
+            JSONMember("leader", leader.map { .string($0) } ?? .null),
+            JSONMember("leaderSocket", leaderSocket.map { .string($0) } ?? .null),
         ]))
     }
 

@@ -10,7 +10,8 @@ public enum Response: Sendable, Equatable {
     indirect case refused(key: String?, InputError)
     /// A batch append: one result per event, in the batch's order (docs/PROTOCOL.md "Batches").
     case batchAppended(key: String, results: [BatchResult])
-    case status(seq: Seq, headHash: [UInt8], timeMs: TimeMs, rules: RulesVersion)
+    /// `cluster`: the node's role when it runs in a cluster (nil: a lone daemon).
+    case status(seq: Seq, headHash: [UInt8], timeMs: TimeMs, rules: RulesVersion, cluster: ClusterRole? = nil)
     indirect case account(AccountView)
     /// The daemon's clock tick went through the group (true) or was skipped as nothing awaited
     /// time (false). Never sent on the wire: ticks come from the daemon, not a connection.

@@ -13,6 +13,8 @@ import SolventServer
 /// standbys that held it survives.
 public final class AckQuorum: ReplicationGate, @unchecked Sendable {
     public let required: Int
+    /// A clustered leader's lease (nil: a leader without etcd, which is never fenced).
+    public let fence: LeaseFence?
     let logger: Logger
     // NSCondition: the durable commit's thread blocks on it; acks from the link's tasks wake it.
     private let condition = NSCondition()
@@ -21,9 +23,10 @@ public final class AckQuorum: ReplicationGate, @unchecked Sendable {
     /// Woken at every commit: the streams that carry records to the standbys.
     let committed = HeadSignal()
 
-    public init(required: Int, logger: Logger) {
+    public init(required: Int, fence: LeaseFence? = nil, logger: Logger) {
         precondition(required >= 0, "a quorum counts standbys")
         self.required = required
+        self.fence = fence
         self.logger = logger
     }
 
@@ -38,17 +41,32 @@ public final class AckQuorum: ReplicationGate, @unchecked Sendable {
     /// How many standbys hold `seq` durably.
     private func holders(of seq: Seq) -> Int { acked.values.count { $0 >= seq } }
 
-    public func waitReplicated(through seq: Seq) {
+    public func waitReplicated(through seq: Seq) -> InputError? {
         committed.notify()
-        guard required > 0 else { return }
+        if required > 0 { waitForHolders(of: seq) }
+        // Checked after the standbys' acks, the moment before the answers leave.
+        if let fence, !fence.isValid { return Self.fenced(seq) }
+        return nil
+    }
+
+    /// Until `required` standbys hold `seq`, or the lease may have ended.
+    private func waitForHolders(of seq: Seq) {
         condition.lock()
         defer { condition.unlock() }
         var warnAt = Date().addingTimeInterval(5)
         while holders(of: seq) < required {
-            if !condition.wait(until: warnAt) {
+            if let fence, !fence.isValid { return }
+            let until = fence.map { min(warnAt, $0.deadlineDate) } ?? warnAt
+            if !condition.wait(until: until) && Date() >= warnAt {
                 logger.warning("acknowledgements held back: \(holders(of: seq)) of \(required) standbys hold seq \(seq) (--sync-replicas \(required))")
                 warnAt = Date().addingTimeInterval(5)
             }
         }
+    }
+
+    /// The refusal of a group committed after the lease may have ended.
+    static func fenced(_ seq: Seq) -> InputError {
+        InputError(code: "not_leader", message: "this node's leadership lease ended before seq \(seq) could be acknowledged: "
+            + "nothing of this request is acknowledged; send it again with the same key to the leader")
     }
 }

@@ -29,9 +29,11 @@ public struct Handshake: Sendable {
         return (0..<nonceBytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
     }
 
-    /// What the standby proves: the leader's nonce, its own, its node id and the seq it asks from.
-    static func standbyMessage(leaderNonce: [UInt8], standbyNonce: [UInt8], node: String, from: Seq) -> [UInt8] {
+    /// What the standby proves: the leader's nonce, its own, its node id, the seq it asks from
+    /// and its chain probes (so that nobody between them can make it drop records).
+    static func standbyMessage(leaderNonce: [UInt8], standbyNonce: [UInt8], node: String, from: Seq, probes: [ChainProbe]) -> [UInt8] {
         Array("solvent-standby".utf8) + leaderNonce + standbyNonce + Array(node.utf8) + withUnsafeBytes(of: from.rawValue.bigEndian, Array.init)
+            + ChainProbe.encode(probes)
     }
 
     /// What the leader proves: the standby's nonce, its own and its node id.

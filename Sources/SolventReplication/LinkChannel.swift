@@ -40,11 +40,18 @@ struct MessageReader {
     /// such, which a standby does not retry).
     mutating func expect(_ what: String) async throws -> ReplicationMessage {
         guard let message = try await next() else { throw ReplicationError.refused("the link closed before the \(what)") }
-        if case .refusal(let reason) = message {
-            throw reason.hasPrefix(Self.unauthenticated) ? ReplicationError.unauthenticated(reason) : ReplicationError.refused(reason)
-        }
+        if case .refusal(let reason) = message { throw Self.refusal(reason) }
         return message
     }
 
+    /// A refusal as the error it is: one that retrying cannot mend (the key, or logs that share
+    /// nothing) is permanent, and a standby stops rather than reconnects.
+    static func refusal(_ reason: String) -> ReplicationError {
+        if reason.hasPrefix(unauthenticated) { return .unauthenticated(reason) }
+        if reason.hasPrefix(permanent) { return .permanent(String(reason.dropFirst(permanent.count))) }
+        return .refused(reason)
+    }
+
     static let unauthenticated = "unauthenticated: "
+    static let permanent = "permanent: "
 }

@@ -22,9 +22,12 @@ public final class ReplicationLeader: Sendable {
         /// Test only (SOLVENT_TEST_TAMPER_REPLICATION_SEQ): flips one bit of this record's bytes
         /// on the way out, so that a test can see a standby stop.
         public var tamperSeq: Seq?
+        /// The etcd revision that made this node leader (0 outside a cluster): in every message.
+        public var epoch: UInt64
 
-        public init(host: String, port: Int, node: String, handshake: Handshake, quorum: AckQuorum, tamperSeq: Seq? = nil) {
+        public init(host: String, port: Int, node: String, handshake: Handshake, quorum: AckQuorum, epoch: UInt64 = 0, tamperSeq: Seq? = nil) {
             self.quorum = quorum
+            self.epoch = epoch
             self.host = host
             self.port = port
             self.node = node
@@ -66,8 +69,9 @@ public final class ReplicationLeader: Sendable {
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var reader = MessageReader(inbound: inbound.makeAsyncIterator())
-                let (node, from, seal) = try await handshake(&reader, outbound)
+                let (node, from, probes, seal) = try await handshake(&reader, outbound)
                 reader.seal = seal
+                if try await refuseDiverged(node: node, from: from, probes: probes, seal: seal, outbound) { return }
                 logger.info("standby connected", metadata: ["node": "\(node)", "from": "\(from)", "peer": "\(peer)"])
                 // Records go out on a task of their own; this one reads the acks until the
                 // standby closes the link, which ends the stream too.
@@ -84,14 +88,15 @@ public final class ReplicationLeader: Sendable {
     }
 
     /// Challenge, the standby's hello with its proof, then the leader's own proof.
-    private func handshake(_ reader: inout MessageReader, _ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws -> (String, Seq, SessionSeal) {
+    private func handshake(_ reader: inout MessageReader, _ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws -> (String, Seq, [ChainProbe], SessionSeal) {
         let nonce = Handshake.nonce()
         try await outbound.write(LinkChannel.frame(.challenge(nonce: nonce, rules: log.rules.rawValue,
-                                                              snapshotEvery: log.snapshotEvery ?? EventLog.defaultSnapshotEvery)))
-        guard case .hello(let theirs, let node, let from, let proof) = try await reader.expect("hello") else {
+                                                              snapshotEvery: log.snapshotEvery ?? EventLog.defaultSnapshotEvery,
+                                                              epoch: options.epoch)))
+        guard case .hello(let theirs, let node, let from, let probes, let proof) = try await reader.expect("hello") else {
             throw ReplicationError.malformed("expected hello")
         }
-        let message = Handshake.standbyMessage(leaderNonce: nonce, standbyNonce: theirs, node: node, from: from)
+        let message = Handshake.standbyMessage(leaderNonce: nonce, standbyNonce: theirs, node: node, from: from, probes: probes)
         guard options.handshake.verify(proof, message) else {
             try? await outbound.write(LinkChannel.frame(.refusal(MessageReader.unauthenticated + "wrong key")))
             throw ReplicationError.unauthenticated("standby \(node) did not prove the key")
@@ -99,7 +104,25 @@ public final class ReplicationLeader: Sendable {
         let mine = options.handshake.prove(Handshake.leaderMessage(leaderNonce: nonce, standbyNonce: theirs, node: options.node))
         try await outbound.write(LinkChannel.frame(.welcome(node: options.node, proof: mine)))
         let seal = SessionSeal(handshake: options.handshake, leaderNonce: nonce, standbyNonce: theirs, isLeader: true)
-        return (node, max(from, 1), seal)
+        return (node, max(from, 1), probes, seal)
+    }
+
+    /// Tells a standby whose head is not in this log where the two agree (`diverged`), and
+    /// whether it did; a standby that shares not even record 1 is refused for good.
+    private func refuseDiverged(node: String, from: Seq, probes: [ChainProbe], seal: SessionSeal,
+                                _ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws -> Bool {
+        var seal = seal
+        switch try ForkPoint.find(probes, in: log) {
+        case .continues:
+            return false
+        case .parts(let common):
+            logger.warning("standby \(node) holds records from \(common + 1) that this log does not: it drops them and follows",
+                           metadata: ["node": "\(node)", "standbyHead": "\(from - 1)"])
+            try await outbound.write(seal.seal(.diverged(common: common, epoch: options.epoch)))
+        case .unrelated:
+            try await outbound.write(seal.seal(.refusal(MessageReader.permanent + "the standby's record 1 is not this log's: the logs share nothing")))
+        }
+        return true
     }
 
     private func readAcks(_ reader: inout MessageReader, node: String) async throws {
@@ -131,7 +154,7 @@ public final class ReplicationLeader: Sendable {
             if let tamper = options.tamperSeq, let index = records.firstIndex(where: { $0.seq == tamper }) {
                 records[index].bytes[records[index].bytes.count - 1] ^= 0x01
             }
-            try await outbound.write(seal.seal(.records(records, headHash: headHash)))
+            try await outbound.write(seal.seal(.records(records, headHash: headHash, epoch: options.epoch)))
             next = last.seq + 1
         }
     }

@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import SolventCore
 import SolventStore
+import Synchronization
 
 /// The standby's end of the replication link (docs/REPLICATION.md): connects to its leader,
 /// proves the key and checks the leader's proof, asks for the records after its durable seq,
@@ -19,6 +20,9 @@ public final class ReplicationStandby: @unchecked Sendable {
         public var dataDirectory: String
         public var retryInitialMs: Int64 = 100
         public var retryMaxMs: Int64 = 2_000
+        /// The lowest leader epoch followed: in a cluster, the epoch of the leader key the
+        /// standby read from etcd; a leader announcing less is a former one, refused.
+        public var minimumEpoch: UInt64 = 0
 
         public init(leaderHost: String, leaderPort: Int, node: String, handshake: Handshake, dataDirectory: String) {
             self.leaderHost = leaderHost
@@ -32,7 +36,11 @@ public final class ReplicationStandby: @unchecked Sendable {
     let options: Options
     let logger: Logger
     /// Opened on the first contact (a new standby creates its log with the leader's settings).
-    private(set) var standby: StandbyLog?
+    private(set) var standby: StandbyLog? {
+        didSet { opened.withLock { $0 = standby?.log } }
+    }
+    /// `standby`'s log, for readers on other tasks (a cluster node's `status`).
+    private let opened = Mutex<EventLog?>(nil)
 
     public init(options: Options, logger: Logger) {
         self.options = options
@@ -40,7 +48,17 @@ public final class ReplicationStandby: @unchecked Sendable {
     }
 
     /// The durable seq of the standby's log (0 before the first contact).
-    public var durableSeq: Seq { standby?.durableSeq ?? 0 }
+    public var durableSeq: Seq { log?.lastSeq ?? 0 }
+
+    /// The standby's log once opened; safe to read from any task (its head is).
+    public var log: EventLog? { opened.withLock { $0 } }
+
+    /// The standby's log opened before the first contact, when it exists (a cluster node
+    /// reports its durable seq before it follows anyone).
+    public func openExisting() throws {
+        guard standby == nil, FileManager.default.fileExists(atPath: options.dataDirectory + "/data.mdb") else { return }
+        standby = try StandbyLog(directory: options.dataDirectory)
+    }
 
     /// Follows the leader until cancelled (returns) or the alarm (throws `StandbyAlarm`).
     public func run() async throws {
@@ -50,6 +68,8 @@ public final class ReplicationStandby: @unchecked Sendable {
             do {
                 try await session { backoffMs = self.options.retryInitialMs; failures = 0 }
                 logger.warning("the leader closed the link; reconnecting in \(backoffMs) ms")
+            } catch is Diverged {
+                continue  // It dropped its records past the fork point: asks again at once.
             } catch let alarm as StandbyAlarm {
                 logger.critical("\(alarm)")
                 throw alarm
@@ -73,17 +93,21 @@ public final class ReplicationStandby: @unchecked Sendable {
             .connect(host: options.leaderHost, port: options.leaderPort) { channel in LinkChannel.configure(channel) }
         try await channel.executeThenClose { inbound, outbound in
             var reader = MessageReader(inbound: inbound.makeAsyncIterator())
-            let (standby, seal) = try await handshake(&reader, outbound)
+            let (standby, seal, epoch) = try await handshake(&reader, outbound)
             var sender = seal
             reader.seal = seal
             connected()
             while let message = try await reader.next() {
                 switch message {
-                case .records(let records, let headHash):
+                case .records(let records, let headHash, let theirs):
+                    guard theirs == epoch else { throw ReplicationError.malformed("records of epoch \(theirs) in a session of epoch \(epoch)") }
                     let durable = try standby.receive(records, headHash: headHash)
                     try await outbound.write(sender.seal(.ack(durable: durable)))
+                case .diverged(let common, _):
+                    try dropTail(standby, after: common, epoch: epoch)
+                    throw Diverged()
                 case .refusal(let reason):
-                    throw ReplicationError.refused(reason)
+                    throw MessageReader.refusal(reason)
                 default:
                     throw ReplicationError.malformed("a leader sends records only after the handshake")
                 }
@@ -93,23 +117,38 @@ public final class ReplicationStandby: @unchecked Sendable {
 
     /// Challenge in, hello with our proof out, the leader's proof checked; opens (or creates)
     /// the standby's log with the leader's settings on the first contact.
-    private func handshake(_ reader: inout MessageReader, _ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws -> (StandbyLog, SessionSeal) {
-        guard case .challenge(let theirs, let rules, let snapshotEvery) = try await reader.expect("challenge") else {
+    private func handshake(_ reader: inout MessageReader, _ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws -> (StandbyLog, SessionSeal, UInt64) {
+        guard case .challenge(let theirs, let rules, let snapshotEvery, let epoch) = try await reader.expect("challenge") else {
             throw ReplicationError.malformed("expected challenge")
+        }
+        guard epoch >= options.minimumEpoch else {
+            throw ReplicationError.refused("the leader announces epoch \(epoch), older than the leader at epoch \(options.minimumEpoch): a former leader")
         }
         let standby = try open(rules: rules, snapshotEvery: snapshotEvery)
         let nonce = Handshake.nonce()
         let from = standby.nextSeq
-        let proof = options.handshake.prove(Handshake.standbyMessage(leaderNonce: theirs, standbyNonce: nonce, node: options.node, from: from))
-        try await outbound.write(LinkChannel.frame(.hello(nonce: nonce, node: options.node, from: from, proof: proof)))
+        let probes = try ChainProbe.of(standby.log, head: from - 1)
+        let proof = options.handshake.prove(Handshake.standbyMessage(leaderNonce: theirs, standbyNonce: nonce, node: options.node,
+                                                                     from: from, probes: probes))
+        try await outbound.write(LinkChannel.frame(.hello(nonce: nonce, node: options.node, from: from, probes: probes, proof: proof)))
         guard case .welcome(let leader, let leaderProof) = try await reader.expect("welcome") else {
             throw ReplicationError.malformed("expected welcome")
         }
         guard options.handshake.verify(leaderProof, Handshake.leaderMessage(leaderNonce: theirs, standbyNonce: nonce, node: leader)) else {
             throw ReplicationError.unauthenticated("the leader \(leader) did not prove the key")
         }
-        logger.info("following leader \(leader) from seq \(from)")
-        return (standby, SessionSeal(handshake: options.handshake, leaderNonce: theirs, standbyNonce: nonce, isLeader: false))
+        logger.info("following leader \(leader) from seq \(from)", metadata: ["epoch": "\(epoch)"])
+        return (standby, SessionSeal(handshake: options.handshake, leaderNonce: theirs, standbyNonce: nonce, isLeader: false), epoch)
+    }
+
+    /// The leader does not hold this log's records after `common` (this node led before, and
+    /// wrote them without any standby acknowledging them when K ≥ 1): they go.
+    private func dropTail(_ standby: StandbyLog, after common: Seq, epoch: UInt64) throws {
+        let head = standby.durableSeq
+        let dropped = try standby.truncate(after: common)
+        let why = "this node wrote them as leader and no standby acknowledged them (with --sync-replicas ≥ 1, no client was told ok); "
+            + "their clients retry them on the leader"
+        logger.warning("dropped records \(common + 1)…\(head) (\(dropped)), which the leader of epoch \(epoch) does not hold: \(why)")
     }
 
     private func open(rules raw: UInt32, snapshotEvery: UInt64) throws -> StandbyLog {
@@ -131,3 +170,7 @@ public final class ReplicationStandby: @unchecked Sendable {
         return opened
     }
 }
+
+/// The leader said the logs part (`diverged`); the tail past the common record is dropped and
+/// the standby reconnects at once.
+struct Diverged: Error {}

@@ -13,6 +13,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case batchTooLarge(count: Int, max: Int)
     case snapshotOutOfRange(seq: Seq, lastSeq: Seq)
     case snapshotCorrupt(seq: Seq)
+    case truncateBeyondHead(seq: Seq, lastSeq: Seq)
     case corrupt(reason: String)
     case storageFull(mapSizeBytes: Int, reason: String)
     case io(path: String, reason: String)
@@ -30,6 +31,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .batchTooLarge: "batch_too_large"
         case .snapshotOutOfRange: "snapshot_out_of_range"
         case .snapshotCorrupt: "snapshot_corrupt"
+        case .truncateBeyondHead: "truncate_beyond_head"
         case .corrupt: "store_corrupt"
         case .storageFull: "storage_full"
         case .io: "io"
@@ -59,6 +61,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             "snapshot at seq \(seq) but the log ends at seq \(lastSeq)"
         case .snapshotCorrupt(let seq):
             "snapshot at seq \(seq) does not match its stored SHA-256"
+        case .truncateBeyondHead(let seq, let lastSeq):
+            "cannot truncate after seq \(seq): the log ends at seq \(lastSeq)"
         case .corrupt(let reason):
             "the store is corrupt: \(reason)"
         case .storageFull(let mapSizeBytes, let reason):

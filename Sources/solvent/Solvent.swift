@@ -12,6 +12,7 @@ struct Solvent: AsyncParsableCommand {
             AccountCommand.self, ParamsCommand.self, BenchCommand.self, SendCommand.self,
             ReplayCommand.self, ProveCommand.self, CheckProofCommand.self, CrashTestCommand.self,
             SimulateCommand.self, StressCommand.self, TailCommand.self, BotCommand.self, DemoCommand.self, DashboardCommand.self, StandbyCommand.self,
+            ClusterCommand.self, ClusterTestCommand.self,
         ]
     )
 

@@ -39,6 +39,15 @@ struct Solventd: AsyncParsableCommand {
     @Option(help: "Acknowledge a group only once this many standbys hold it durably (default 0).")
     var syncReplicas: Int?
 
+    @Option(help: "Run as a node of a cluster led through etcd at these client URLs (comma-separated; docs/REPLICATION.md).")
+    var clusterEtcd: String?
+
+    @Option(help: "The cluster's name (its etcd keys are under /solvent/NAME/); with --cluster-etcd.")
+    var cluster: String?
+
+    @Option(help: "The leadership lease's TTL in seconds (default 5): a dead leader is replaced within about it.")
+    var clusterLeaseSeconds: Int64?
+
     func run() async throws {
         EarlySignals.install()  // From the first moment: a SIGTERM during start-up becomes a graceful stop.
         HashSeed.seedIdentifierHashes()  // before any ledger is made: crafted ids cannot line up
@@ -46,7 +55,8 @@ struct Solventd: AsyncParsableCommand {
         do {
             settings = try DaemonConfig.load(configFile: config, flags: DaemonFlags(
                 data: data, socket: socket, metrics: metrics, replicationListen: replicationListen,
-                replicationKeyFile: replicationKeyFile, node: node, syncReplicas: syncReplicas))
+                replicationKeyFile: replicationKeyFile, node: node, syncReplicas: syncReplicas,
+                clusterEtcd: clusterEtcd, cluster: cluster, clusterLeaseSeconds: clusterLeaseSeconds))
         } catch {
             throw ValidationError("configuration: \(error)")
         }

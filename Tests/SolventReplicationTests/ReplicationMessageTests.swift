@@ -9,12 +9,17 @@ import Testing
 /// makes the decoder trap: it throws `malformed` (a peer's garbage is an error, not an outage).
 @Suite struct ReplicationMessageTests {
     static let samples: [ReplicationMessage] = [
-        .challenge(nonce: Array(repeating: 7, count: 32), rules: 3, snapshotEvery: 100_000),
-        .hello(nonce: Array(repeating: 9, count: 32), node: "standby-ü", from: 42, proof: Array(repeating: 1, count: 32)),
+        .challenge(nonce: Array(repeating: 7, count: 32), rules: 3, snapshotEvery: 100_000, epoch: 1_234),
+        .hello(nonce: Array(repeating: 9, count: 32), node: "standby-ü", from: 42,
+               probes: [ChainProbe(seq: 41, hash: Array(repeating: 4, count: 32)), ChainProbe(seq: 1, hash: Array(repeating: 5, count: 32))],
+               proof: Array(repeating: 1, count: 32)),
+        .hello(nonce: Array(repeating: 9, count: 32), node: "new", from: 1, probes: [], proof: Array(repeating: 1, count: 32)),
         .welcome(node: "leader-a", proof: Array(repeating: 2, count: 32)),
         .records([ReplicatedRecord(seq: 5, bytes: [1, 2, 3], prevHash: Array(repeating: 0, count: 32), requestKey: "k-1"),
-                  ReplicatedRecord(seq: 6, bytes: [], prevHash: Array(repeating: 255, count: 32))],
-                 headHash: Array(repeating: 3, count: 32)),
+                  ReplicatedRecord(seq: 6, bytes: [], prevHash: Array(repeating: 255, count: 32)),
+                  ReplicatedRecord(seq: 7, bytes: [9], prevHash: Array(repeating: 1, count: 32), requestKey: "batch-1", receipt: [1, 2, 3, 4])],
+                 headHash: Array(repeating: 3, count: 32), epoch: 7),
+        .diverged(common: 17, epoch: 8),
         .ack(durable: 99),
         .refusal("wrong key"),
     ]
@@ -50,11 +55,15 @@ import Testing
         let other = try Handshake(secret: Array(repeating: 43, count: 32))
         let (a, b) = (Handshake.nonce(), Handshake.nonce())
         #expect(a != b)
-        let message = Handshake.standbyMessage(leaderNonce: a, standbyNonce: b, node: "s", from: 7)
+        let probes = [ChainProbe(seq: 6, hash: Array(repeating: 6, count: 32))]
+        let message = Handshake.standbyMessage(leaderNonce: a, standbyNonce: b, node: "s", from: 7, probes: probes)
         #expect(key.verify(key.prove(message), message))
         #expect(!key.verify(other.prove(message), message))
-        #expect(!key.verify(key.prove(message), Handshake.standbyMessage(leaderNonce: b, standbyNonce: a, node: "s", from: 7)))
-        #expect(!key.verify(key.prove(message), Handshake.standbyMessage(leaderNonce: a, standbyNonce: b, node: "s", from: 8)))
+        #expect(!key.verify(key.prove(message), Handshake.standbyMessage(leaderNonce: b, standbyNonce: a, node: "s", from: 7, probes: probes)))
+        #expect(!key.verify(key.prove(message), Handshake.standbyMessage(leaderNonce: a, standbyNonce: b, node: "s", from: 8, probes: probes)))
+        // The probes are proved too: nobody between the two can make a standby drop records.
+        let altered = [ChainProbe(seq: 6, hash: Array(repeating: 7, count: 32))]
+        #expect(!key.verify(key.prove(message), Handshake.standbyMessage(leaderNonce: a, standbyNonce: b, node: "s", from: 7, probes: altered)))
         #expect(throws: ReplicationError.self) { try Handshake(secret: Array(repeating: 1, count: 31)) }
     }
 

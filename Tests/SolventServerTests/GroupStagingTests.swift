@@ -60,7 +60,7 @@ import Testing
             #expect(second.answers[2] == .appended(key: "c", seq: 3, derived: []))
             #expect(Self.code(second.answers[3]) == "key_reused")
             #expect(Self.code(second.answers[4]) == "key_reused")
-            guard case .status(let seq, _, _, _)? = first.answers[5] else {
+            guard case .status(let seq, _, _, _, _)? = first.answers[5] else {
                 Issue.record("no status answer: \(String(describing: first.answers[5]))")
                 return
             }

@@ -260,7 +260,7 @@ import Testing
             #expect(hold.overlapped == false, "a group with queries was staged while the one before it was in flight")
             let answers = timeline.answers("reader")
             #expect(answers[0] == .appended(key: "k4", seq: 5, derived: []))
-            guard case .status(let seq, let hash, _, _)? = answers[1] else {
+            guard case .status(let seq, let hash, _, _, _)? = answers[1] else {
                 Issue.record("no status answer: \(String(describing: answers[1]))")
                 return
             }

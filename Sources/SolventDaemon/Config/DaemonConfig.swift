@@ -33,6 +33,9 @@ public struct DaemonConfig: Sendable, Equatable {
     /// The socket path in effect.
     /// The replication link's listener, when this daemon serves standbys (command line only).
     public var replication: ReplicationConfig?
+    /// Leadership through etcd (command line only): every node of the cluster runs alike, and
+    /// the one holding the leader key writes (docs/REPLICATION.md, "Leadership").
+    public var cluster: ClusterConfig?
 
     public var socketPath: String { socket ?? (data.hasSuffix("/") ? data : data + "/") + "solventd.sock" }
 
@@ -89,4 +92,16 @@ public struct ReplicationConfig: Sendable, Equatable {
     public var node: String
     /// Standbys that must hold a group durably before it is acknowledged (0: none).
     public var syncReplicas: Int
+}
+
+/// A node of a cluster led through etcd (`--cluster-etcd`, `--cluster`; docs/REPLICATION.md).
+public struct ClusterConfig: Sendable, Equatable {
+    /// etcd's client URLs, tried in turn.
+    public var etcd: [String]
+    /// The cluster's name: its keys are under `/solvent/<name>/`.
+    public var name: String
+    /// The lease TTL: a dead leader is replaced within it (plus an election of about a second);
+    /// a leader that cannot renew it stops acknowledging `ClusterConfig.fenceMarginSeconds` before.
+    public var leaseSeconds: Int64
+    public static let defaultLeaseSeconds: Int64 = 5
 }

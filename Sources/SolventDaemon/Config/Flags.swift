@@ -9,10 +9,18 @@ public struct DaemonFlags: Sendable {
     public var node: String?
     /// Semi-synchronous acks: standbys that must hold a group before it is acknowledged.
     public var syncReplicas: Int?
+    /// Leadership through etcd: its client URLs (comma-separated), the cluster's name, the lease TTL.
+    public var clusterEtcd: String?
+    public var cluster: String?
+    public var clusterLeaseSeconds: Int64?
 
     public init(data: String? = nil, socket: String? = nil, metrics: String? = nil,
-                replicationListen: String? = nil, replicationKeyFile: String? = nil, node: String? = nil, syncReplicas: Int? = nil) {
+                replicationListen: String? = nil, replicationKeyFile: String? = nil, node: String? = nil, syncReplicas: Int? = nil,
+                clusterEtcd: String? = nil, cluster: String? = nil, clusterLeaseSeconds: Int64? = nil) {
         self.syncReplicas = syncReplicas
+        self.clusterEtcd = clusterEtcd
+        self.cluster = cluster
+        self.clusterLeaseSeconds = clusterLeaseSeconds
         self.data = data
         self.socket = socket
         self.metrics = metrics
@@ -57,6 +65,36 @@ extension DaemonConfig {
             throw ConfigError(file: "command line", key: flags.replicationKeyFile != nil ? "--replication-key-file" : "--sync-replicas",
                               reason: "only with --replication-listen")
         }
+        config.cluster = try Self.cluster(flags, replication: config.replication)
         return config
+    }
+
+    private static func cluster(_ flags: DaemonFlags, replication: ReplicationConfig?) throws(ConfigError) -> ClusterConfig? {
+        guard let etcd = flags.clusterEtcd else {
+            if flags.cluster != nil || flags.clusterLeaseSeconds != nil {
+                throw ConfigError(file: "command line", key: flags.cluster != nil ? "--cluster" : "--cluster-lease-seconds", reason: "only with --cluster-etcd")
+            }
+            return nil
+        }
+        let endpoints = etcd.split(separator: ",").map { String($0) }
+        guard !endpoints.isEmpty, endpoints.allSatisfy({ $0.hasPrefix("http://") || $0.hasPrefix("https://") }) else {
+            throw ConfigError(file: "command line", key: "--cluster-etcd", reason: "\"\(etcd)\" is not a comma-separated list of http:// URLs")
+        }
+        guard let name = flags.cluster, !name.isEmpty, !name.contains("/") else {
+            throw ConfigError(file: "command line", key: "--cluster", reason: "a cluster needs a name without \"/\"")
+        }
+        guard let replication, flags.node != nil else {
+            throw ConfigError(file: "command line", key: replication == nil ? "--replication-listen" : "--node",
+                              reason: "every node of a cluster serves the replication link (--replication-listen, --replication-key-file) under its own --node")
+        }
+        guard !["0.0.0.0", "::"].contains(replication.listen.host) else {
+            throw ConfigError(file: "command line", key: "--replication-listen",
+                              reason: "in a cluster the address is published for the others to connect to: name the node's own address, not \(replication.listen.host)")
+        }
+        let lease = flags.clusterLeaseSeconds ?? ClusterConfig.defaultLeaseSeconds
+        guard (2...60).contains(lease) else {
+            throw ConfigError(file: "command line", key: "--cluster-lease-seconds", reason: "\(lease): from 2 to 60 seconds")
+        }
+        return ClusterConfig(etcd: endpoints, name: name, leaseSeconds: lease)
     }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,6 +15,21 @@ public enum EarlySignals {
             _ = Glibc.signal(signal) { number in EarlySignals.received = number }
         }
     }
+
+    /// A cluster node runs two service groups, the standby's and then the leader's; a stop that
+    /// comes as the first ends (it was elected) must reach the second. libdispatch serves signal
+    /// sources through a handler of its own installed once, so `install` cannot be called again;
+    /// a source of ours, alive from before the first group, records the signal for `replay`.
+    static func watchAcrossGroups() {
+        for signal in [SIGTERM, SIGINT] {
+            let source = DispatchSource.makeSignalSource(signal: signal, queue: .global())
+            source.setEventHandler { received = signal }
+            source.resume()
+            watchers.append(source)
+        }
+    }
+
+    nonisolated(unsafe) private static var watchers: [any DispatchSourceSignal] = []
 
     /// Delivers a signal caught early again, now to the group's handler: to the process, not
     /// with `raise` (which targets this thread, where libdispatch's source does not see it).

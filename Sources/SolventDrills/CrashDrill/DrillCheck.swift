@@ -47,6 +47,26 @@ public struct CrashDrillReport: Sendable, CustomStringConvertible {
 extension CrashDrill {
     func check(_ state: DrillState, kills: KillCounts) throws -> CrashDrillReport {
         let log = try EventLog(directory: dataDirectory)
+        let found = try LogCheck.of(state, in: log)
+        return CrashDrillReport(
+            rounds: rounds, acked: found.acked, refused: state.refusedCount, batches: state.ackedBatchKeys.count, found: found.found,
+            lost: found.lost, duplicated: found.duplicated, records: log.lastSeq.rawValue, verifyFailure: try LogCheck.verify(log),
+            roundAcks: kills.roundAcks, refusedLogged: found.refusedLogged, pendingAtEnd: kills.pendingAtEnd,
+            recoveryKills: kills.recovery, drainKills: kills.drain)
+    }
+}
+
+/// What a drill's log holds of what its clients were told (the crash drill's and the cluster
+/// drill's): each acknowledged key at the seq its reply gave with the event sent, sent events
+/// logged at most once, refused ones not at all.
+struct LogCheck {
+    var acked: Int
+    var found: Int
+    var lost: Int
+    var duplicated: Int
+    var refusedLogged: Int
+
+    static func of(_ state: DrillState, in log: EventLog) throws -> LogCheck {
         let acked = state.acknowledged
         var counts: [[UInt8]: Int] = [:]
         var found = 0
@@ -74,16 +94,13 @@ extension CrashDrill {
             for (key, seq) in state.ackedBatchKeys where try reader.requestSeq(key) != seq { batchKeysMissing += 1 }
         }
         let duplicated = state.sentIdentities.filter { (counts[$0] ?? 0) > 1 }.count + state.conflictCount
-        return CrashDrillReport(
-            rounds: rounds, acked: acked.count, refused: state.refusedCount, batches: state.ackedBatchKeys.count, found: found,
-            lost: acked.count - found + batchKeysMissing,
-            duplicated: duplicated, records: log.lastSeq.rawValue, verifyFailure: try verify(log), roundAcks: kills.roundAcks,
-            refusedLogged: refusedLogged, pendingAtEnd: kills.pendingAtEnd, recoveryKills: kills.recovery, drainKills: kills.drain)
+        return LogCheck(acked: acked.count, found: found, lost: acked.count - found + batchKeysMissing, duplicated: duplicated,
+                        refusedLogged: refusedLogged)
     }
 
     /// The hash chain, then a re-derivation of every record from genesis (what `solvent verify`
     /// does, less the snapshot comparison, which tools/crash-test leaves to `solvent verify`).
-    private func verify(_ log: EventLog) throws -> String? {
+    static func verify(_ log: EventLog) throws -> String? {
         if case .broken(let seq, let reason) = try log.verifyChain() { return "chain broken at seq \(seq): \(reason)" }
         var replay = Rederivation(ledger: Ledger(rules: log.rules), stateRoots: log.stateRoots)
         // The decoded replay `solvent verify` uses: same mismatches, decoded on a second thread.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SolventProtocol
 import SolventCore
 
@@ -52,7 +53,9 @@ final class DrillState: @unchecked Sendable {
             return true
         }
         guard case .string(let code)? = json["error"]?["code"] else { return false }
-        if code == "shutting_down" || code == "commit_failed" { return false }
+        // Not answered for good: retried (a standby's or a fenced leader's `not_leader` too,
+        // at the leader; the cluster drill).
+        if ["shutting_down", "commit_failed", "not_leader"].contains(code) { return false }
         lock.withLock { refused[request.key] = request.identity }
         return true
     }
@@ -96,9 +99,9 @@ final class DrillClient: @unchecked Sendable {
 
     /// Sends on one connection until it breaks; with `fresh` false only what is pending, then
     /// returns. Called by one task at a time.
-    func run(socketPath: String, state: DrillState, fresh: Bool) async {
+    func run(socketPath: String, state: DrillState, fresh: Bool, until stop: DrillStop? = nil) async {
         _ = try? await LineClient.withConnection(socketPath: socketPath) { connection in
-            while fresh || !pending.isEmpty {
+            while (fresh && !(stop?.isSet ?? false)) || !pending.isEmpty {
                 var batch = pending
                 if batch.isEmpty {
                     let auctions = state.currentAuctions
@@ -109,7 +112,16 @@ final class DrillClient: @unchecked Sendable {
                 let replies = try await connection.exchange(batch.map(\.line))
                 pending = zip(batch, replies).filter { !state.settle($0, reply: $1) }.map(\.0) + batch.dropFirst(replies.count)
                 if replies.count < batch.count { return }  // The daemon went away mid-batch.
+                // A standby, or a leader that stepped down: the leader is elsewhere.
+                if replies.contains(where: { $0.contains(#""code":"not_leader""#) }) { return }
             }
         }
     }
+}
+
+/// Tells the drill's clients to stop sending fresh requests.
+final class DrillStop: Sendable {
+    private let flag = Atomic(false)
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+    func set() { flag.store(true, ordering: .relaxed) }
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import SolventProtocol
 
 /// How a `SolventServer` listens and what it adds around the committer.
 public struct ServerOptions: Sendable {
@@ -20,6 +21,8 @@ public struct ServerOptions: Sendable {
     /// Semi-synchronous acks: a committed group is answered only once this gate lets it
     /// (docs/REPLICATION.md); nil answers at the group's own fsync.
     public var replicationGate: (any ReplicationGate)?
+    /// A clustered leader's role, which `status` reports (nil: a lone daemon).
+    public var clusterRole: ClusterRole?
     /// Records a live subscriber may leave unread before it is disconnected (`slow_subscriber`).
     public var subscriberBacklogRecords = SubscriptionHub.defaultBacklogRecords
     /// Runs the connections on this group (left running at shutdown) instead of one of their own.

@@ -65,6 +65,7 @@ public final class SolventServer: Sendable {
         let journal = try openJournal(dataDirectory, snapshotEvery: options.snapshotEvery, maxMapSizeBytes: options.maxMapSizeBytes, nowMs: nowMs)
         let hub = SubscriptionHub(log: journal.log, backlogLimitRecords: options.subscriberBacklogRecords)
         let committer = Committer(journal: journal, hub: hub, nowMs: nowMs, observer: options.observer, replicationGate: options.replicationGate,
+                                  clusterRole: options.clusterRole,
                                   window: GroupCommitWindow(delayUs: options.commitDelayUs))
         committer.start()
         let connections = Connections()
@@ -148,7 +149,7 @@ public final class SolventServer: Sendable {
 
     /// The committed head seq, through the committer (the liveness probe); nil once it stopped.
     public func committedSeq() async -> Seq? {
-        guard case .status(let seq, _, _, _) = await answer(.status) else { return nil }
+        guard case .status(let seq, _, _, _, _) = await answer(.status) else { return nil }
         return seq
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import SolventCore
+import SolventProtocol
 import SolventStore
 
 /// The single writer: takes everything pending from all connections (`WriterQueue`), appends it
@@ -33,9 +34,9 @@ final class Committer: @unchecked Sendable {
     /// `handOff` and `beforeDurableCommit` are for tests: other group bounds, and a hook run on
     /// the durable stage's thread before each commit handed to it.
     init(journal: Journal, hub: SubscriptionHub, nowMs: @escaping @Sendable () -> TimeMs, observer: (any CommitObserver)? = nil,
-         replicationGate: (any ReplicationGate)? = nil, window: GroupCommitWindow = GroupCommitWindow(), handOff: HandOff = HandOff(),
-         beforeDurableCommit: (@Sendable () -> Void)? = nil) {
-        staging = GroupStaging(journal: journal, nowMs: nowMs, observer: observer)
+         replicationGate: (any ReplicationGate)? = nil, clusterRole: ClusterRole? = nil, window: GroupCommitWindow = GroupCommitWindow(),
+         handOff: HandOff = HandOff(), beforeDurableCommit: (@Sendable () -> Void)? = nil) {
+        staging = GroupStaging(journal: journal, nowMs: nowMs, observer: observer, clusterRole: clusterRole)
         durableCommit = DurableCommit(log: journal.log, hub: hub, observer: observer, replicationGate: replicationGate)
         self.window = window
         self.handOff = handOff

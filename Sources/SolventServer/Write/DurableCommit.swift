@@ -59,15 +59,19 @@ struct DurableCommit: Sendable {
         // Staging and commit, not the wait between them.
         let duration = staged.stagingDuration + (ContinuousClock.now - committing)
         if let observer { observer.committed(staged.report(commitDuration: duration)) }
+        // With semi-synchronous acks nothing is answered or published before the standbys hold
+        // the group; a fenced leader answers its appends `not_leader` (durable here, but not
+        // acknowledged: the node steps down and drops them, and the clients retry on the leader).
+        if let replicationGate, let lastSeq = staged.batch.lastSeq, let fenced = replicationGate.waitReplicated(through: lastSeq) {
+            staged.refuseFresh(fenced)
+            return .failure(fenced)
+        }
         let (count, lastSeq) = staged.answerCommitted()
         if ackedEarly { staged.group.outbox = Outbox() }
         appended = count
         // The records themselves are gathered only if someone subscribes: copying every event of
         // the group into one more array was a cost of every commit, paid for no one.
         if let lastSeq { hub.publish(through: lastSeq) { staged.committedRecords() } }
-        // The answers are in the outbox, not sent: with semi-synchronous acks they leave only
-        // once the standbys hold the group.
-        if let lastSeq, let replicationGate { replicationGate.waitReplicated(through: lastSeq) }
         return .success(())
     }
 }

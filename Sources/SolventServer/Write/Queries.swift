@@ -56,7 +56,7 @@ extension GroupStaging {
         switch query {
         case .status:
             let head = journal.log.head
-            return .status(seq: head.seq, headHash: head.hash, timeMs: max(nowMs(), head.time), rules: journal.log.rules)
+            return .status(seq: head.seq, headHash: head.hash, timeMs: max(nowMs(), head.time), rules: journal.log.rules, cluster: clusterRole)
         case .account(let id, _):  // `at` at or past the head: the state now.
             guard let view = journal.ledger.account(id) else {
                 return .refused(key: nil, InputError(code: "unknown_account", field: "account",

@@ -12,8 +12,11 @@ final class GroupStaging {
     let journal: Journal
     let nowMs: @Sendable () -> TimeMs
     let observer: (any CommitObserver)?
+    /// What `status` says of the node's role in a cluster.
+    let clusterRole: ClusterRole?
 
-    init(journal: Journal, nowMs: @escaping @Sendable () -> TimeMs, observer: (any CommitObserver)? = nil) {
+    init(journal: Journal, nowMs: @escaping @Sendable () -> TimeMs, observer: (any CommitObserver)? = nil, clusterRole: ClusterRole? = nil) {
+        self.clusterRole = clusterRole
         self.journal = journal
         self.nowMs = nowMs
         self.observer = observer

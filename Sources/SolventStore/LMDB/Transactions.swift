@@ -88,6 +88,35 @@ public final class WriteTransaction: ReadTransaction {
         try record(mdb_drop(pointer, database.handle, 0), "mdb_drop")
     }
 
+    /// Deletes the entry under `key`; false if there was none. (A delete copies the pages it
+    /// changes, as a put does, so it can fill the map too.)
+    @discardableResult
+    func delete(_ database: Database, key: UnsafeRawBufferPointer) throws(StoreError) -> Bool {
+        var keyValue = MDB_val(borrowing: key)
+        let status = mdb_del(pointer, database.handle, &keyValue, nil)
+        if status == MDB_NOTFOUND { return false }
+        try record(status, "mdb_del")
+        return true
+    }
+
+    /// Deletes every entry whose key is at or after `first` in byte order, last first, calling
+    /// `removing` with each (borrowed) just before it goes; returns how many went. From the end,
+    /// with `MDB_LAST` each time: no cursor is ever left on a deleted entry. Bounded by the
+    /// database's entries.
+    @discardableResult
+    func deleteTail(_ database: Database, from first: UnsafeRawBufferPointer,
+                    removing: (Entry) throws -> Void = { _ in }) throws -> Int {
+        try withCursor(database) { cursor in
+            var removed = 0
+            while let entry = try cursor.last(), !entry.key.lexicographicallyPrecedes(first) {
+                try removing(entry)
+                try record(mdb_cursor_del(cursor.pointer, 0), "mdb_cursor_del")
+                removed += 1
+            }
+            return removed
+        }
+    }
+
     /// Checks `status`, remembering MDB_MAP_FULL so that a swallowed error still triggers growth.
     func record(_ status: Int32, _ operation: StaticString) throws(StoreError) {
         if status == MDB_MAP_FULL { hitMapFull = true }

@@ -39,11 +39,13 @@ extension RecentRequests {
 extension EventLog {
     /// Checks that no key of `batch` is stored or repeated (in seq order, so the first duplicate
     /// is the one named), stores them by `requestIndex` (in the current recent database, or, a
-    /// large batch, straight into `requests`), and folds the next chunk of a fold in progress.
-    /// Re-runnable: it changes the map only to reload it from the committed log.
+    /// large batch, straight into `requests`) and in `requests.byseq`, and folds the next chunk
+    /// of a fold in progress. Re-runnable: it changes the map only to reload it from the
+    /// committed log.
     func registerRequests(_ batch: [AppendRecord], after previous: Seq, in transaction: WriteTransaction) throws -> RecentChange {
         var keyed: [(key: String, seq: Seq)] = []
         for record in batch { if let key = record.requestKey { keyed.append((key, record.seq)) } }
+        try indexBySeq(keyed, in: transaction)
         return try recentRequests.withLock { recent in
             if recent.asOfSeq != previous {
                 // Another writer (process) moved the log: its recent keys are not in the map.
@@ -64,7 +66,7 @@ extension EventLog {
                     change.started = folding
                     current = 1 - current
                 }
-                try appendRecent(keyed, into: schema.recentRequests[current], in: transaction)
+                try appendKeysBySeq(keyed, into: schema.recentRequests[current], in: transaction)
                 change.added = keyed
             }
             if !folding.isEmpty {
@@ -121,8 +123,9 @@ extension EventLog {
         }
     }
 
-    /// seq → key with MDB_APPEND: a commit's keys fill one or two pages at the end.
-    private func appendRecent(_ keyed: [(key: String, seq: Seq)], into database: Database, in transaction: WriteTransaction) throws {
+    /// seq → key with MDB_APPEND: a commit's keys fill one or two pages at the end (of a recent
+    /// database or `requests.byseq`).
+    private func appendKeysBySeq(_ keyed: [(key: String, seq: Seq)], into database: Database, in transaction: WriteTransaction) throws {
         try transaction.withAppendCursor(database) { cursor in
             for (key, seq) in keyed {
                 try Self.withBytes(of: key, seq) { keyBytes, seqBytes in
@@ -130,6 +133,17 @@ extension EventLog {
                 }
             }
         }
+    }
+
+    /// Every key of a commit into `requests.byseq`, whichever way it goes (a duplicate aborts the
+    /// transaction, this too): the seq → key index a replicating leader and a truncation read,
+    /// which the recent databases are not (a large batch skips them, a fold empties them).
+    private func indexBySeq(_ keyed: [(key: String, seq: Seq)], in transaction: WriteTransaction) throws {
+        guard !keyed.isEmpty else { return }
+        guard let database = schema.requestsBySeq else {
+            throw StoreError.corrupt(reason: "the log has no requests.byseq database to write to")
+        }
+        try appendKeysBySeq(keyed, into: database, in: transaction)
     }
 
     /// Puts the next `count` keys of `folding` (sorted) from `start` into `requests`; returns how

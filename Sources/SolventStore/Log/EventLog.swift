@@ -150,6 +150,11 @@ public final class EventLog: @unchecked Sendable {
         cachedHead.update { if committed.seq >= $0.seq { $0 = committed } }
     }
 
+    /// Sets the cached head even backwards: a truncation is the one change that moves it back.
+    func resetCachedHead(_ head: ChainHead) {
+        cachedHead.update { $0 = head }
+    }
+
     static func readHead(_ transaction: ReadTransaction, _ schema: LogSchema) throws -> ChainHead {
         try readStoredHead(transaction, schema) ?? .genesis
     }

@@ -3,6 +3,7 @@ struct LogSchema: Sendable {
     static let metaName = "meta"
     static let recentRequestsNames = ["requests.recent.0", "requests.recent.1"]
     static let receiptsName = "receipts"
+    static let requestsBySeqName = "requests.byseq"
 
     /// seq (u64 BE) → canonical record bytes ‖ prevHash.
     let events: Database
@@ -14,6 +15,11 @@ struct LogSchema: Sendable {
     /// `requests` yet (`RequestIndexPolicy`). Empty only for a log opened read-only that was
     /// made before they existed.
     let recentRequests: [Database]
+    /// seq (u64 BE) → request key (UTF-8) of every keyed record, appended with its record
+    /// whichever way its key went (a recent database or straight into `requests`), and kept when
+    /// a fold moves it: the one index by seq, which replication and truncation read. Has no
+    /// entries for records appended before it existed; nil only for such a log opened read-only.
+    let requestsBySeq: Database?
     /// request key (UTF-8) → the receipt of a batch append stored under it (its per-event
     /// results, as the server encodes them), written in the transaction of the batch's records.
     /// nil only for a log opened read-only that was made before batches existed.
@@ -25,8 +31,8 @@ struct LogSchema: Sendable {
     let meta: Database
 
     /// Opens every sub-database; nil if one is missing and `create` is false. The recent request
-    /// databases are created whenever the environment is writable, so a log made before they
-    /// existed opens.
+    /// databases, `receipts` and `requests.byseq` are created whenever the environment is
+    /// writable, so a log made before they existed opens.
     static func open(in environment: Environment, create: Bool) throws -> LogSchema? {
         func named(_ name: String) throws -> Database? { try environment.database(named: name, create: create) }
         guard let events = try named("events"), let chain = try named("chain"),
@@ -36,8 +42,9 @@ struct LogSchema: Sendable {
         let recent = try recentRequestsNames.compactMap { try environment.database(named: $0, create: !environment.isReadOnly) }
         guard recent.isEmpty || recent.count == 2 else { return nil }
         let receipts = try environment.database(named: receiptsName, create: !environment.isReadOnly)
-        return LogSchema(events: events, chain: chain, requests: requests, recentRequests: recent, receipts: receipts,
-                         snapshots: snapshots, meta: meta)
+        let bySeq = try environment.database(named: requestsBySeqName, create: !environment.isReadOnly)
+        return LogSchema(events: events, chain: chain, requests: requests, recentRequests: recent, requestsBySeq: bySeq,
+                         receipts: receipts, snapshots: snapshots, meta: meta)
     }
 }
 

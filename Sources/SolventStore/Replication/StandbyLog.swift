@@ -1,20 +1,28 @@
 import SolventCore
 
 /// One record as a leader sends it to a standby (issue 26): its canonical bytes exactly as on
-/// the leader's disk, the leader's chain hash before it, and the request key an input was
-/// appended under (so that a client's retry after a failover is still answered once).
+/// the leader's disk, the leader's chain hash before it, the request key an input was appended
+/// under and a batch's receipt stored under that key (so that a client's retry after a failover
+/// is still answered once, and a batch's retry with the same reply).
 public struct ReplicatedRecord: Equatable, Sendable {
     public var seq: Seq
     public var bytes: [UInt8]
     public var prevHash: [UInt8]
     public var requestKey: String?
+    /// The `RequestReceipt` bytes stored under `requestKey`; nil for a key of a single append.
+    public var receipt: [UInt8]?
 
-    public init(seq: Seq, bytes: [UInt8], prevHash: [UInt8], requestKey: String? = nil) {
+    public init(seq: Seq, bytes: [UInt8], prevHash: [UInt8], requestKey: String? = nil, receipt: [UInt8]? = nil) {
         self.seq = seq
         self.bytes = bytes
         self.prevHash = prevHash
         self.requestKey = requestKey
+        self.receipt = receipt
     }
+
+    /// What it carries of variable size (bytes, key, receipt): what `replicatedBatch` counts
+    /// against its `maxBytes`.
+    public var carriedBytes: Int { bytes.count + (requestKey?.utf8.count ?? 0) + (receipt?.count ?? 0) }
 }
 
 /// A batch that does not start where the standby asked (or skips a seq): refused, and nothing
@@ -52,6 +60,8 @@ public final class StandbyLog {
     /// Verified records not appended yet: the tail of an input whose derived records have not
     /// all arrived.
     private var pending: [AppendRecord] = []
+    /// The receipts sent with records of `pending`, by seq, written with them.
+    private var pendingReceipts: [Seq: RequestReceipt] = [:]
     /// The chain hash after the last record received.
     private var chainHash: Hash32
     /// A snapshot boundary was crossed and its snapshot not written yet.
@@ -112,6 +122,9 @@ public final class StandbyLog {
             }
             pending.append(AppendRecord(seq: record.seq, time: Self.time(of: record.bytes), bytes: record.bytes,
                                         requestKey: record.requestKey))
+            if let key = record.requestKey, let receipt = record.receipt {
+                pendingReceipts[record.seq] = RequestReceipt(key: key, bytes: receipt)
+            }
             if replay.isSettled { settled = pending.count }
         }
         if failure == nil && gap == nil {
@@ -128,12 +141,34 @@ public final class StandbyLog {
         settledPending = settled - confirmed
         if let failure {
             pending = []
+            pendingReceipts = [:]
             settledPending = 0
             alarm = failure
             throw failure
         }
         if let gap { throw gap }
         return log.lastSeq
+    }
+
+    /// Drops the records after `seq` that the leader does not hold (this node led, and wrote a
+    /// tail no standby acknowledged: the fork point, docs/REPLICATION.md), moved back so the cut
+    /// falls between whole inputs — a log that ends inside an input's derived records would not
+    /// re-derive on its own. Returns the records dropped; the engine is rebuilt from what is left,
+    /// and an alarm is cleared (the records it was about are gone).
+    @discardableResult
+    public func truncate(after seq: Seq) throws -> Int {
+        var cut = min(seq, log.lastSeq)
+        while cut > 0, let next = try log.read({ try $0.record(cut + 1) }), try !RecordCodec.decode(next.bytes).kind.isInput {
+            cut = cut - 1
+        }
+        let dropped = try log.truncate(after: cut)
+        replay = try log.rederivation()
+        chainHash = log.head.digest
+        pending = []
+        settledPending = 0
+        snapshotDue = false
+        alarm = nil
+        return dropped
     }
 
     /// The chain check of one record: its prevHash must be the hash of this standby's previous record.
@@ -153,17 +188,22 @@ public final class StandbyLog {
         return nil
     }
 
-    /// Appends whole inputs in one transaction; with a snapshot of the engine once a snapshot
-    /// boundary has been crossed and the engine stands exactly at the batch's end (no record
-    /// received after it is waiting), as late as the first such batch.
+    /// Appends whole inputs in one transaction, with their keys and receipts, so that on this log
+    /// a retried key is the duplicate it is on the leader's and a batch's retry gets its receipt;
+    /// with a snapshot of the engine once a snapshot boundary has been crossed and the engine
+    /// stands exactly at the batch's end (no record received after it is waiting), as late as
+    /// the first such batch.
     private func append(_ batch: [AppendRecord], engineAtEnd: Bool) throws {
         guard let last = batch.last else { return }
         if last.seq.rawValue / snapshotEvery > log.lastSeq.rawValue / snapshotEvery { snapshotDue = true }
         let snapshot = snapshotDue && engineAtEnd ? Snapshot(seq: last.seq, state: replay.ledger.encodeSnapshot()) : nil
         for chunk in stride(from: 0, to: batch.count, by: EventLog.maxBatchRecords) {
             let part = Array(batch[chunk..<min(batch.count, chunk + EventLog.maxBatchRecords)])
-            try log.append(part, snapshot: part.last?.seq == last.seq ? snapshot : nil)
+            let receipts = pendingReceipts.isEmpty ? [] : part.compactMap { pendingReceipts[$0.seq] }
+            try log.append(part, snapshot: part.last?.seq == last.seq ? snapshot : nil, receipts: receipts)
         }
+        // Dropped once durable: a failed append leaves them for the records it left pending.
+        if !pendingReceipts.isEmpty { pendingReceipts = pendingReceipts.filter { $0.key > last.seq } }
         if snapshot != nil { snapshotDue = false }
     }
 

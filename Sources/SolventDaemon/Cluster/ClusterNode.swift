@@ -1,0 +1,222 @@
+import Foundation
+import Logging
+import Synchronization
+import SolventCluster
+import SolventCore
+import SolventProtocol
+import SolventReplication
+import SolventServer
+import SolventStore
+
+/// One node of a cluster led through etcd (docs/REPLICATION.md, "Leadership"). Until it is
+/// elected it is a standby: it follows the node holding the leader key (re-deriving every record,
+/// `ReplicationStandby`), answers `status` and refuses the rest `not_leader` on its socket
+/// (`StandbyServer`), and when the leader key is gone takes part in the election. `standUntilElected`
+/// returns the epoch it was elected with; the daemon then opens the log as the writer.
+final class ClusterNode: Sendable {
+    let cluster: ClusterConfig
+    let replication: ReplicationConfig
+    let data: String
+    let socketPath: String
+    let etcd: EtcdClient
+    let keys: ClusterKeys
+    let keeper: LeaseKeeper
+    let handshake: Handshake
+    let logger: Logger
+    /// What the standby's socket reports, updated as the node follows.
+    private let view = Mutex(StandbyView())
+    private let keeperTask = Mutex<Task<Void, Never>?>(nil)
+    /// How often the leader key is read while following, and candidates re-read.
+    static let pollInterval = Duration.milliseconds(200)
+
+    struct StandbyView: Sendable {
+        var standby: ReplicationStandby?
+        var leader: LeaderRecord?
+        var alarm: String?
+        var seq: Seq = 0
+    }
+
+    init(cluster: ClusterConfig, replication: ReplicationConfig, data: String, socketPath: String, handshake: Handshake,
+         keeper: LeaseKeeper, logger: Logger) {
+        self.cluster = cluster
+        self.replication = replication
+        self.data = data
+        self.socketPath = socketPath
+        self.etcd = keeper.etcd
+        self.keys = ClusterKeys(cluster: cluster.name)
+        self.keeper = keeper
+        self.handshake = handshake
+        self.logger = logger
+    }
+
+    var node: String { replication.node }
+
+    /// Takes a lease in etcd and keeps it alive from now on (`leave` ends it).
+    static func join(_ cluster: ClusterConfig, replication: ReplicationConfig, config: DaemonConfig, logger: Logger) async throws -> ClusterNode {
+        let handshake = try ReplicationService.handshake(replication)
+        let etcd = EtcdClient(endpoints: cluster.etcd)
+        let keeper = try await LeaseKeeper.grant(etcd, ttlSeconds: cluster.leaseSeconds, logger: logger)
+        let node = ClusterNode(cluster: cluster, replication: replication, data: config.data, socketPath: config.socketPath,
+                               handshake: handshake, keeper: keeper, logger: logger)
+        node.keeperTask.withLock { $0 = Task { await keeper.run() } }
+        logger.info("joined cluster", metadata: ["cluster": "\(cluster.name)", "node": "\(replication.node)", "etcd": "\(cluster.etcd)"])
+        return node
+    }
+
+    /// Stops renewing and hands the lease back: this node's keys go at once.
+    func leave() async {
+        keeperTask.withLock { $0?.cancel() }
+        await keeper.revoke()
+    }
+
+    /// Follows leaders and takes part in elections until this node is elected (its epoch) or
+    /// the task is cancelled (nil: a graceful stop while standing by).
+    func standUntilElected(listener: ServerOptions.Listener) async throws -> UInt64? {
+        view.withLock { $0.seq = Self.durableSeq(data) }
+        let server = try await StandbyServer.start(listener) { [self] request in answer(request) }
+        defer { logger.debug("standby socket closed") }
+        return try await withThrowingTaskGroup(of: UInt64?.self) { group in
+            group.addTask { await server.run(); return nil }
+            group.addTask { try await self.electionLoop() }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+    }
+
+    /// Follow whoever leads; campaign when nobody does.
+    private func electionLoop() async throws -> UInt64? {
+        while !Task.isCancelled {
+            do {
+                let leader = try await etcd.get(keys.leader)
+                if let leader, let record = LeaderRecord.decode(leader.value), record.node != node {
+                    try await follow(record, epoch: UInt64(leader.createRevision))
+                } else if let leader {
+                    // Left by an earlier run of this node (another lease): nobody leads through it.
+                    if leader.lease != keeper.lease.id { _ = try await etcd.deleteIf(keys.leader, createRevision: leader.createRevision) }
+                } else if view.withLock({ $0.alarm == nil }), let epoch = try await campaign() {
+                    return epoch
+                }
+            } catch is CancellationError {
+                return nil
+            } catch {
+                logger.warning("cluster: \(error)")
+            }
+            try? await Task.sleep(for: Self.pollInterval)
+        }
+        return nil
+    }
+
+    // MARK: Following
+
+    /// Follows `leader` until the leader key changes or goes, or this standby stops on an alarm.
+    private func follow(_ leader: LeaderRecord, epoch: UInt64) async throws {
+        guard let address = MetricsAddress(leader.replication) else {
+            logger.error("the leader key names \"\(leader.replication)\", which is not HOST:PORT")
+            return
+        }
+        var options = ReplicationStandby.Options(leaderHost: address.host, leaderPort: address.port, node: node, handshake: handshake,
+                                                 dataDirectory: data)
+        options.minimumEpoch = epoch
+        let standby = ReplicationStandby(options: options, logger: logger)
+        try standby.openExisting()
+        view.withLock { $0.standby = standby; $0.leader = leader }
+        defer { view.withLock { $0.seq = standby.durableSeq; $0.standby = nil; $0.leader = nil } }
+        try await publish(.standby, seq: standby.durableSeq)
+        logger.info("following", metadata: ["leader": "\(leader.node)", "epoch": "\(epoch)"])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.runStandby(standby) }
+            group.addTask { try await self.watchLeader(epoch: epoch, standby: standby) }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    private func runStandby(_ standby: ReplicationStandby) async throws {
+        do {
+            try await standby.run()
+        } catch {
+            // An alarm (a record that does not re-derive) or logs that cannot agree: this node
+            // stops following and is never elected; its member key says why, for the operator.
+            let reason = "\(error)"
+            view.withLock { $0.alarm = reason }
+            logger.critical("standby stopped: \(reason); this node will not be elected")
+            try await publish(.standby, seq: standby.durableSeq, alarm: reason)
+            try await Task.sleep(for: .seconds(1 << 40))
+        }
+    }
+
+    /// Returns once the leader key is not the one of `epoch`; publishes the durable seq meanwhile.
+    private func watchLeader(epoch: UInt64, standby: ReplicationStandby) async throws {
+        var published = standby.durableSeq
+        while true {
+            try await Task.sleep(for: Self.pollInterval)
+            let leader: EtcdKeyValue?
+            // etcd unreachable: keep following (an election needs etcd anyway).
+            do { leader = try await etcd.get(keys.leader) } catch { continue }
+            guard let leader, UInt64(leader.createRevision) == epoch else { return }
+            let seq = standby.durableSeq
+            if seq != published, view.withLock({ $0.alarm == nil }) {
+                try await publish(.standby, seq: seq)
+                published = seq
+            }
+        }
+    }
+
+    // MARK: Elections
+
+    /// One round: publish this node's final seq, wait for every live member to have stopped
+    /// following, and take the leader key if this node holds the most records (the lowest
+    /// node id among equals). Returns the epoch when it did.
+    private func campaign() async throws -> UInt64? {
+        let seq = view.withLock { $0.seq }
+        try await publish(.candidate, seq: seq)
+        try await Task.sleep(for: Self.pollInterval)
+        let members = try await etcd.getPrefix(keys.membersPrefix).compactMap { MemberRecord.decode($0.value) }
+        let excluded = try await etcd.get(keys.switchover).map(\.value)
+        guard Election.winner(members, excluding: excluded) == node else { return nil }
+        let leader = LeaderRecord(node: node, replication: replication.listen.description, socket: socketPath)
+        let outcome = try await etcd.createIfAbsent(keys.leader, leader.encoded(), lease: keeper.lease.id)
+        guard outcome.created else { return nil }
+        logger.notice("elected leader", metadata: ["epoch": "\(outcome.revision)", "seq": "\(seq)"])
+        return UInt64(outcome.revision)
+    }
+
+    /// Writes this node's member key (on its lease).
+    func publish(_ role: MemberRecord.Role, seq: Seq, alarm: String? = nil) async throws {
+        let record = MemberRecord(node: node, role: role, seq: seq.rawValue, replication: replication.listen.description,
+                                  socket: socketPath, alarm: alarm)
+        try await etcd.put(keys.member(node), record.encoded(), lease: keeper.lease.id)
+    }
+
+    // MARK: The standby's socket
+
+    /// What the standby reports to systemd (`STATUS=`).
+    var standbyStatus: String {
+        let state = view.withLock { $0 }
+        if let alarm = state.alarm { return "standby STOPPED: \(alarm)" }
+        let seq = state.standby?.durableSeq ?? state.seq
+        return state.leader.map { "standby of \($0.node); seq=\(seq)" } ?? "standby, no leader yet; seq=\(seq)"
+    }
+
+    private func answer(_ request: Request?) -> String {
+        let state = view.withLock { $0 }
+        guard case .status? = request else {
+            var key: String?
+            if case .append(let k, _, _)? = request { key = k }
+            if case .appendBatch(let k, _)? = request { key = k }
+            return Reply.notLeader(key: key, node: node, leader: state.leader?.node, leaderSocket: state.leader?.socket)
+        }
+        let head = state.standby?.log?.head
+        let rules = state.standby?.log?.rules ?? .current
+        return Reply.status(seq: head?.seq ?? state.seq, headHash: head?.hash ?? ChainHead.genesis.hash,
+                            timeMs: head?.time ?? 0, rules: rules,
+                            cluster: ClusterRole(role: .standby, node: node, leader: state.leader?.node))
+    }
+
+    /// The durable seq of the log in `directory` (0 when there is none yet), read and closed.
+    static func durableSeq(_ directory: String) -> Seq {
+        guard FileManager.default.fileExists(atPath: directory + "/data.mdb") else { return 0 }
+        return (try? EventLog(directory: directory, readOnly: true).lastSeq) ?? 0
+    }
+}
+
