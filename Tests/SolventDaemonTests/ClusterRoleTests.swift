@@ -46,6 +46,12 @@ import Testing
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(caughtUp)
+            // The standby answers account from its own log.
+            let account = try await LineClient.withConnection(socketPath: nodes.socket("node-b")) {
+                try await $0.exchange([#"{"op":"account","account":"alice"}"#, #"{"op":"account","account":"nobody"}"#])
+            }
+            #expect(account[0].hasPrefix(#"{"ok":true,"account":"alice""#) && account[0].contains(#""cash":"5""#), "\(account[0])")
+            #expect(account[1].contains(#""code":"unknown_account""#), "\(account[1])")
 
             let (elected, members) = try await ClusterAdmin(etcd: EtcdClient(endpoints: [etcd.endpoint]), cluster: "drill").status()
             #expect(elected?.record.node == "node-a")

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import Synchronization
@@ -139,6 +140,7 @@ final class ClusterNode: Sendable {
             // stops following and is never elected; its member key says why, for the operator.
             let reason = "\(error)"
             view.withLock { $0.alarm = reason }
+            Gauge(label: "solvent_standby_alarm").record(1)
             logger.critical("standby stopped: \(reason); this node will not be elected")
             try await publish(.standby, seq: standby.durableSeq, alarm: reason)
             try await Task.sleep(for: .seconds(1 << 40))
@@ -155,6 +157,7 @@ final class ClusterNode: Sendable {
             do { leader = try await etcd.get(keys.leader) } catch { continue }
             guard let leader, UInt64(leader.createRevision) == epoch else { return }
             let seq = standby.durableSeq
+            Gauge(label: "solvent_standby_durable_seq").record(Double(seq.rawValue))
             if seq != published, view.withLock({ $0.alarm == nil }) {
                 try await publish(.standby, seq: seq)
                 published = seq
@@ -200,6 +203,7 @@ final class ClusterNode: Sendable {
 
     private func answer(_ request: Request?) -> String {
         let state = view.withLock { $0 }
+        if case .account(let id, let at)? = request { return account(id, at: at, log: state.standby?.log) }
         guard case .status? = request else {
             var key: String?
             if case .append(let k, _, _)? = request { key = k }
@@ -211,6 +215,26 @@ final class ClusterNode: Sendable {
         return Reply.status(seq: head?.seq ?? state.seq, headHash: head?.hash ?? ChainHead.genesis.hash,
                             timeMs: head?.time ?? 0, rules: rules,
                             cluster: ClusterRole(role: .standby, node: node, leader: state.leader?.node))
+    }
+
+    /// `account` from the standby's own log: the state at `at` (or its head), rebuilt from the
+    /// nearest snapshot by a checked replay in one read transaction, as the leader answers a past
+    /// `at` — up to `snapshotEvery` records per request, the price of keeping the standby's
+    /// engine to its link's task.
+    private func account(_ id: AccountID, at: Seq?, log: EventLog?) -> String {
+        guard let log else {
+            return Reply.refused(key: nil, InputError(code: "unknown_account", field: "account", message: "this standby has no log yet"))
+        }
+        let seq = min(at ?? log.lastSeq, log.lastSeq)
+        do {
+            guard let view = try log.ledger(at: seq).account(id) else {
+                return Reply.refused(key: nil, InputError(code: "unknown_account", field: "account",
+                                                          message: "account \(id) does not appear in the log up to seq \(seq)"))
+            }
+            return Reply.account(view)
+        } catch {
+            return Reply.refused(key: nil, InputError(code: "read_failed", message: "the state at seq \(seq) could not be rebuilt: \(error)"))
+        }
     }
 
     /// The durable seq of the log in `directory` (0 when there is none yet), read and closed.
