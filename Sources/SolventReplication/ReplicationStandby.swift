@@ -127,7 +127,10 @@ public final class ReplicationStandby: @unchecked Sendable {
         let standby = try open(rules: rules, snapshotEvery: snapshotEvery)
         let nonce = Handshake.nonce()
         let from = standby.nextSeq
-        let probes = try ChainProbe.of(standby.log, head: from - 1)
+        // Probes of what is durable: records received but not appended yet (an input whose
+        // derived records had not all arrived when the link dropped) are not in the log, and came
+        // from this same leader, which streams on after them.
+        let probes = try ChainProbe.of(standby.log, head: standby.durableSeq)
         let proof = options.handshake.prove(Handshake.standbyMessage(leaderNonce: theirs, standbyNonce: nonce, node: options.node,
                                                                      from: from, probes: probes))
         try await outbound.write(LinkChannel.frame(.hello(nonce: nonce, node: options.node, from: from, probes: probes, proof: proof)))
