@@ -42,10 +42,22 @@ public final class ReplicationStandby: @unchecked Sendable {
     /// `standby`'s log, for readers on other tasks (a cluster node's `status`).
     private let opened = Mutex<EventLog?>(nil)
 
-    public init(options: Options, logger: Logger) {
+    /// `existing`: the standby's log as an earlier follower of another leader left it (a cluster
+    /// node keeps one open for its whole time as a standby: its subscribers read it, and one
+    /// LMDB environment must not be opened twice in a process). What that follower received of a
+    /// half-arrived input is dropped: this leader streams from the durable head.
+    public init(options: Options, logger: Logger, existing: StandbyLog? = nil) throws {
         self.options = options
         self.logger = logger
+        if let existing {
+            try existing.truncate(after: existing.durableSeq)
+            standby = existing
+            opened.withLock { $0 = existing.log }  // no didSet in an initializer
+        }
     }
+
+    /// The standby's log, once opened (to hand to the next follower).
+    public var standbyLog: StandbyLog? { standby }
 
     /// The durable seq of the standby's log (0 before the first contact).
     public var durableSeq: Seq { log?.lastSeq ?? 0 }
