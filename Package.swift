@@ -295,6 +295,7 @@ let package = Package(
             dependencies: [
                 "SolventReplication", "SolventBench", "SolventProtocol", "SolventStore", "SolventCore", "SolventRandom",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -31,14 +31,18 @@ public enum Daemon {
         SocketActivation.unsetEnvironment()
         let listener: ServerOptions.Listener = activated.map { .descriptor($0) } ?? .path(config.socketPath)
         let figures = metrics.map { SolventMetrics(factory: $0.factory) }
-        // A cluster node stands by until it is elected; then it opens the log as the writer.
+        // A cluster node stands by until it is elected; then it opens the log as the writer. Its
+        // metrics are served from the start: a standby's alarm and seq are watched too.
         var elected: (node: ClusterNode, epoch: UInt64)?
+        var endpoint: MetricsEndpoint?
         if let cluster = config.cluster, let replication = config.replication {
+            endpoint = try await startMetrics(config, metrics, logger: logger)
             let node = try await ClusterNode.join(cluster, replication: replication, config: config, logger: logger)
             EarlySignals.watchAcrossGroups()
             guard let epoch = try await StandbyPhase.run(node, listener: listener, notifier: notifier,
                                                          watchdog: watchdogInterval(environment: environment), logger: logger) else {
                 await node.leave()
+                await endpoint?.close()
                 logger.info("stopped")
                 return
             }
@@ -60,15 +64,12 @@ public enum Daemon {
         options.clusterRole = elected.map { ClusterRole(role: .leader, node: $0.node.node, leader: $0.node.node) }
         let server = try await SolventServer.start(listener: listener, dataDirectory: config.data, options: options)
         var services: [any Service] = []
-        if let metrics, let address = config.metrics {
-            do {
-                let endpoint = try await MetricsEndpoint.start(address: address, registry: metrics.registry)
-                logger.info("metrics", metadata: ["address": "\(address.host):\(endpoint.port)"])
-                services.append(MetricsService(endpoint: endpoint))
-            } catch {
-                try? await server.shutdown()
-                throw error
-            }
+        do {
+            if elected == nil { endpoint = try await startMetrics(config, metrics, logger: logger) }
+            if let endpoint { services.append(MetricsService(endpoint: endpoint)) }
+        } catch {
+            try? await server.shutdown()
+            throw error
         }
         let seq = await currentSeq(server)
         logger.info("recovered", metadata: [
@@ -107,6 +108,14 @@ public enum Daemon {
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("stopped")
+    }
+
+    /// The Prometheus endpoint, when `--metrics` asks for one.
+    private static func startMetrics(_ config: DaemonConfig, _ metrics: Metrics?, logger: Logger) async throws -> MetricsEndpoint? {
+        guard let metrics, let address = config.metrics else { return nil }
+        let endpoint = try await MetricsEndpoint.start(address: address, registry: metrics.registry)
+        logger.info("metrics", metadata: ["address": "\(address.host):\(endpoint.port)"])
+        return endpoint
     }
 
     private static func currentSeq(_ server: SolventServer) async -> String {

@@ -19,6 +19,9 @@ public final class AckQuorum: ReplicationGate, @unchecked Sendable {
     // NSCondition: the durable commit's thread blocks on it; acks from the link's tasks wake it.
     private let condition = NSCondition()
     private var acked: [String: Seq] = [:]
+    /// The last groups committed, oldest first, with when: a standby's lag in time is the age of
+    /// the oldest group it does not hold yet.
+    private var commits = CommitTimes()
 
     /// Woken at every commit: the streams that carry records to the standbys.
     let committed = HeadSignal()
@@ -38,10 +41,31 @@ public final class AckQuorum: ReplicationGate, @unchecked Sendable {
         condition.unlock()
     }
 
+    /// How far behind `node` is, in milliseconds: the age of the oldest committed group it does
+    /// not hold (0 when it holds them all; nil for a standby never heard from).
+    public func lagMs(of node: String, now: ContinuousClock.Instant = .now) -> Double? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard let durable = acked[node] else { return nil }
+        guard let oldest = commits.firstCommit(after: durable) else { return 0 }
+        let age = now - oldest
+        return Double(age.components.seconds) * 1_000 + Double(age.components.attoseconds) / 1e15
+    }
+
+    /// The standbys heard from.
+    var nodes: [String] {
+        condition.lock()
+        defer { condition.unlock() }
+        return Array(acked.keys)
+    }
+
     /// How many standbys hold `seq` durably.
     private func holders(of seq: Seq) -> Int { acked.values.count { $0 >= seq } }
 
     public func waitReplicated(through seq: Seq) -> InputError? {
+        condition.lock()
+        commits.record(seq, at: ContinuousClock.now, keepingAfter: acked.values.min() ?? seq)
+        condition.unlock()
         committed.notify()
         if required > 0 { waitForHolders(of: seq) }
         // Checked after the standbys' acks, the moment before the answers leave.
@@ -68,5 +92,35 @@ public final class AckQuorum: ReplicationGate, @unchecked Sendable {
     static func fenced(_ seq: Seq) -> InputError {
         InputError(code: "not_leader", message: "this node's leadership lease ended before seq \(seq) could be acknowledged: "
             + "nothing of this request is acknowledged; send it again with the same key to the leader")
+    }
+}
+
+/// When each recent group was committed: its last seq and the moment, in seq order. Kept from
+/// the oldest group some standby still lacks (at most `limit`: a standby gone for hours does not
+/// make it grow; its lag is then at least the age of the oldest kept).
+struct CommitTimes {
+    private var entries: [(seq: Seq, at: ContinuousClock.Instant)] = []
+    private var start = 0
+    static let limit = 65_536
+
+    mutating func record(_ seq: Seq, at moment: ContinuousClock.Instant, keepingAfter held: Seq) {
+        entries.append((seq, moment))
+        // Groups every standby holds are no one's lag: dropped, in bulk, from the front.
+        while start < entries.count - 1 && entries[start].seq <= held { start += 1 }
+        if entries.count - start > Self.limit { start = entries.count - Self.limit }
+        if start > 4_096 {
+            entries.removeFirst(start)
+            start = 0
+        }
+    }
+
+    /// When the first group holding a seq after `seq` was committed; nil if none is kept.
+    func firstCommit(after seq: Seq) -> ContinuousClock.Instant? {
+        var low = start, high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            if entries[middle].seq > seq { high = middle } else { low = middle + 1 }
+        }
+        return low < entries.count ? entries[low].at : nil
     }
 }

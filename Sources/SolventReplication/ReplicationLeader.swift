@@ -57,10 +57,22 @@ public final class ReplicationLeader: Sendable {
     public func run() async throws {
         try await server.executeThenClose { inbound in
             try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { await self.reportLag() }
                 for try await connection in inbound {
                     group.addTask { await self.serve(connection) }
                 }
             }
+        }
+    }
+
+    /// Each standby's lag in milliseconds every second, so that one that stopped acknowledging
+    /// shows its lag growing, not its last value.
+    private func reportLag() async {
+        while !Task.isCancelled {
+            for node in options.quorum.nodes {
+                if let lag = options.quorum.lagMs(of: node) { Gauge(label: "solvent_replication_lag_ms", dimensions: [("node", node)]).record(lag) }
+            }
+            try? await Task.sleep(for: .seconds(1))
         }
     }
 
@@ -134,6 +146,7 @@ public final class ReplicationLeader: Sendable {
             Gauge(label: "solvent_replication_acked_seq", dimensions: [("node", node)]).record(Double(durable.rawValue))
             Gauge(label: "solvent_replication_lag_seqs", dimensions: [("node", node)])
                 .record(Double(log.lastSeq.rawValue - min(durable.rawValue, log.lastSeq.rawValue)))
+            if let lag = options.quorum.lagMs(of: node) { Gauge(label: "solvent_replication_lag_ms", dimensions: [("node", node)]).record(lag) }
         }
     }
 

@@ -42,10 +42,22 @@ public final class ReplicationStandby: @unchecked Sendable {
     /// `standby`'s log, for readers on other tasks (a cluster node's `status`).
     private let opened = Mutex<EventLog?>(nil)
 
-    public init(options: Options, logger: Logger) {
+    /// `existing`: the standby's log as an earlier follower of another leader left it (a cluster
+    /// node keeps one open for its whole time as a standby: its subscribers read it, and one
+    /// LMDB environment must not be opened twice in a process). What that follower received of a
+    /// half-arrived input is dropped: this leader streams from the durable head.
+    public init(options: Options, logger: Logger, existing: StandbyLog? = nil) throws {
         self.options = options
         self.logger = logger
+        if let existing {
+            try existing.truncate(after: existing.durableSeq)
+            standby = existing
+            opened.withLock { $0 = existing.log }  // no didSet in an initializer
+        }
     }
+
+    /// The standby's log, once opened (to hand to the next follower).
+    public var standbyLog: StandbyLog? { standby }
 
     /// The durable seq of the standby's log (0 before the first contact).
     public var durableSeq: Seq { log?.lastSeq ?? 0 }
@@ -127,7 +139,10 @@ public final class ReplicationStandby: @unchecked Sendable {
         let standby = try open(rules: rules, snapshotEvery: snapshotEvery)
         let nonce = Handshake.nonce()
         let from = standby.nextSeq
-        let probes = try ChainProbe.of(standby.log, head: from - 1)
+        // Probes of what is durable: records received but not appended yet (an input whose
+        // derived records had not all arrived when the link dropped) are not in the log, and came
+        // from this same leader, which streams on after them.
+        let probes = try ChainProbe.of(standby.log, head: standby.durableSeq)
         let proof = options.handshake.prove(Handshake.standbyMessage(leaderNonce: theirs, standbyNonce: nonce, node: options.node,
                                                                      from: from, probes: probes))
         try await outbound.write(LinkChannel.frame(.hello(nonce: nonce, node: options.node, from: from, probes: probes, proof: proof)))

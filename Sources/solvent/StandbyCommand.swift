@@ -45,7 +45,7 @@ struct StandbyCommand: AsyncParsableCommand {
             throw CommandFailure(message: "--key-file \(keyFile): \(error)")
         }
         let (host, port) = try address()
-        let standby = ReplicationStandby(options: .init(leaderHost: host, leaderPort: port, node: node, handshake: handshake,
+        let standby = try ReplicationStandby(options: .init(leaderHost: host, leaderPort: port, node: node, handshake: handshake,
                                                         dataDirectory: options.data), logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: StandbyService(standby: standby), successTerminationBehavior: .gracefullyShutdownGroup)],

@@ -46,6 +46,24 @@ import Testing
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(caughtUp)
+            // The standby answers account from its own log.
+            let account = try await LineClient.withConnection(socketPath: nodes.socket("node-b")) {
+                try await $0.exchange([#"{"op":"account","account":"alice"}"#, #"{"op":"account","account":"nobody"}"#])
+            }
+            #expect(account[0].hasPrefix(#"{"ok":true,"account":"alice""#) && account[0].contains(#""cash":"5""#), "\(account[0])")
+            #expect(account[1].contains(#""code":"unknown_account""#), "\(account[1])")
+            // And subscribe: catch-up from its log, then what arrives from the leader.
+            try await LineClient.withConnection(socketPath: nodes.socket("node-b")) { subscriber in
+                try await subscriber.send(raw: Array(#"{"op":"subscribe","from":1,"kinds":["deposit"]}"#.utf8) + [0x0A])
+                let caughtUpLine = try await subscriber.receive()
+                #expect(caughtUpLine?.hasPrefix(#"{"seq":1,"#) == true && caughtUpLine?.contains(#""kind":"deposit""#) == true, "\(caughtUpLine ?? "nil")")
+                let live = try await LineClient.withConnection(socketPath: nodes.socket("node-a")) {
+                    try await $0.exchange([#"{"op":"append","key":"k3","event":{"kind":"deposit","account":"bob","amount":"2","ref":"r3"}}"#])
+                }
+                #expect(live.first?.contains(#""ok":true,"seq":2"#) == true, "\(live)")
+                let liveLine = try await subscriber.receive()
+                #expect(liveLine?.hasPrefix(#"{"seq":2,"#) == true && liveLine?.contains(#""account":"bob""#) == true, "\(liveLine ?? "nil")")
+            }
 
             let (elected, members) = try await ClusterAdmin(etcd: EtcdClient(endpoints: [etcd.endpoint]), cluster: "drill").status()
             #expect(elected?.record.node == "node-a")

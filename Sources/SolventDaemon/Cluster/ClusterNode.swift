@@ -1,4 +1,6 @@
+import CoreMetrics
 import Foundation
+import NIOCore
 import Logging
 import Synchronization
 import SolventCluster
@@ -34,7 +36,14 @@ final class ClusterNode: Sendable {
         var leader: LeaderRecord?
         var alarm: String?
         var seq: Seq = 0
+        /// The standby's log, open for the node's whole time as a standby once it exists.
+        var log: EventLog?
     }
+
+    /// The standby's log, handed from one follower to the next (only the election loop's task
+    /// touches it); released when the node stops standing by, before it may open the log as
+    /// the writer.
+    private let kept = KeptStandbyLog()
 
     init(cluster: ClusterConfig, replication: ReplicationConfig, data: String, socketPath: String, handshake: Handshake,
          keeper: LeaseKeeper, logger: Logger) {
@@ -73,14 +82,20 @@ final class ClusterNode: Sendable {
     /// the task is cancelled (nil: a graceful stop while standing by).
     func standUntilElected(listener: ServerOptions.Listener) async throws -> UInt64? {
         view.withLock { $0.seq = Self.durableSeq(data) }
-        let server = try await StandbyServer.start(listener) { [self] request in answer(request) }
+        let server = try await StandbyServer.start(listener, answer: { [self] request in answer(request) },
+                                                   subscribe: { [self] from, kinds, outbound in try await stream(from: from, kinds: kinds, to: outbound) })
         defer { logger.debug("standby socket closed") }
-        return try await withThrowingTaskGroup(of: UInt64?.self) { group in
+        let epoch = try await withThrowingTaskGroup(of: UInt64?.self) { group in
             group.addTask { await server.run(); return nil }
             group.addTask { try await self.electionLoop() }
             defer { group.cancelAll() }
             return try await group.next() ?? nil
         }
+        // Every reader of the standby's log has ended with the group: it closes here, before
+        // the writer may open it (one LMDB environment is opened once per process).
+        kept.log = nil
+        view.withLock { $0.log = nil }
+        return epoch
     }
 
     /// Follow whoever leads; campaign when nobody does.
@@ -117,10 +132,13 @@ final class ClusterNode: Sendable {
         var options = ReplicationStandby.Options(leaderHost: address.host, leaderPort: address.port, node: node, handshake: handshake,
                                                  dataDirectory: data)
         options.minimumEpoch = epoch
-        let standby = ReplicationStandby(options: options, logger: logger)
+        let standby = try ReplicationStandby(options: options, logger: logger, existing: kept.log)
         try standby.openExisting()
-        view.withLock { $0.standby = standby; $0.leader = leader }
-        defer { view.withLock { $0.seq = standby.durableSeq; $0.standby = nil; $0.leader = nil } }
+        view.withLock { $0.standby = standby; $0.leader = leader; $0.log = standby.log }
+        defer {
+            kept.log = standby.standbyLog
+            view.withLock { $0.seq = standby.durableSeq; $0.standby = nil; $0.leader = nil; $0.log = standby.log }
+        }
         try await publish(.standby, seq: standby.durableSeq)
         logger.info("following", metadata: ["leader": "\(leader.node)", "epoch": "\(epoch)"])
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -139,6 +157,7 @@ final class ClusterNode: Sendable {
             // stops following and is never elected; its member key says why, for the operator.
             let reason = "\(error)"
             view.withLock { $0.alarm = reason }
+            Gauge(label: "solvent_standby_alarm").record(1)
             logger.critical("standby stopped: \(reason); this node will not be elected")
             try await publish(.standby, seq: standby.durableSeq, alarm: reason)
             try await Task.sleep(for: .seconds(1 << 40))
@@ -155,6 +174,7 @@ final class ClusterNode: Sendable {
             do { leader = try await etcd.get(keys.leader) } catch { continue }
             guard let leader, UInt64(leader.createRevision) == epoch else { return }
             let seq = standby.durableSeq
+            Gauge(label: "solvent_standby_durable_seq").record(Double(seq.rawValue))
             if seq != published, view.withLock({ $0.alarm == nil }) {
                 try await publish(.standby, seq: seq)
                 published = seq
@@ -200,17 +220,59 @@ final class ClusterNode: Sendable {
 
     private func answer(_ request: Request?) -> String {
         let state = view.withLock { $0 }
+        if case .account(let id, let at)? = request { return account(id, at: at, log: state.standby?.log ?? state.log) }
         guard case .status? = request else {
             var key: String?
             if case .append(let k, _, _)? = request { key = k }
             if case .appendBatch(let k, _)? = request { key = k }
             return Reply.notLeader(key: key, node: node, leader: state.leader?.node, leaderSocket: state.leader?.socket)
         }
-        let head = state.standby?.log?.head
-        let rules = state.standby?.log?.rules ?? .current
+        let log = state.standby?.log ?? state.log
+        let head = log?.head
+        let rules = log?.rules ?? .current
         return Reply.status(seq: head?.seq ?? state.seq, headHash: head?.hash ?? ChainHead.genesis.hash,
                             timeMs: head?.time ?? 0, rules: rules,
                             cluster: ClusterRole(role: .standby, node: node, leader: state.leader?.node))
+    }
+
+    /// `account` from the standby's own log: the state at `at` (or its head), rebuilt from the
+    /// nearest snapshot by a checked replay in one read transaction, as the leader answers a past
+    /// `at` — up to `snapshotEvery` records per request, the price of keeping the standby's
+    /// engine to its link's task.
+    private func account(_ id: AccountID, at: Seq?, log: EventLog?) -> String {
+        guard let log else {
+            return Reply.refused(key: nil, InputError(code: "unknown_account", field: "account", message: "this standby has no log yet"))
+        }
+        let seq = min(at ?? log.lastSeq, log.lastSeq)
+        do {
+            guard let view = try log.ledger(at: seq).account(id) else {
+                return Reply.refused(key: nil, InputError(code: "unknown_account", field: "account",
+                                                          message: "account \(id) does not appear in the log up to seq \(seq)"))
+            }
+            return Reply.account(view)
+        } catch {
+            return Reply.refused(key: nil, InputError(code: "read_failed", message: "the state at seq \(seq) could not be rebuilt: \(error)"))
+        }
+    }
+
+    /// `subscribe` on a standby: the records of its own log from `from` (nil: from its next one),
+    /// in chunks as the leader's catch-up reads them, then each new one within about 20 ms of
+    /// its arrival (the log is polled: a standby's records come from its link, not a commit of
+    /// its own). It ends with the standby's time as one (the node was elected): the subscriber
+    /// reconnects to the leader from its next seq.
+    private func stream(from: Seq?, kinds: KindFilter, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws {
+        var next = from.map { max($0, 1) }
+        while !Task.isCancelled {
+            guard let log = view.withLock({ $0.standby?.log ?? $0.log }) else {
+                try await Task.sleep(for: .milliseconds(50))  // no log yet (before the first contact)
+                continue
+            }
+            let first = next ?? log.lastSeq + 1
+            let chunk = try SubscriptionLines.chunk(log, from: first, kinds: kinds)
+            if chunk.lines.readableBytes > 0 { try await outbound.write(chunk.lines) }
+            next = chunk.nextSeq
+            if chunk.reachedHead { try await Task.sleep(for: .milliseconds(20)) }
+        }
     }
 
     /// The durable seq of the log in `directory` (0 when there is none yet), read and closed.
@@ -220,3 +282,8 @@ final class ClusterNode: Sendable {
     }
 }
 
+
+/// `ClusterNode`'s standby log between followers: touched by the election loop's task only.
+final class KeptStandbyLog: @unchecked Sendable {
+    var log: StandbyLog?
+}
