@@ -69,9 +69,7 @@ public final class ReplicationLeader: Sendable {
     /// shows its lag growing, not its last value.
     private func reportLag() async {
         while !Task.isCancelled {
-            for node in options.quorum.nodes {
-                if let lag = options.quorum.lagMs(of: node) { Gauge(label: "solvent_replication_lag_ms", dimensions: [("node", node)]).record(lag) }
-            }
+            for node in options.quorum.nodes { recordLag(of: node) }
             try? await Task.sleep(for: .seconds(1))
         }
     }
@@ -146,8 +144,12 @@ public final class ReplicationLeader: Sendable {
             Gauge(label: "solvent_replication_acked_seq", dimensions: [("node", node)]).record(Double(durable.rawValue))
             Gauge(label: "solvent_replication_lag_seqs", dimensions: [("node", node)])
                 .record(Double(log.lastSeq.rawValue - min(durable.rawValue, log.lastSeq.rawValue)))
-            if let lag = options.quorum.lagMs(of: node) { Gauge(label: "solvent_replication_lag_ms", dimensions: [("node", node)]).record(lag) }
+            recordLag(of: node)
         }
+    }
+
+    private func recordLag(of node: String) {
+        if let lag = options.quorum.lagMs(of: node) { Gauge(label: "solvent_replication_lag_ms", dimensions: [("node", node)]).record(lag) }
     }
 
     /// Stored records from `from` on, in messages of at most 4,096 records and about

@@ -81,7 +81,8 @@ public final class ReplicationStandby: @unchecked Sendable {
                 try await session { backoffMs = self.options.retryInitialMs; failures = 0 }
                 logger.warning("the leader closed the link; reconnecting in \(backoffMs) ms")
             } catch is Diverged {
-                continue  // It dropped its records past the fork point: asks again at once.
+                // It dropped its records past the fork point and asks again after the first
+                // backoff (not at once: a leader that kept saying so would make it spin).
             } catch let alarm as StandbyAlarm {
                 logger.critical("\(alarm)")
                 throw alarm
@@ -160,10 +161,11 @@ public final class ReplicationStandby: @unchecked Sendable {
     /// wrote them without any standby acknowledging them when K ≥ 1): they go.
     private func dropTail(_ standby: StandbyLog, after common: Seq, epoch: UInt64) throws {
         let head = standby.durableSeq
+        // The cut may fall before `common`, at the start of a whole input.
         let dropped = try standby.truncate(after: common)
         let why = "this node wrote them as leader and no standby acknowledged them (with --sync-replicas ≥ 1, no client was told ok); "
             + "their clients retry them on the leader"
-        logger.warning("dropped records \(common + 1)…\(head) (\(dropped)), which the leader of epoch \(epoch) does not hold: \(why)")
+        logger.warning("dropped records \(head.rawValue - UInt64(dropped) + 1)…\(head) (\(dropped)), which the leader of epoch \(epoch) does not hold: \(why)")
     }
 
     private func open(rules raw: UInt32, snapshotEvery: UInt64) throws -> StandbyLog {

@@ -7,7 +7,7 @@ import Testing
 /// loopback with --sync-replicas 1, the leader killed with SIGKILL in round 1 and paused past its
 /// lease with SIGSTOP in round 2, under load from three clients.
 @Suite struct ClusterDrillTests {
-    @Test func failoverLosesNothingAcknowledgedAndAPausedLeaderStepsDown() async throws {
+    @Test(.timeLimit(.minutes(5))) func failoverLosesNothingAcknowledgedAndAPausedLeaderStepsDown() async throws {
         guard LocalEtcd.executablePath() != nil || ProcessInfo.processInfo.environment["CI"] == "true" else {
             print("skipped: etcd is not installed (tools/ensure-etcd installs it; under CI=true this fails)")
             return

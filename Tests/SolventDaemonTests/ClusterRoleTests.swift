@@ -9,7 +9,7 @@ import Testing
 /// its role and the leader; a standby refuses an append `not_leader` naming the leader and its
 /// socket, and logs nothing; `solvent cluster status` reads the same from etcd.
 @Suite struct ClusterRoleTests {
-    @Test func statusNamesTheRoleAndAStandbyRefusesAppendsNotLeader() async throws {
+    @Test(.timeLimit(.minutes(2))) func statusNamesTheRoleAndAStandbyRefusesAppendsNotLeader() async throws {
         try await withTwoNodeCluster(syncReplicas: 0) { etcd, nodes in
             try nodes.start("node-a")
             let leader = try #require(try await nodes.waitForLeader(timeout: .seconds(30)))

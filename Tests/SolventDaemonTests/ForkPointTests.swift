@@ -19,7 +19,7 @@ import Testing
         try await LineClient.withConnection(socketPath: socket) { try await $0.exchange([deposit.replacingOccurrences(of: "KEY", with: key)]) }.first
     }
 
-    @Test func aReturningLeaderDropsItsUnacknowledgedTailAndTheRetryIsAppendedOnce() async throws {
+    @Test(.timeLimit(.minutes(2))) func aReturningLeaderDropsItsUnacknowledgedTailAndTheRetryIsAppendedOnce() async throws {
         try await withTwoNodeCluster(syncReplicas: 1) { etcd, nodes in
             try nodes.start("node-a")
             #expect(try await nodes.waitForLeader(timeout: .seconds(30)) == "node-a")

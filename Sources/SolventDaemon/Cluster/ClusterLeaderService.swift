@@ -27,7 +27,7 @@ struct ClusterLeaderService: Service {
 
     /// `read` is the leader key as etcd has it (nil: etcd did not answer, and the fence decides,
     /// its renewals failing too): it must still be the one this node created.
-    private func checkLeaderKey(_ read: EtcdKeyValue??) throws {
+    private func checkLeaderKey(_ read: EtcdKeyValue??) {
         guard case .some(let leader) = read else { return }
         guard let leader else {
             StepDown.now(fence: node.keeper.fence, "the leader key was removed (a switchover, or the lease ended)", logger: logger)
@@ -43,7 +43,9 @@ struct ClusterLeaderService: Service {
             if !node.keeper.fence.isValid {
                 StepDown.now(fence: node.keeper.fence, "the lease could not be renewed in time", logger: logger)
             }
-            try checkLeaderKey(try? await .some(node.etcd.get(node.keys.leader)))
+            let read: EtcdKeyValue??
+            do { read = .some(try await node.etcd.get(node.keys.leader)) } catch { read = nil }
+            checkLeaderKey(read)
             let seq = server.log.lastSeq
             if seq != published {
                 try? await node.publish(.leader, seq: seq)

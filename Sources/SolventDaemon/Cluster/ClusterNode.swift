@@ -98,17 +98,22 @@ final class ClusterNode: Sendable {
         return epoch
     }
 
-    /// Follow whoever leads; campaign when nobody does.
+    /// Follow whoever leads; campaign when nobody does. After an alarm, neither: the node only
+    /// answers on its socket until an operator has looked.
     private func electionLoop() async throws -> UInt64? {
         while !Task.isCancelled {
             do {
+                if view.withLock({ $0.alarm != nil }) {
+                    try await Task.sleep(for: .seconds(1))
+                    continue
+                }
                 let leader = try await etcd.get(keys.leader)
                 if let leader, let record = LeaderRecord.decode(leader.value), record.node != node {
                     try await follow(record, epoch: UInt64(leader.createRevision))
                 } else if let leader {
                     // Left by an earlier run of this node (another lease): nobody leads through it.
                     if leader.lease != keeper.lease.id { _ = try await etcd.deleteIf(keys.leader, createRevision: leader.createRevision) }
-                } else if view.withLock({ $0.alarm == nil }), let epoch = try await campaign() {
+                } else if let epoch = try await campaign() {
                     return epoch
                 }
             } catch is CancellationError {
