@@ -116,6 +116,7 @@ let package = Package(
                 "SolventProtocol",
                 "SolventStore",
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 "SolventCore",
                 "SolventServer",
                 "SolventReplication",

@@ -44,6 +44,8 @@ final class ClusterNode: Sendable {
     /// touches it); released when the node stops standing by, before it may open the log as
     /// the writer.
     private let kept = KeptStandbyLog()
+    /// Subscriptions reading the standby's log, waited out before it is closed.
+    private let readers = ReaderCount()
 
     init(cluster: ClusterConfig, replication: ReplicationConfig, data: String, socketPath: String, handshake: Handshake,
          keeper: LeaseKeeper, logger: Logger) {
@@ -83,16 +85,16 @@ final class ClusterNode: Sendable {
     func standUntilElected(listener: ServerOptions.Listener) async throws -> UInt64? {
         view.withLock { $0.seq = Self.durableSeq(data) }
         let server = try await StandbyServer.start(listener, answer: { [self] request in answer(request) },
-                                                   subscribe: { [self] from, kinds, outbound in try await stream(from: from, kinds: kinds, to: outbound) })
-        defer { logger.debug("standby socket closed") }
-        let epoch = try await withThrowingTaskGroup(of: UInt64?.self) { group in
-            group.addTask { await server.run(); return nil }
-            group.addTask { try await self.electionLoop() }
-            defer { group.cancelAll() }
-            return try await group.next() ?? nil
+                                                   subscribe: { [self] from, kinds, write in try await stream(from: from, kinds: kinds, to: write) })
+        let epoch: UInt64?
+        do { epoch = try await electionLoop() } catch {
+            await server.close()
+            throw error
         }
-        // Every reader of the standby's log has ended with the group: it closes here, before
-        // the writer may open it (one LMDB environment is opened once per process).
+        await server.close()
+        // Once its subscribers have let go of the standby's log, it closes here, before the
+        // writer may open it (one LMDB environment is opened once per process).
+        await readers.waitUntilNone()
         kept.log = nil
         view.withLock { $0.log = nil }
         return epoch
@@ -265,7 +267,9 @@ final class ClusterNode: Sendable {
     /// its arrival (the log is polled: a standby's records come from its link, not a commit of
     /// its own). It ends with the standby's time as one (the node was elected): the subscriber
     /// reconnects to the leader from its next seq.
-    private func stream(from: Seq?, kinds: KindFilter, to outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async throws {
+    private func stream(from: Seq?, kinds: KindFilter, to write: @Sendable (ByteBuffer) async throws -> Void) async throws {
+        readers.enter()
+        defer { readers.leave() }
         var next = from.map { max($0, 1) }
         while !Task.isCancelled {
             guard let log = view.withLock({ $0.standby?.log ?? $0.log }) else {
@@ -274,7 +278,7 @@ final class ClusterNode: Sendable {
             }
             let first = next ?? log.lastSeq + 1
             let chunk = try SubscriptionLines.chunk(log, from: first, kinds: kinds)
-            if chunk.lines.readableBytes > 0 { try await outbound.write(chunk.lines) }
+            if chunk.lines.readableBytes > 0 { try await write(chunk.lines) }
             next = chunk.nextSeq
             if chunk.reachedHead { try await Task.sleep(for: .milliseconds(20)) }
         }
@@ -291,4 +295,16 @@ final class ClusterNode: Sendable {
 /// `ClusterNode`'s standby log between followers: touched by the election loop's task only.
 final class KeptStandbyLog: @unchecked Sendable {
     var log: StandbyLog?
+}
+
+/// How many tasks read the standby's log; `waitUntilNone` returns once none does.
+final class ReaderCount: Sendable {
+    private let count = Mutex(0)
+
+    func enter() { count.withLock { $0 += 1 } }
+    func leave() { count.withLock { $0 -= 1 } }
+
+    func waitUntilNone() async {
+        while count.withLock({ $0 }) > 0 { try? await Task.sleep(for: .milliseconds(5)) }
+    }
 }
