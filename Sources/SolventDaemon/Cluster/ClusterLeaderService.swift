@@ -32,7 +32,7 @@ struct ClusterLeaderService: Service {
         guard let leader else {
             StepDown.now(fence: node.keeper.fence, "the leader key was removed (a switchover, or the lease ended)", logger: logger)
         }
-        if UInt64(leader.createRevision) != epoch {
+        if UInt64(clamping: leader.createRevision) != epoch {
             StepDown.now(fence: node.keeper.fence, "the leader key is another's now (epoch \(leader.createRevision))", logger: logger)
         }
     }

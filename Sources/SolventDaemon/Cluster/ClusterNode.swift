@@ -111,7 +111,7 @@ final class ClusterNode: Sendable {
                 }
                 let leader = try await etcd.get(keys.leader)
                 if let leader, let record = LeaderRecord.decode(leader.value), record.node != node {
-                    try await follow(record, epoch: UInt64(leader.createRevision))
+                    try await follow(record, epoch: UInt64(clamping: leader.createRevision))
                 } else if let leader {
                     // Left by an earlier run of this node (another lease): nobody leads through it.
                     if leader.lease != keeper.lease.id { _ = try await etcd.deleteIf(keys.leader, createRevision: leader.createRevision) }
@@ -179,7 +179,7 @@ final class ClusterNode: Sendable {
             let leader: EtcdKeyValue?
             // etcd unreachable: keep following (an election needs etcd anyway).
             do { leader = try await etcd.get(keys.leader) } catch { continue }
-            guard let leader, UInt64(leader.createRevision) == epoch else { return }
+            guard let leader, UInt64(clamping: leader.createRevision) == epoch else { return }
             let seq = standby.durableSeq
             Gauge(label: "solvent_standby_durable_seq").record(Double(seq.rawValue))
             if seq != published, view.withLock({ $0.alarm == nil }) {
@@ -205,7 +205,7 @@ final class ClusterNode: Sendable {
         let outcome = try await etcd.createIfAbsent(keys.leader, leader.encoded(), lease: keeper.lease.id)
         guard outcome.created else { return nil }
         logger.notice("elected leader", metadata: ["epoch": "\(outcome.revision)", "seq": "\(seq)"])
-        return UInt64(outcome.revision)
+        return UInt64(clamping: outcome.revision)
     }
 
     /// Writes this node's member key (on its lease).

@@ -34,7 +34,7 @@ final class LeaseKeeper: Sendable {
 
     /// Renews until cancelled; a lease etcd has dropped ends the process (`StepDown`).
     func run() async {
-        let interval = Duration.milliseconds(lease.ttlSeconds * 1_000 / 3)
+        let interval = Duration.seconds(lease.ttlSeconds) / 3
         while !Task.isCancelled {
             let sentAt = ContinuousClock.now
             do {
