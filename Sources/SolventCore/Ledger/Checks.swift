@@ -6,6 +6,13 @@ extension Ledger {
     /// misuse, unknown auction), or whose application could take a figure out of range
     /// (`out_of_range`, RangeChecks.swift). Throws an `InputError` naming the field; changes nothing.
     public func check(_ event: Event) throws(InputError) {
+        _ = try checkResolving(event)
+    }
+
+    /// `check`, returning the indices it found on the way (a trade's market and accounts, a
+    /// price's or funding's market), so that `apply` does not hash the same ids again: on the
+    /// write path the market was otherwise looked up twice and both accounts twice per trade.
+    func checkResolving(_ event: Event) throws(InputError) -> ResolvedIDs {
         try event.validate()
         switch event {
         case .marketListed(let p):
@@ -39,15 +46,18 @@ extension Ledger {
             }
             try checkWithdrawalRange(p)
         case .trade(let p):
-            try checkTrade(p)
+            return try checkTrade(p)
         case .oraclePrice(let p):
-            try checkOracleRange(p, market: try marketIndex(p.market, field: "market"))
+            let m = try marketIndex(p.market, field: "market")
+            try checkOracleRange(p, market: m)
+            return ResolvedIDs(market: Int32(m))
         case .funding(let p):
             let m = try marketIndex(p.market, field: "market")
             guard p.rate.magnitude <= .one else {
                 throw InputError(code: "bad_rate", field: "rate", message: "a funding rate must be between -1 and 1")
             }
             try checkFundingRange(p, market: m)
+            return ResolvedIDs(market: Int32(m))
         case .auctionBid(let p):
             try checkBid(p)
         case .insuranceDeposit(let p):
@@ -57,9 +67,11 @@ extension Ledger {
         default:
             break // derived kinds: `validate` already refused them
         }
+        return .none
     }
 
-    func checkTrade(_ p: Trade) throws(InputError) {
+    /// Checks a trade; returns its market's index and its accounts' (−1 for one never seen).
+    func checkTrade(_ p: Trade) throws(InputError) -> ResolvedIDs {
         let m = try marketIndex(p.market, field: "market")
         // Two fields, not `let listing = markets[m].listing`: that copied the listing (its id
         // and tier table retained and released) on every trade.
@@ -75,6 +87,7 @@ extension Ledger {
         try refuseReserved(p.seller, field: "seller", use: "trade")
         let (buyer, seller) = accounts.indices(of: p.buyer, p.seller)
         try checkTradeRange(p, market: m, buyer: buyer, seller: seller)
+        return ResolvedIDs(market: Int32(m), first: Int32(buyer ?? -1), second: Int32(seller ?? -1))
     }
 
     /// A bid names a running auction, a bidder other than the liquidated account and the reserved

@@ -27,8 +27,11 @@ extension Ledger {
     /// `checkAndApply` with the event's market and account indices as far as replay knows them.
     mutating func checkAndApply(_ event: Event, seq: Seq, time: TimeMs, resolved: ResolvedIDs) throws(InputError) -> [Event] {
         try Self.checkTimeRange(time)
-        if case .trade(let p) = event, passesCheck(p, resolved) {} else { try check(event) }
-        return apply(event, seq: seq, time: time, resolved: resolved)
+        if case .trade(let p) = event, passesCheck(p, resolved) {
+            return apply(event, seq: seq, time: time, resolved: resolved)
+        }
+        let found = try checkResolving(event)
+        return apply(event, seq: seq, time: time, resolved: resolved.filled(from: found))
     }
 
     /// Whether `check` passes a trade whose market and accounts are all resolved: the same

@@ -12,6 +12,13 @@ struct ResolvedIDs: Sendable {
 
     static let none = ResolvedIDs()
 
+    /// These indices, each unknown one filled from `found` (both name the same event's ids).
+    func filled(from found: ResolvedIDs) -> ResolvedIDs {
+        ResolvedIDs(market: market >= 0 ? market : found.market,
+                    first: first >= 0 ? first : found.first,
+                    second: second >= 0 ? second : found.second)
+    }
+
     @inline(__always)
     static func known(_ index: Int32) -> Int? { index >= 0 ? Int(index) : nil }
 }
