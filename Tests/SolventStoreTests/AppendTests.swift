@@ -16,7 +16,7 @@ import Testing
                 var seen: [StoredRecord] = []
                 try reader.forEach { seen.append($0); return true }
                 #expect(seen.map(\.seq) == Array(1...50))
-                #expect(seen.map { Array($0.bytes) } == batch.map(\.bytes))
+                #expect(seen.map { Array($0.bytes) } == batch.map { Array($0.bytes) })
                 #expect(Array(seen[0].prevHash) == [UInt8](repeating: 0, count: 32))
                 #expect(try reader.record(7) == seen[6])
                 #expect(try reader.record(51) == nil)
@@ -35,7 +35,7 @@ import Testing
             #expect(reopened.createdTimeMs == 42)
             #expect(reopened.formatVersion == EventLog.supportedFormatVersion)
             let stored = try reopened.read { reader in try (1...20).map { try reader.record($0).map { Array($0.bytes) } } }
-            #expect(stored == batch.map(\.bytes))
+            #expect(stored == batch.map { Array($0.bytes) })
             #expect(try reopened.verifyChain() == .ok(count: 20, head: headHash))
         }
     }

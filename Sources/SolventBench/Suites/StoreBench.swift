@@ -83,7 +83,7 @@ enum RawLMDB {
         })
     }
 
-    private static func put(_ txn: OpaquePointer?, _ dbi: MDB_dbi, seq: Seq, value: [UInt8]) throws {
+    private static func put(_ txn: OpaquePointer?, _ dbi: MDB_dbi, seq: Seq, value: ArraySlice<UInt8>) throws {
         var keyBytes = seq.rawValue.bigEndian
         try withUnsafeMutableBytes(of: &keyBytes) { keyBuffer in
             try value.withUnsafeBytes { valueBuffer in

@@ -11,10 +11,20 @@ public enum RecordCodec {
     public static let maxPayloadBytes = 1 << 20
 
     public static func encode(_ record: Record) -> [UInt8] {
+        var writer = ByteWriter(capacity: 96)
+        encode(record, into: &writer)
+        return writer.bytes
+    }
+
+    /// Appends the record's encoding to `writer`: many records into one buffer, as the daemon's
+    /// durable stage encodes a group (one array per record was a malloc and a free each).
+    public static func encode(_ record: Record, into writer: inout ByteWriter) {
         // Seqs start at 1 and cause 0 means "none": both must hold for decode(encode(r)) == r.
         precondition(record.seq > 0, "seq 0 is not a log position")
         precondition(record.cause != 0, "cause 0 is reserved for 'no cause'")
-        var coder = BinaryFieldWriter(writer: ByteWriter(capacity: 96))
+        let start = writer.bytes.count
+        var coder = BinaryFieldWriter(writer: ByteWriter(capacity: 0))
+        swap(&coder.writer, &writer)
         coder.writer.writeUInt8(formatVersion)
         coder.writer.writeUInt64(record.seq.rawValue)
         coder.writer.writeInt64(record.time.rawValue)
@@ -24,9 +34,9 @@ public enum RecordCodec {
         var event = record.event
         // Binary writing cannot fail: it only reads fields.
         try! event.fields(&coder)
-        let payloadLength = coder.writer.bytes.count - headerSize
-        coder.writer.patchUInt32(UInt32(payloadLength), at: headerSize - 4)
-        return coder.writer.bytes
+        let payloadLength = coder.writer.bytes.count - start - headerSize
+        coder.writer.patchUInt32(UInt32(payloadLength), at: start + headerSize - 4)
+        swap(&coder.writer, &writer)
     }
 
     /// Decodes exactly one record occupying all of `bytes`; any deviation is a `CodecError`.

@@ -5,12 +5,17 @@ import SolventCore
 public struct AppendRecord: Sendable {
     public var seq: Seq
     public var time: TimeMs
-    /// The canonical record encoding without prevHash (the store appends prevHash).
-    public var bytes: [UInt8]
+    /// The canonical record encoding without prevHash (the store appends prevHash): often a
+    /// slice of one buffer holding a whole group's records (`StagedBatch.commit`).
+    public var bytes: ArraySlice<UInt8>
     /// The client's idempotency key, 1...255 UTF-8 bytes; nil for records without one (derived).
     public var requestKey: String?
 
     public init(seq: Seq, time: TimeMs, bytes: [UInt8], requestKey: String? = nil) {
+        self.init(seq: seq, time: time, bytes: bytes[...], requestKey: requestKey)
+    }
+
+    public init(seq: Seq, time: TimeMs, bytes: ArraySlice<UInt8>, requestKey: String? = nil) {
         self.seq = seq
         self.time = time
         self.bytes = bytes
