@@ -12,6 +12,13 @@ public struct BatchItem: Sendable, Equatable {
         self.time = time
         self.event = event
     }
+
+    /// The item, leaving a payload-free one in its place (a move out of an array).
+    public mutating func take() -> BatchItem {
+        var taken = BatchItem(time: nil, event: .success(.clock(Clock())))
+        swap(&taken, &self)
+        return taken
+    }
 }
 
 /// One event's result in a batch's reply, in the batch's order.

@@ -79,6 +79,19 @@ struct Group: Sendable {
 
     /// Whether a key of this group's fresh appends is among `keys` (another group's `freshIndex`).
     func sharesKey(with keys: [KeyBytes: Int]) -> Bool {
-        !keys.isEmpty && self.keys.contains { keys[KeyBytes($0)] != nil }
+        !keys.isEmpty && self.keys.indices.contains { startsKey($0) && keys[KeyBytes(self.keys[$0])] != nil }
+    }
+
+    /// Whether fresh input `index` has a key of its own, or is the first event of its batch:
+    /// the others share that event's key.
+    func startsKey(_ index: Int) -> Bool {
+        fresh[index].batch < 0 || index == 0 || fresh[index - 1].batch != fresh[index].batch
+    }
+
+    /// The position after the last event of the batch whose events start at `index`.
+    func endOfBatch(from index: Int) -> Int {
+        var end = index + 1
+        while end < fresh.count && fresh[end].batch == fresh[index].batch { end += 1 }
+        return end
     }
 }

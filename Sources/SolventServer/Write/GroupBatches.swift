@@ -25,7 +25,7 @@ extension Group {
     /// receipt time later, unless it named one), the others refused in their slots. A batch
     /// whose key an earlier request of the group holds is refused; one with no readable event
     /// is answered at once (nothing appended, its key not stored).
-    mutating func addBatch(key: String, items: consuming [BatchItem], at position: Int) {
+    mutating func addBatch(key: String, items: inout [BatchItem], at position: Int) {
         guard freshIndex[KeyBytes(key)] == nil else {
             return outbox.add(.refused(key: key, Self.keyInFlight(key)), for: work[position])
         }
@@ -33,7 +33,9 @@ extension Group {
         var slots: [BatchAppend.Slot] = []
         slots.reserveCapacity(items.count)
         let first = inputs.count
-        for item in items {
+        // Each event moved out of `items`: `for item in items` copied every one.
+        for index in items.indices {
+            let item = items[index].take()
             switch item.event {
             case .success(let event):
                 slots.append(.input)
@@ -97,3 +99,4 @@ extension Group {
                    message: "key \(key) is held by an earlier request in flight; a batch's retry must wait for its reply")
     }
 }
+

@@ -26,17 +26,22 @@ final class GroupStaging {
     /// earlier one joins it; a key reused for something else is refused here), queries and
     /// clock ticks noted.
     func prepare(_ work: consuming [Submission]) -> Group {
-        var group = Group(work: work)
-        group.inputs.reserveCapacity(group.work.count)
-        group.keys.reserveCapacity(group.work.count)
-        group.fresh.reserveCapacity(group.work.count)
+        // `consume`: a copy of `work` left here made the first move out of `group.work` copy
+        // the whole array.
+        var group = Group(work: consume work)
+        // By events, not requests: a batch's events are inputs each.
+        let events = group.work.reduce(0) { $0 + $1.events }
+        group.inputs.reserveCapacity(events)
+        group.keys.reserveCapacity(events)
+        group.fresh.reserveCapacity(events)
         group.freshIndex.reserveCapacity(group.work.count)
         for position in group.work.indices {
-            switch group.work[position].request {
+            switch group.work[position].request.staging {
             case .append: break
             case .appendBatch:
-                guard let (key, items) = Self.takeBatch(&group.work[position].request) else { continue }
-                group.addBatch(key: key, items: items, at: position)
+                // In place: the events are moved out of the batch, whose array must be unique.
+                var (key, items) = group.work[position].request.takeBatch()
+                group.addBatch(key: key, items: &items, at: position)
                 continue
             case .clockTick:
                 group.ticks.append(position)
@@ -46,7 +51,7 @@ final class GroupStaging {
                 continue
             }
             // Moved out: the request is not read again, only its connection and number.
-            guard let (key, time, event) = Self.takeAppend(&group.work[position].request) else { continue }
+            let (key, time, event) = group.work[position].request.takeAppend()
             let count = group.inputs.count
             // One hash per key: the default is stored when the key is new.
             let index = Self.stored(&group.freshIndex[KeyBytes(key), default: count])
@@ -93,7 +98,8 @@ final class GroupStaging {
             inputs.append(JournalInput(time: timeMs, event: .clock(Clock())))
         }
         // Keys are distinct: repeats were merged into one `Fresh` by `prepare`.
-        var (results, batch) = journal.stageAccepted(inputs, distinctKeys: true)
+        // `consume`: a copy left here made the journal's moves copy the whole array first.
+        var (results, batch) = journal.stageAccepted(consume inputs, distinctKeys: true)
         observer?.staged(ledger: journal.ledger)
         let batchReplies = group.batches.isEmpty ? [] : group.batchReplies(results)
         if !batchReplies.isEmpty { batch.receipts = Group.receipts(batchReplies) }
@@ -103,22 +109,6 @@ final class GroupStaging {
 
     private static func stored(_ value: inout Int) -> Int { value }
 
-    /// The append's parts, moved out of `request` (left a payload-free `.status`).
-    private static func takeAppend(_ request: inout Request) -> (key: String, time: TimeMs?, event: Event)? {
-        var taken = Request.status
-        swap(&taken, &request)
-        guard case .append(let key, let time, let event) = consume taken else { return nil }
-        return (key, time, event)
-    }
-
-    /// The batch's parts, moved out of `request` (left a payload-free `.status`).
-    private static func takeBatch(_ request: inout Request) -> (key: String, items: [BatchItem])? {
-        var taken = Request.status
-        swap(&taken, &request)
-        guard case .appendBatch(let key, let items) = consume taken else { return nil }
-        return (key, items)
-    }
-
     /// Answers the keys already in the log (a retry: the first append committed earlier) from
     /// one read transaction and leaves the rest in the group (in place: usually none is stored).
     /// A key of a group staged but not yet committed is not in the log: the committer waits for
@@ -126,27 +116,29 @@ final class GroupStaging {
     private func answerStored(_ group: inout Group) {
         guard !group.inputs.isEmpty else { return }
         do {
-            let stored = try journal.log.read { reader in
-                var batchAnswers: [Int32: Response] = [:]
-                return try reader.requestSeqs(group.keys).map { position, seq in
+            // A batch's events share its key and come together: one lookup per batch (its
+            // first event), not one per event.
+            let lookups = group.fresh.indices.filter { group.startsKey($0) }
+            let answered = try journal.log.read { reader in
+                try reader.requestSeqs(lookups.map { group.keys[$0] }).map { found, seq in
+                    let position = lookups[found]
                     let batch = group.fresh[position].batch
-                    guard batch < 0 else {
-                        if let answer = batchAnswers[batch] { return (position, answer) }
-                        let answer = try Self.storedBatchAnswer(Int(batch), of: group, at: seq, reader)
-                        batchAnswers[batch] = answer
-                        return (position, answer)
-                    }
+                    guard batch < 0 else { return (position, try Self.storedBatchAnswer(Int(batch), of: group, at: seq, reader)) }
                     return (position, try Self.storedAnswer(key: group.keys[position], event: group.inputs[position].event,
                                                             time: group.explicitTime(position), at: seq, reader))
                 }
             }
-            guard !stored.isEmpty else { return }
-            for (position, response) in stored { group.answer(position, response) }
+            guard !answered.isEmpty else { return }
+            for (position, response) in answered { group.answer(position, response) }
+            // Every event of an answered batch leaves the group with it, in position order.
+            let stored = answered.flatMap { position, _ in
+                position..<(group.fresh[position].batch < 0 ? position + 1 : group.endOfBatch(from: position))
+            }
             // Compacts the rest to the front, in order (`stored` is in position order).
             var kept = 0
             var next = 0
             for position in group.inputs.indices {
-                if next < stored.count && stored[next].0 == position {
+                if next < stored.count && stored[next] == position {
                     next += 1
                     continue
                 }
