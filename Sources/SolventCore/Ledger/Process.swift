@@ -6,15 +6,22 @@ extension Ledger {
     /// `event` is consumed: the write path hands it over, and it moves into the input's record.
     public mutating func process(_ event: consuming Event, seq: Seq, time: TimeMs,
                                  stateRoots: StateRootPolicy? = nil) throws(InputError) -> [Record] {
+        var records: [Record] = []
+        try process(event, seq: seq, time: time, stateRoots: stateRoots, appendingTo: &records)
+        return records
+    }
+
+    /// `process`, appending the records to `records` (nothing when refused): the write path
+    /// stages a whole group into one array this way, where an array per input was a malloc
+    /// and a free each, and every record was copied from it into the group's.
+    public mutating func process(_ event: consuming Event, seq: Seq, time: TimeMs, stateRoots: StateRootPolicy?,
+                                 appendingTo records: inout [Record]) throws(InputError) {
         var derived = try checkAndApply(event, seq: seq, time: time)
         if let root = stateRootIfDue(stateRoots, inputSeq: seq, derivedCount: derived.count) { derived.append(root) }
-        var records: [Record] = []
-        records.reserveCapacity(derived.count + 1)
         records.append(Record(seq: seq, time: time, event: event))
         for (offset, derivedEvent) in derived.enumerated() {
             records.append(Record(seq: seq + 1 + UInt64(offset), time: time, cause: seq, event: derivedEvent))
         }
-        return records
     }
 
     /// Checks and applies one input stored at `seq`; returns only the events it derives (for

@@ -63,14 +63,15 @@ extension Group {
         return .batchAppended(key: batches[batch].key, results: results)
     }
 
-    /// Each batch's reply from the staged `results` (one per fresh input), nil for a batch
-    /// answered already: built once, for its receipt and then its answer.
-    func batchReplies(_ results: [Result<[Record], InputError>]) -> [Response?] {
+    /// Each batch's reply from the staged `results` (one per fresh input, each a range of
+    /// `records`), nil for a batch answered already: built once, for its receipt and then its
+    /// answer.
+    func batchReplies(_ results: [Result<Range<Int>, InputError>], records: [Record]) -> [Response?] {
         var perBatch = [[BatchResult]](repeating: [], count: batches.count)
         for index in fresh.indices where fresh[index].batch >= 0 {
             let result: BatchResult = switch results[index] {
-            case .success(let records):
-                .appended(seq: records[0].seq, derived: records.dropFirst().map { DerivedRef(seq: $0.seq, kind: $0.kind) })
+            case .success(let range):
+                .appended(seq: records[range.lowerBound].seq, derived: StagedGroup.derived(records, range))
             case .failure(let error): .refused(BatchReceipt.kept(error))
             }
             perBatch[Int(fresh[index].batch)].append(result)

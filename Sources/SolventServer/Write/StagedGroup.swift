@@ -8,9 +8,9 @@ struct StagedGroup: Sendable {
     var group: Group
     /// The records to commit, with the snapshot the state called for.
     var batch: StagedBatch
-    /// Per input of the batch (the group's fresh appends, then its `clock` if any): its records
-    /// or its refusal.
-    var results: [Result<[Record], InputError>]
+    /// Per input of the batch (the group's fresh appends, then its `clock` if any): where its
+    /// records are in `batch.records` (its own first), or its refusal.
+    var results: [Result<Range<Int>, InputError>]
     /// Per batch append of the group, its reply once committed (`Group.batchReplies`; nil for
     /// one answered already).
     var batchReplies: [Response?]
@@ -29,44 +29,42 @@ struct StagedGroup: Sendable {
         var appended = 0
         for index in group.keys.indices {
             if group.fresh[index].batch >= 0 {
-                if case .success(let records) = results[index] {
-                    lastSeq = records[records.count - 1].seq
+                if case .success(let range) = results[index] {
+                    lastSeq = batch.records[range.upperBound - 1].seq
                     appended += 1
                 }
                 continue
             }
             switch results[index] {
-            case .success(let records):
-                // No array for the usual input that derives nothing.
-                let derived = records.count == 1 ? [] : records.dropFirst().map { DerivedRef(seq: $0.seq, kind: $0.kind) }
-                group.answer(index, .appended(key: group.keys[index], seq: records[0].seq, derived: derived))
-                lastSeq = records[records.count - 1].seq
+            case .success(let range):
+                group.answer(index, .appended(key: group.keys[index], seq: batch.records[range.lowerBound].seq,
+                                              derived: Self.derived(batch.records, range)))
+                lastSeq = batch.records[range.upperBound - 1].seq
                 appended += 1
             case .failure(let error):
                 group.answer(index, .refused(key: group.keys[index], error))
             }
         }
-        if group.clock, case .success(let records)? = results.last { lastSeq = records.last?.seq }
+        if group.clock, case .success(let range)? = results.last { lastSeq = batch.records[range.upperBound - 1].seq }
         for batch in group.batches.indices where !group.batches[batch].answered {
             if let reply = batchReplies[batch] { group.answerBatchOnce(batch, reply) }
         }
         return (appended, lastSeq)
     }
 
-    /// Every record the group appended, in seq order: the accepted inputs' (the clock's last).
-    func committedRecords() -> [Record] {
-        var committed: [Record] = []
-        committed.reserveCapacity(results.count + results.count / 2)
-        for case .success(let records) in results { committed.append(contentsOf: records) }
-        return committed
+    /// The records an input derived (those after its own in `range`): no array for the usual
+    /// input that derives nothing.
+    static func derived(_ records: [Record], _ range: Range<Int>) -> [DerivedRef] {
+        range.count == 1 ? [] : records[range.dropFirst()].map { DerivedRef(seq: $0.seq, kind: $0.kind) }
     }
+
+    /// Every record the group appended, in seq order: the accepted inputs' (the clock's last).
+    func committedRecords() -> [Record] { batch.records }
 
     /// What the metrics observer is told of the committed group.
     func report(commitDuration: Duration) -> CommitReport {
         var byKind = [Int](repeating: 0, count: 256)
-        for case .success(let records) in results {
-            for index in records.indices { byKind[Int(records[index].kind.rawValue)] += 1 }
-        }
+        for index in batch.records.indices { byKind[Int(batch.records[index].kind.rawValue)] += 1 }
         return CommitReport(requests: group.work.count, recordsByKind: byKind, commitDuration: commitDuration,
                             lastSeq: batch.lastSeq)
     }

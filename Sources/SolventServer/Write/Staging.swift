@@ -99,9 +99,9 @@ final class GroupStaging {
         }
         // Keys are distinct: repeats were merged into one `Fresh` by `prepare`.
         // `consume`: a copy left here made the journal's moves copy the whole array first.
-        var (results, batch) = journal.stageAccepted(consume inputs, distinctKeys: true)
+        var (results, batch) = journal.stageAcceptedRanges(consume inputs, distinctKeys: true)
         observer?.staged(ledger: journal.ledger)
-        let batchReplies = group.batches.isEmpty ? [] : group.batchReplies(results)
+        let batchReplies = group.batches.isEmpty ? [] : group.batchReplies(results, records: batch.records)
         if !batchReplies.isEmpty { batch.receipts = Group.receipts(batchReplies) }
         return StagedGroup(group: consume group, batch: batch, results: results, batchReplies: batchReplies,
                            stagingDuration: ContinuousClock.now - started)

@@ -113,9 +113,9 @@ public final class Journal {
             openBatch = Staging(nextSeq: stagedSeq + 1, lastTime: stagedTime, stateRoots: log.stateRoots)
         }
         var input = input
-        let records = try openBatch!.stage(&input, into: &state)
+        let range = try openBatch!.stage(&input, into: &state)
         openBatchInputs += 1
-        return records
+        return Array(openBatch!.records[range])
     }
 
     /// Writes the open batch in one transaction (one fsync), with a snapshot when it crosses a
@@ -144,7 +144,10 @@ public final class Journal {
         var results: [[Record]] = []
         for (index, input) in inputs.enumerated() {
             var input = input
-            do { results.append(try staging.stage(&input, into: &state)) } catch {
+            do {
+                let range = try staging.stage(&input, into: &state)
+                results.append(Array(staging.records[range]))
+            } catch {
                 state = before
                 throw JournalRefusal(index: index, error: error)
             }
@@ -182,13 +185,22 @@ public final class Journal {
     /// group was a measurable part of its time).
     public func stageAccepted(_ inputs: consuming [JournalInput], distinctKeys: Bool = false)
         -> (results: [Result<[Record], InputError>], batch: StagedBatch) {
+        let (ranges, batch) = stageAcceptedRanges(inputs, distinctKeys: distinctKeys)
+        return (ranges.map { $0.map { Array(batch.records[$0]) } }, batch)
+    }
+
+    /// `stageAccepted`, saying where each accepted input's records are in the batch's
+    /// `records` (the input's first) instead of copying them out: the daemon's group commit
+    /// reads them there.
+    public func stageAcceptedRanges(_ inputs: consuming [JournalInput], distinctKeys: Bool = false)
+        -> (results: [Result<Range<Int>, InputError>], batch: StagedBatch) {
         var staging = Staging(nextSeq: stagedSeq + 1, lastTime: stagedTime, stateRoots: log.stateRoots)
-        staging.batch.reserveCapacity(inputs.count + inputs.count / 2)
+        staging.reserveCapacity(inputs.count + inputs.count / 2)
         var keys = Set<KeyBytes>()  // by bytes, as `requests` compares keys
         // A batch's inputs come together: the key they share, and whether one of them stored it.
         var sharedKey: String?
         var sharedKeyStored = false
-        var results: [Result<[Record], InputError>] = []
+        var results: [Result<Range<Int>, InputError>] = []
         results.reserveCapacity(inputs.count)
         // Each input used in place (its event moved out by `stage`), not copied: `for var
         // input in inputs` copied every event and key and destroyed the array's copies after.
@@ -233,34 +245,42 @@ public final class Journal {
         var lastTime: TimeMs
         /// The log's `state.root` rule (seq-based, so batching cannot change where roots go).
         let stateRoots: StateRootPolicy
-        var batch: [StagedRecord] = []
+        var records: [Record] = []
+        /// Per record, the request key it stores (its input's, on the input's record only).
+        var requestKeys: [String?] = []
 
+        /// Stages `input`; returns where its records are in `records` (the input's first).
         /// `input` is in-out so that its event is moved out, not copied (a consuming parameter
         /// was passed a copy of the caller's variable).
-        mutating func stage(_ input: inout JournalInput, into state: inout Ledger) throws(InputError) -> [Record] {
+        mutating func stage(_ input: inout JournalInput, into state: inout Ledger) throws(InputError) -> Range<Int> {
             guard input.time >= lastTime else {
                 throw InputError(code: "time_regression", field: "time",
                                  message: "time \(input.time) is before the log's last time \(lastTime)")
             }
-            let records = try state.process(input.takeEvent(), seq: nextSeq, time: input.time, stateRoots: stateRoots)
-            for (position, record) in records.enumerated() {
-                batch.append(StagedRecord(record: record, requestKey: position == 0 ? input.key : nil))
-            }
-            nextSeq += UInt64(records.count)
+            let first = records.count
+            try state.process(input.takeEvent(), seq: nextSeq, time: input.time, stateRoots: stateRoots, appendingTo: &records)
+            requestKeys.append(input.key)
+            for _ in first + 1..<records.count { requestKeys.append(nil) }
+            nextSeq += UInt64(records.count - first)
             lastTime = input.time
-            return records
+            return first..<records.count
+        }
+
+        mutating func reserveCapacity(_ count: Int) {
+            records.reserveCapacity(count)
+            requestKeys.reserveCapacity(count)
         }
     }
 
     /// Moves the staged head past `staging` and hands its records over with a snapshot of the
     /// state (already applied in place) when they cross a snapshot boundary.
     private func staged(_ staging: consuming Staging) -> StagedBatch {
-        guard let last = staging.batch.last?.record else { return .empty }
-        let crossesSnapshot = last.seq.rawValue / snapshotEvery > stagedSeq.rawValue / snapshotEvery
-        let snapshot = crossesSnapshot ? Snapshot(seq: last.seq, state: state.encodeSnapshot()) : nil
-        stagedSeq = last.seq
+        guard let lastSeq = staging.records.last?.seq else { return .empty }
+        let crossesSnapshot = lastSeq.rawValue / snapshotEvery > stagedSeq.rawValue / snapshotEvery
+        let snapshot = crossesSnapshot ? Snapshot(seq: lastSeq, state: state.encodeSnapshot()) : nil
+        stagedSeq = lastSeq
         stagedTime = staging.lastTime
-        return StagedBatch(records: staging.batch, snapshot: snapshot)
+        return StagedBatch(records: staging.records, requestKeys: staging.requestKeys, snapshot: snapshot)
     }
 }
 
@@ -272,21 +292,25 @@ public final class Journal {
 public struct StagedBatch: Sendable {
     /// The records, encoded only by `commit`: on the thread that commits (the daemon's durable
     /// stage, while the writer stages the next group), and freed there.
-    public let records: [StagedRecord]
+    public let records: [Record]
+    /// Per record, the request key it stores (its input's, on the input's record only).
+    let requestKeys: [String?]
     public let snapshot: Snapshot?
     /// Written with the records, under keys they store (`RequestReceipt`); set by the stager.
     public var receipts: [RequestReceipt] = []
 
     /// Nothing to write.
-    public static let empty = StagedBatch(records: [], snapshot: nil)
+    public static let empty = StagedBatch(records: [], requestKeys: [], snapshot: nil)
 
-    init(records: [StagedRecord], snapshot: Snapshot?) {
+    init(records: [Record], requestKeys: [String?], snapshot: Snapshot?) {
+        precondition(records.count == requestKeys.count, "a staged record without its key slot")
         self.records = records
+        self.requestKeys = requestKeys
         self.snapshot = snapshot
     }
 
     /// The last seq of the batch; nil when nothing was accepted.
-    public var lastSeq: Seq? { records.last?.record.seq }
+    public var lastSeq: Seq? { records.last?.seq }
 
     /// One write transaction, one fsync (`EventLog.append`, where `parallelHashing` is
     /// explained); returns once durable.
@@ -301,26 +325,18 @@ public struct StagedBatch: Sendable {
         var ends: [Int] = []
         ends.reserveCapacity(records.count)
         for index in records.indices {
-            RecordCodec.encode(records[index].record, into: &writer)
+            RecordCodec.encode(records[index], into: &writer)
             ends.append(writer.bytes.count)
         }
         let buffer = writer.bytes
         var start = 0
         return records.indices.map { index in
             defer { start = ends[index] }
-            return AppendRecord(seq: records[index].record.seq, time: records[index].record.time,
-                                bytes: buffer[start..<ends[index]], requestKey: records[index].requestKey)
+            return AppendRecord(seq: records[index].seq, time: records[index].time,
+                                bytes: buffer[start..<ends[index]], requestKey: requestKeys[index])
         }
     }
 
     /// A trade's record is about 100 bytes; a guess the buffer grows past if it must.
     static let typicalRecordBytes = 112
-}
-
-/// A record staged with the request key it stores (its input's, on the input's record only).
-public struct StagedRecord: Sendable {
-    public let record: Record
-    public let requestKey: String?
-
-    public var seq: Seq { record.seq }
 }
