@@ -73,9 +73,11 @@ extension EventLog {
         let hasher = parallelHashing && batch.count >= ChainHasher.minimumRecords ? ChainHasher(batch, after: head.digest) : nil
         var digest = head.digest
         try transaction.withAppendCursor(schema.events) { cursor in
-            for (index, record) in batch.enumerated() {
-                try record.bytes.withUnsafeBytes { bytes in
-                    try BigEndian.withBytes(of: record.seq) { key in
+            // By index, not `enumerated()`: that copied each record (a retain and a release of
+            // its bytes' buffer and of its key).
+            for index in batch.indices {
+                try batch[index].bytes.withUnsafeBytes { bytes in
+                    try BigEndian.withBytes(of: batch[index].seq) { key in
                         try cursor.append(key: key, count: bytes.count + Hash32.byteCount) { value in
                             UnsafeMutableRawBufferPointer(rebasing: value[..<bytes.count]).copyMemory(from: bytes)
                             digest.copy(into: value, at: bytes.count)
