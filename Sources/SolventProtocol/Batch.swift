@@ -6,19 +6,53 @@ import SolventCore
 /// batch's other events go on.
 public struct BatchItem: Sendable, Equatable {
     public var time: TimeMs?
-    public var event: Result<Event, InputError>
+    /// The event read, or a placeholder when `refusal` is set. Stored apart from the refusal,
+    /// not as a `Result`, so that staging can move the event out with a swap: taking it out of
+    /// a `Result` went through a pattern binding, which copied every event of a batch.
+    public private(set) var payload: Event
+    public private(set) var refusal: InputError?
 
     public init(time: TimeMs?, event: Result<Event, InputError>) {
         self.time = time
-        self.event = event
+        switch event {
+        case .success(let read):
+            payload = read
+            refusal = nil
+        case .failure(let error):
+            payload = Self.placeholder
+            refusal = error
+        }
     }
 
-    /// The item, leaving a payload-free one in its place (a move out of an array).
-    public mutating func take() -> BatchItem {
-        var taken = BatchItem(time: nil, event: .success(.clock(Clock())))
-        swap(&taken, &self)
+    /// An event read (the decoders' form: no `Result` to take it out of again).
+    public init(time: TimeMs?, read: consuming Event) {
+        self.time = time
+        payload = read
+        refusal = nil
+    }
+
+    /// An event that could not be read.
+    public init(refused error: InputError) {
+        time = nil
+        payload = Self.placeholder
+        refusal = error
+    }
+
+    /// The event, or why it could not be read.
+    public var event: Result<Event, InputError> {
+        get { refusal.map { .failure($0) } ?? .success(payload) }
+        set { self = BatchItem(time: time, event: newValue) }
+    }
+
+    /// The event moved out, a placeholder left in its place (for a refused item, the
+    /// placeholder it holds).
+    public mutating func takeEvent() -> Event {
+        var taken = Self.placeholder
+        swap(&taken, &payload)
         return taken
     }
+
+    private static var placeholder: Event { .clock(Clock()) }
 }
 
 /// One event's result in a batch's reply, in the batch's order.
@@ -63,7 +97,7 @@ extension Request {
             let element = UnsafeBufferPointer(rebasing: bytes[range])
             guard JSONScan.object(element, outer: &scratch.inner, inner: &scratch.nested),
                   let input = RecordJSON.input(scanned: scratch.inner, in: element) else { return nil }
-            items.append(BatchItem(time: input.time, event: .success(input.event)))
+            items.append(BatchItem(time: input.time, read: input.event))
         }
         return .appendBatch(key: String(decoding: bytes[key.value], as: UTF8.self), items: items)
     }
@@ -81,7 +115,7 @@ extension Request {
         let items = elements.map { element in
             do throws(InputError) {
                 let input = try RecordJSON.input(element, requireTime: false)
-                return BatchItem(time: input.time, event: .success(input.event))
+                return BatchItem(time: input.time, read: input.event)
             } catch {
                 return BatchItem(time: nil, event: .failure(error))
             }
@@ -150,9 +184,9 @@ extension BinaryProtocol {
     private static func batchItem(_ reader: inout ByteReader) -> BatchItem {
         do throws(InputError) {
             let time = try readTime(&reader)
-            return BatchItem(time: time, event: .success(try InputCodec.decode(&reader)))
+            return BatchItem(time: time, read: try InputCodec.decode(&reader))
         } catch {
-            return BatchItem(time: nil, event: .failure(error))
+            return BatchItem(refused: error)
         }
     }
 

@@ -33,18 +33,17 @@ extension Group {
         var slots: [BatchAppend.Slot] = []
         slots.reserveCapacity(items.count)
         let first = inputs.count
-        // Each event moved out of `items`: `for item in items` copied every one.
+        // Each event moved out of `items` (`takeEvent`): `for item in items` copied every one.
         for index in items.indices {
-            let item = items[index].take()
-            switch item.event {
-            case .success(let event):
-                slots.append(.input)
-                keys.append(key)
-                inputs.append(JournalInput(time: item.time ?? 0, event: event, key: key, sharesKey: true))
-                fresh.append(Fresh(submission: position, timed: item.time != nil, batch: batch))
-            case .failure(let error):
-                slots.append(.refused(BatchReceipt.kept(error)))
+            if let refusal = items[index].refusal {
+                slots.append(.refused(BatchReceipt.kept(refusal)))
+                continue
             }
+            let time = items[index].time
+            slots.append(.input)
+            keys.append(key)
+            inputs.append(JournalInput(time: time ?? 0, event: items[index].takeEvent(), key: key, sharesKey: true))
+            fresh.append(Fresh(submission: position, timed: time != nil, batch: batch))
         }
         batches.append(BatchAppend(submission: position, key: key, slots: slots))
         if inputs.count == first { return answerBatchOnce(Int(batch), batchReply(Int(batch), inputResults: [])) }
