@@ -69,7 +69,9 @@ import Testing
             let stream = EventStreamClient(port: port)
             let reader = Task { try await stream.run() }
             defer { reader.cancel() }
-            _ = try await wait("the first event") { stream.events > 0 ? true : nil }
+            // As long as the port line may take: the first event waits for the same start-up,
+            // which under a full parallel test run took more than 10 s once.
+            _ = try await wait("the first event", timeout: .seconds(60)) { stream.events > 0 ? true : nil }
             // Still serving a while later (a follower with nothing to follow must not end it).
             try await Task.sleep(for: .milliseconds(500))
             #expect(process.isRunning, "\(lines.lines.suffix(5))")
