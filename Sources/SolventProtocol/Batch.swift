@@ -117,7 +117,7 @@ extension Request {
                 let input = try RecordJSON.input(element, requireTime: false)
                 return BatchItem(time: input.time, read: input.event)
             } catch {
-                return BatchItem(time: nil, event: .failure(error))
+                return BatchItem(refused: error)
             }
         }
         return .appendBatch(key: key, items: items)

@@ -27,10 +27,8 @@ struct ClusterTestCommand: AsyncParsableCommand {
     @Option(help: "Working directory (default: a new temporary one, removed when the drill passes).") var directory: String?
 
     func run() async throws {
-        let daemonPath = daemon ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("solventd").path
-        let workDirectory = directory ?? FileManager.default.temporaryDirectory
-            .appendingPathComponent("solvent-cluster-\(UInt32.random(in: .min ... .max))").path
+        let daemonPath = DrillPaths.daemon(daemon)
+        let workDirectory = DrillPaths.workDirectory(directory, prefix: "solvent-cluster")
         let drill = ClusterDrill(daemonPath: daemonPath, directory: workDirectory, rounds: rounds, clients: clients,
                                  syncReplicas: syncReplicas, leaseSeconds: leaseSeconds)
         let report = try await drill.run { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }

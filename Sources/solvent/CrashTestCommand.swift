@@ -25,10 +25,8 @@ struct CrashTestCommand: AsyncParsableCommand {
     @Option(help: "Working directory (default: a new temporary one, removed when the drill passes).") var directory: String?
 
     func run() async throws {
-        let daemonPath = daemon ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("solventd").path
-        let workDirectory = directory ?? FileManager.default.temporaryDirectory
-            .appendingPathComponent("solvent-crash-\(UInt32.random(in: .min ... .max))").path
+        let daemonPath = DrillPaths.daemon(daemon)
+        let workDirectory = DrillPaths.workDirectory(directory, prefix: "solvent-crash")
         let drill = CrashDrill(daemonPath: daemonPath, directory: workDirectory, rounds: rounds, clients: clients)
         let verbose = isatty(STDERR_FILENO) != 0
         let report = try await drill.run { line in

@@ -23,6 +23,8 @@ public enum RecordCodec {
         precondition(record.seq > 0, "seq 0 is not a log position")
         precondition(record.cause != 0, "cause 0 is reserved for 'no cause'")
         let start = writer.bytes.count
+        // The caller's buffer moved into the coder and back (swaps): a copy of it would be
+        // copied whole by the first append.
         var coder = BinaryFieldWriter(writer: ByteWriter(capacity: 0))
         swap(&coder.writer, &writer)
         coder.writer.writeUInt8(formatVersion)

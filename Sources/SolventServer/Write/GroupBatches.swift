@@ -99,4 +99,3 @@ extension Group {
                    message: "key \(key) is held by an earlier request in flight; a batch's retry must wait for its reply")
     }
 }
-
