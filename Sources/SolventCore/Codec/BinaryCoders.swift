@@ -7,12 +7,7 @@ struct BinaryFieldWriter: FieldCoder {
     }
 
     mutating func field<V: FieldValue>(_ key: String, _ value: inout V?) throws {
-        if let present = value {
-            writer.writeUInt8(1)
-            present.encode(into: &writer)
-        } else {
-            writer.writeUInt8(0)
-        }
+        writeOptional(value)
     }
 
     mutating func list<P: Payload>(_ key: String, _ value: inout [P]) throws {
@@ -36,9 +31,15 @@ struct BinaryFieldReader: FieldCoder {
     }
 
     mutating func field<V: FieldValue>(_ key: String, _ value: inout V?) throws {
+        value = try optional(key)
+    }
+
+    /// An optional: tag 0 (absent), or tag 1 and the value.
+    @inline(__always)
+    mutating func optional<V: FieldValue>(_ key: String) throws(CodecError) -> V? {
         switch try reader.readUInt8() {
-        case 0: value = nil
-        case 1: value = try V.decode(from: &reader)
+        case 0: return nil
+        case 1: return try V.decode(from: &reader)
         case let tag: throw CodecError("\(key): optional tag \(tag) is neither 0 nor 1", offset: reader.offset - 1)
         }
     }

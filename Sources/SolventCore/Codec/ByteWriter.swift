@@ -48,9 +48,71 @@ public struct ByteWriter: Sendable {
         bytes.append(contentsOf: text.utf8)
     }
 
+    /// Appends exactly `count` bytes, written by `body` through a cursor over them: one growth
+    /// check for a whole record instead of one (and a `memmove` call) per field, for the write
+    /// path's hottest record (a trade, `RecordCodec`).
+    mutating func append(count: Int, _ body: (inout ByteCursor) -> Void) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: count))
+        bytes.withUnsafeMutableBytes { raw in
+            var cursor = ByteCursor(UnsafeMutableRawBufferPointer(rebasing: raw[start...]))
+            body(&cursor)
+            precondition(cursor.isAtEnd, "\(cursor.remaining) bytes of \(count) reserved were not written")
+        }
+    }
+
     /// Overwrites 4 bytes at `offset` (used to fill in a length once the body is written).
     mutating func patchUInt32(_ value: UInt32, at offset: Int) {
         for index in 0..<4 { bytes[offset + index] = UInt8(truncatingIfNeeded: value >> UInt32(24 - 8 * index)) }
+    }
+}
+
+/// Writes big-endian integers and short strings into bytes reserved by `ByteWriter.append(count:_:)`
+/// (bounds-checked: a write past them traps, never corrupts).
+struct ByteCursor {
+    private let bytes: UnsafeMutableRawBufferPointer
+    private var offset = 0
+
+    init(_ bytes: UnsafeMutableRawBufferPointer) { self.bytes = bytes }
+
+    var remaining: Int { bytes.count - offset }
+    var isAtEnd: Bool { offset == bytes.count }
+
+    @inline(__always)
+    mutating func writeUInt8(_ value: UInt8) {
+        bytes[offset] = value
+        offset += 1
+    }
+
+    @inline(__always)
+    mutating func writeUInt32(_ value: UInt32) { store(value) }
+
+    @inline(__always)
+    mutating func writeUInt64(_ value: UInt64) { store(value) }
+
+    @inline(__always)
+    mutating func writeInt64(_ value: Int64) { store(UInt64(bitPattern: value)) }
+
+    /// u8 length + UTF-8, as `ByteWriter.writeShortString`.
+    @inline(__always)
+    mutating func writeShortString(_ text: String) {
+        let count = text.utf8.count
+        precondition(count <= 255 && count < remaining, "short string past the reserved bytes")
+        writeUInt8(UInt8(count))
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<offset + count]).copyMemory(from: UnsafeRawBufferPointer(utf8))
+        }
+        if copied == nil {
+            for (index, byte) in text.utf8.enumerated() { bytes[offset + index] = byte }
+        }
+        offset += count
+    }
+
+    @inline(__always)
+    private mutating func store<T: FixedWidthInteger>(_ value: T) {
+        precondition(MemoryLayout<T>.size <= remaining, "integer past the reserved bytes")
+        bytes.storeBytes(of: value.bigEndian, toByteOffset: offset, as: T.self)
+        offset += MemoryLayout<T>.size
     }
 }
 

@@ -5,10 +5,12 @@ public enum InputCodec {
     /// Writes `event`'s kind byte and payload.
     public static func encode(_ event: Event, into writer: inout ByteWriter) {
         writer.writeUInt8(event.kind.rawValue)
-        var coder = BinaryFieldWriter(writer: writer)
-        var copy = event
-        try! copy.fields(&coder)  // Binary writing only reads fields.
-        writer = coder.writer
+        // The writer moved into the coder and back (swaps): a copy of it was copied whole by
+        // the first append.
+        var coder = BinaryFieldWriter(writer: ByteWriter(capacity: 0))
+        swap(&coder.writer, &writer)
+        event.writeFields(to: &coder)
+        swap(&coder.writer, &writer)
     }
 
     /// Reads one input (kind byte and payload) that must fill the rest of `reader`, then runs the
@@ -25,7 +27,7 @@ public enum InputCodec {
         }
         var coder = BinaryFieldReader(reader: reader)
         let event: Event
-        do { event = try Event.decode(kind, &coder) } catch let error as CodecError {
+        do { event = try Event.readFields(kind, from: &coder) } catch let error as CodecError {
             throw InputError(code: "bad_frame", message: "\(kind.name): \(error.description)")
         } catch {
             throw InputError(code: "bad_frame", message: "\(kind.name): \(error)")

@@ -18,10 +18,13 @@ public enum RecordCodec {
 
     /// Appends the record's encoding to `writer`: many records into one buffer, as the daemon's
     /// durable stage encodes a group (one array per record was a malloc and a free each).
-    public static func encode(_ record: Record, into writer: inout ByteWriter) {
+    public static func encode(_ record: borrowing Record, into writer: inout ByteWriter) {
         // Seqs start at 1 and cause 0 means "none": both must hold for decode(encode(r)) == r.
         precondition(record.seq > 0, "seq 0 is not a log position")
         precondition(record.cause != 0, "cause 0 is reserved for 'no cause'")
+        if case .trade(let trade) = record.event {
+            return encodeTrade(trade, seq: record.seq, time: record.time, cause: record.cause, into: &writer)
+        }
         let start = writer.bytes.count
         // The caller's buffer moved into the coder and back (swaps): a copy of it would be
         // copied whole by the first append.
@@ -33,9 +36,7 @@ public enum RecordCodec {
         coder.writer.writeUInt8(record.kind.rawValue)
         coder.writer.writeUInt64(record.cause?.rawValue ?? 0)
         coder.writer.writeUInt32(0)
-        var event = record.event
-        // Binary writing cannot fail: it only reads fields.
-        try! event.fields(&coder)
+        record.event.writeFields(to: &coder)
         let payloadLength = coder.writer.bytes.count - start - headerSize
         coder.writer.patchUInt32(UInt32(payloadLength), at: start + headerSize - 4)
         swap(&coder.writer, &writer)
@@ -53,7 +54,7 @@ public enum RecordCodec {
         let event: Event
         var coder = BinaryFieldReader(reader: header.payload)
         // The payload reader continues the header's reader, so its offsets are already absolute.
-        do { event = try Event.decode(header.kind, &coder) } catch let error as CodecError {
+        do { event = try Event.readFields(header.kind, from: &coder) } catch let error as CodecError {
             throw CodecError("\(header.kind.name): \(error.message)", offset: error.offset)
         } catch {
             throw CodecError("\(header.kind.name): \(error)", offset: headerSize)

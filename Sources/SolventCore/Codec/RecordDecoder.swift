@@ -171,14 +171,12 @@ struct ResolvingFieldReader: FieldCoder {
         return id
     }
 
-    /// `BinaryFieldReader.field(_:_:)` of an optional: tag 0 (absent) or 1 and the value.
+    /// `BinaryFieldReader.optional(_:)` at this reader.
     @inline(__always)
     private mutating func optional<V: FieldValue>(_ key: String) throws(CodecError) -> V? {
-        switch try reader.readUInt8() {
-        case 0: return nil
-        case 1: return try V.decode(from: &reader)
-        case let tag: throw CodecError("\(key): optional tag \(tag) is neither 0 nor 1", offset: reader.offset - 1)
-        }
+        var plain = BinaryFieldReader(reader: reader)
+        defer { reader = plain.reader }
+        return try plain.optional(key)
     }
 
     /// The id at the reader and its table index, interning it if new; an invalid id throws as
