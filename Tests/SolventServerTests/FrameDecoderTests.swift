@@ -97,4 +97,26 @@ import Testing
         _ = buffer.readInteger(as: UInt32.self)
         #expect(try BinaryProtocol.reply(body: buffer) == .appended(seq: 0x0102_0304_0506_0708, derivedCount: 1))
     }
+
+    /// A batch's reply writes its appended results in runs between refusals: every pattern of
+    /// refusals (first, last, in a row, none, all) reads back as the results in their order.
+    @Test func aBinaryBatchReplyReadsBackInOrderWhereverItsRefusalsAre() throws {
+        let refusal = InputError(code: "time_regression", field: "time", message: "time 1 is before the log's last time 2")
+        let derived = [DerivedRef(seq: 9, kind: .marginCall), DerivedRef(seq: 10, kind: .marginCallCleared)]
+        for pattern in 0..<(1 << 6) {
+            let results: [BatchResult] = (0..<6).map { index in
+                pattern & (1 << index) != 0 ? .refused(refusal) : .appended(seq: Seq(UInt64(100 + index)), derived: Array(derived.prefix(index % 3)))
+            }
+            var buffer = ByteBuffer()
+            BinaryProtocol.write(.batchAppended(key: "b", results: results), into: &buffer)
+            #expect(buffer.readInteger(as: UInt32.self).map(Int.init) == buffer.readableBytes)
+            let expected: [BinaryProtocol.ReplyFrame] = results.map { result in
+                switch result {
+                case .appended(let seq, let derived): .appended(seq: seq, derivedCount: UInt32(derived.count))
+                case .refused(let error): .refused(code: error.code, message: error.message, field: error.field)
+                }
+            }
+            #expect(try BinaryProtocol.batchReply(body: buffer) == expected, "pattern \(pattern)")
+        }
+    }
 }
