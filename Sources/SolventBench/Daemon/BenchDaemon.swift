@@ -104,14 +104,19 @@ public final class BenchDaemon {
         return EventKind(name: String(series[range.upperBound...].prefix { $0 != "\"" }))
     }
 
-    /// User plus system CPU seconds the daemon has used so far (/proc/PID/stat fields 14 and 15).
-    func cpuSeconds() -> Double {
+    /// User and system CPU seconds the daemon has used so far (/proc/PID/stat fields 14 and
+    /// 15). Apart, because the system share is mostly the kernel copying LMDB's pages into the
+    /// page cache, and it moves with the machine's period far more than the daemon's own code.
+    func cpuSeconds() -> CPUSeconds {
         guard let stat = try? String(contentsOfFile: "/proc/\(process.pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return 0 }
+              let close = stat.lastIndex(of: ")") else { return CPUSeconds(user: 0, system: 0) }
         // Fields after "(comm)": state is field 3, so utime (14) and stime (15) are at 11 and 12.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else {
+            return CPUSeconds(user: 0, system: 0)
+        }
+        let tick = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return CPUSeconds(user: user / tick, system: system / tick)
     }
 
     /// The daemon's data directory (its log), for reading once it has stopped.
@@ -168,5 +173,17 @@ enum MetricsScrape {
             throw BenchFailure(message: "metrics: unexpected answer from 127.0.0.1:\(port)")
         }
         return String(text[body.upperBound...])
+    }
+}
+
+/// A process's CPU time, user and system.
+struct CPUSeconds {
+    var user: Double
+    var system: Double
+
+    var total: Double { user + system }
+
+    static func - (after: CPUSeconds, before: CPUSeconds) -> CPUSeconds {
+        CPUSeconds(user: after.user - before.user, system: after.system - before.system)
     }
 }

@@ -139,7 +139,7 @@ public struct IngestBench {
         /// Seconds the daemon's group commits took (staging, transaction, fsync).
         var commitSeconds: Double
         /// CPU seconds the daemon used while timed (all its threads).
-        var daemonCPUSeconds: Double
+        var daemonCPU: CPUSeconds
         /// CPU seconds this process (the load client) used while timed: it shares the cores.
         var clientCPUSeconds: Double
         /// Events acknowledged (replies `ok:true`, binary `appended`; a batch's `ok` results),
@@ -191,7 +191,7 @@ public struct IngestBench {
             try IngestAcks.checkLog(directory: daemon.dataDirectory, acked: setupAcked + acked.keys, events: setupAcked.count + acked.events)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             return Measured(result: result, seconds: seconds, counts: counts, commitSeconds: after.commitSeconds - before.commitSeconds,
-                            daemonCPUSeconds: cpu, clientCPUSeconds: clientCPU, acked: acked.events)
+                            daemonCPU: cpu, clientCPUSeconds: clientCPU, acked: acked.events)
         } catch {
             await daemon.kill()
             throw error
@@ -208,14 +208,16 @@ public struct IngestBench {
         let records = Self.encoded(Array(load.prefix(events)))
         let raw = try withTemporaryDirectory { try RawLMDB.appendRate(records, batch: batch, directory: $0) }
         let commitMicros = Double(batch) / max(raw, 1e-9) * 1e6
-        let cpuMicros = measured.daemonCPUSeconds * 1e6 / Double(max(1, events))
+        let cpuMicros = measured.daemonCPU.total * 1e6 / Double(max(1, events))
+        let (userMicros, systemMicros) = (measured.daemonCPU.user * 1e6 / Double(max(1, events)),
+                                          measured.daemonCPU.system * 1e6 / Double(max(1, events)))
         let clientMicros = measured.clientCPUSeconds * 1e6 / Double(max(1, events))
         let delay = commitDelayUs.map { ", commitDelayUs \($0)" } ?? ""
         let daemonCommitMicros = measured.commitSeconds * 1e6 / Double(max(1, measured.counts.batches))
         report.add(BenchFigure(
             bench: name, value: Double(events) / measured.seconds, unit: "events/s", baseline: raw, cpuPerEventUs: cpuMicros,
             note: "\(events) events acked ok:true (every reply parsed after the run; every acked key found exactly once in the log, opened read-only after the daemon stopped), \(measured.counts.batches) group commits (avg \(average), \(Int(daemonCommitMicros)) us each)\(delay); "
-                + "solventd used \(String(format: "%.2f", cpuMicros)) us CPU per event (\(Int(Double(events) / max(measured.daemonCPUSeconds, 1e-9)))/s per CPU second), "
+                + "solventd used \(String(format: "%.2f", cpuMicros)) us CPU per event (user \(String(format: "%.2f", userMicros)), system \(String(format: "%.2f", systemMicros)); \(Int(Double(events) / max(measured.daemonCPU.total, 1e-9)))/s per CPU second), "
                 + "the client \(String(format: "%.2f", clientMicros)) us; "
                 + "baseline raw LMDB, \(batch) per transaction, \(Int(commitMicros)) us per commit; \(target)"))
     }
