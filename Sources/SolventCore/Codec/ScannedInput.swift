@@ -21,9 +21,11 @@ extension RecordJSON {
             default: return nil
             }
         }
-        var event = Event.blank(kind)
         var coder = ScannedFieldReader(members: members, bytes: bytes)
-        do { try event.fields(&coder) } catch { return nil }
+        let event: Event
+        // Built in place (`Event.decode`; a trade field by field), not copied out of a blank
+        // event and written back as `fields(_:)` does.
+        do { event = kind == .trade ? .trade(try coder.trade()) : try Event.decode(kind, &coder) } catch { return nil }
         // Every member must be the envelope's or a field's (else `unknown_field` on the tree path).
         guard coder.claimed + envelope == members.count else { return nil }
         do { try event.validate() } catch { return nil }
@@ -65,17 +67,28 @@ struct ScannedFieldReader: FieldCoder {
     }
 
     mutating func field<V: FieldValue>(_ key: String, _ value: inout V) throws {
+        value = try required(key)
+    }
+
+    /// A required field's value (`field(_:_:)`).
+    private mutating func required<V: FieldValue>(_ key: String) throws -> V {
         if Identifier.isWrapped(by: V.self), let id = try identifier(key) {
             // Accounts and markets: checked on the bytes, no String made only to be checked.
-            value = id.wrapped(as: V.self)
-            return
+            return id.wrapped(as: V.self)
         }
-        if let fixed = fixedPoint(key, as: V.self) {
-            value = fixed
-            return
-        }
+        if let fixed = fixedPoint(key, as: V.self) { return fixed }
         guard let json = self.value(key), json != .null else { throw Fallback() }
-        do { value = try V.fromJSON(json) } catch { throw Fallback() }
+        do { return try V.fromJSON(json) } catch { throw Fallback() }
+    }
+
+    /// A trade read as `Trade.fields` reads it through this coder (the same fields, each by
+    /// `required` or `optional`), into the member-wise initialiser: through `Event.fields` the
+    /// payload was copied out of a blank event and written back (TradeCodec.swift, perf of one
+    /// pipelining NDJSON client).
+    mutating func trade() throws -> Trade {
+        Trade(market: try required("market"), buyer: try required("buyer"), seller: try required("seller"),
+              qty: try required("qty"), price: try required("price"), buyerFee: try optional("buyerFee"),
+              sellerFee: try optional("sellerFee"), ref: try optional("ref"))
     }
 
     /// A required identifier read straight from its bytes; nil leaves it to the general path.
@@ -113,21 +126,17 @@ struct ScannedFieldReader: FieldCoder {
     }
 
     mutating func field<V: FieldValue>(_ key: String, _ value: inout V?) throws {
-        if let fixed = fixedPoint(key, as: V.self) {
-            value = fixed
-            return
-        }
-        guard let member = JSONScan.member(key, in: members, bytes) else {
-            value = nil
-            return
-        }
+        value = try optional(key)
+    }
+
+    /// An optional field's value (`field(_:_:)`): nil when absent or null.
+    private mutating func optional<V: FieldValue>(_ key: String) throws -> V? {
+        if let fixed = fixedPoint(key, as: V.self) { return fixed }
+        guard let member = JSONScan.member(key, in: members, bytes) else { return nil }
         claimed += 1
         guard let json = JSONScan.value(member, bytes) else { throw Fallback() }
-        if json == .null {
-            value = nil
-            return
-        }
-        do { value = try V.fromJSON(json) } catch { throw Fallback() }
+        if json == .null { return nil }
+        do { return try V.fromJSON(json) } catch { throw Fallback() }
     }
 
     mutating func list<P: Payload>(_ key: String, _ value: inout [P]) throws {
