@@ -38,7 +38,7 @@ public enum Reply {
         var key = key
         key.withUTF8 { keyBytes in
             // A UInt64 has at most 20 decimal digits.
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: fixedBytes + keyBytes.count + 20) { raw in
+            _ = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: fixedBytes + keyBytes.count + 20) { raw in
                 var offset = 0
                 func put(_ bytes: UnsafeRawBufferPointer) {
                     UnsafeMutableRawBufferPointer(rebasing: raw[offset..<offset + bytes.count]).copyMemory(from: bytes)
