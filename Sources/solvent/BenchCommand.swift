@@ -11,10 +11,10 @@ struct BenchCommand: AsyncParsableCommand {
     )
 
     enum Suite: String, ExpressibleByArgument, CaseIterable {
-        case store, ingest, replay, tick, restart, tickindex, simulate, overload, all
+        case store, ingest, codec, replay, tick, restart, tickindex, simulate, overload, all
     }
 
-    @Argument(help: "Which bench: store, ingest, replay, tick, restart, tickindex, simulate, overload or all.") var suite: Suite = .all
+    @Argument(help: "Which bench: store, ingest, codec, replay, tick, restart, tickindex, simulate, overload or all.") var suite: Suite = .all
     @Flag(help: "One JSON object per figure per line.") var json = false
     @Option(help: "Scale record counts by this factor (e.g. 0.1 for a quick run).") var scale: Double = 1
     @Option(help: "The solventd that bench ingest, restart and overload start (default: the one next to this executable).") var daemon: String?
@@ -39,6 +39,7 @@ struct BenchCommand: AsyncParsableCommand {
             try await IngestBench(scale: scale, daemonPath: daemon ?? BenchDaemon.defaultExecutable(), figures: only,
                                   commitDelayUs: commitDelayUs).run(&report)
         }
+        if suite == .codec || suite == .all { try CodecBench(scale: scale).run(&report) }
         if suite == .replay || suite == .all {
             let bench = ReplayBench(scale: scale, logDirectory: log, snapshotEvery: snapshotEvery, json: json)
             if buildOnly { return try bench.buildOnly(&report) }
