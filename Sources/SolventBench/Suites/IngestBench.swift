@@ -208,10 +208,10 @@ public struct IngestBench {
         let records = Self.encoded(Array(load.prefix(events)))
         let raw = try withTemporaryDirectory { try RawLMDB.appendRate(records, batch: batch, directory: $0) }
         let commitMicros = Double(batch) / max(raw, 1e-9) * 1e6
-        let cpuMicros = measured.daemonCPU.total * 1e6 / Double(max(1, events))
-        let (userMicros, systemMicros) = (measured.daemonCPU.user * 1e6 / Double(max(1, events)),
-                                          measured.daemonCPU.system * 1e6 / Double(max(1, events)))
-        let clientMicros = measured.clientCPUSeconds * 1e6 / Double(max(1, events))
+        func perEventMicros(_ seconds: Double) -> Double { seconds * 1e6 / Double(max(1, events)) }
+        let cpuMicros = perEventMicros(measured.daemonCPU.total)
+        let (userMicros, systemMicros) = (perEventMicros(measured.daemonCPU.user), perEventMicros(measured.daemonCPU.system))
+        let clientMicros = perEventMicros(measured.clientCPUSeconds)
         let delay = commitDelayUs.map { ", commitDelayUs \($0)" } ?? ""
         let daemonCommitMicros = measured.commitSeconds * 1e6 / Double(max(1, measured.counts.batches))
         report.add(BenchFigure(

@@ -6,16 +6,9 @@
 // `TradeCodecTests` holds them to the generic coders, byte for byte and error for error.
 
 extension BinaryFieldWriter {
-    /// Writes `trade` exactly as `Trade.fields` through this coder does.
+    /// Writes `trade` exactly as `Trade.fields` through this coder does (`ByteCursor.writeTrade`).
     mutating func write(_ trade: borrowing Trade) {
-        trade.market.encode(into: &writer)
-        trade.buyer.encode(into: &writer)
-        trade.seller.encode(into: &writer)
-        trade.qty.encode(into: &writer)
-        trade.price.encode(into: &writer)
-        writeOptional(trade.buyerFee)
-        writeOptional(trade.sellerFee)
-        writeOptional(trade.ref)
+        writer.append(count: RecordCodec.tradePayloadCount(trade)) { $0.writeTrade(trade) }
     }
 
     /// `field(_:_:)` of an optional: tag 0, or tag 1 and the value.
@@ -77,25 +70,13 @@ extension RecordCodec {
             cursor.writeUInt8(EventKind.trade.rawValue)
             cursor.writeUInt64(cause?.rawValue ?? 0)
             cursor.writeUInt32(UInt32(payloadCount))
-            cursor.writeShortString(trade.market.text)
-            cursor.writeShortString(trade.buyer.text)
-            cursor.writeShortString(trade.seller.text)
-            cursor.writeInt64(trade.qty.raw)
-            cursor.writeInt64(trade.price.raw)
-            cursor.writeOptional(trade.buyerFee.map(\.raw))
-            cursor.writeOptional(trade.sellerFee.map(\.raw))
-            if let ref = trade.ref {
-                cursor.writeUInt8(1)
-                cursor.writeShortString(ref.text)
-            } else {
-                cursor.writeUInt8(0)
-            }
+            cursor.writeTrade(trade)
         }
     }
 
     /// The bytes of a trade's payload: three ids, two numbers, two optional numbers and an
     /// optional id (docs/FORMAT.md).
-    private static func tradePayloadCount(_ trade: borrowing Trade) -> Int {
+    static func tradePayloadCount(_ trade: borrowing Trade) -> Int {
         3 + trade.market.text.utf8.count + trade.buyer.text.utf8.count + trade.seller.text.utf8.count
             + 16 + (trade.buyerFee == nil ? 1 : 9) + (trade.sellerFee == nil ? 1 : 9)
             + (trade.ref.map { 2 + $0.text.utf8.count } ?? 1)
@@ -103,6 +84,24 @@ extension RecordCodec {
 }
 
 extension ByteCursor {
+    /// A trade's payload, in `Trade.fields` order: the one field list of both fast writers
+    /// (a record's, `RecordCodec.encodeTrade`, and an input frame's, `BinaryFieldWriter.write`).
+    mutating func writeTrade(_ trade: borrowing Trade) {
+        writeShortString(trade.market.text)
+        writeShortString(trade.buyer.text)
+        writeShortString(trade.seller.text)
+        writeInt64(trade.qty.raw)
+        writeInt64(trade.price.raw)
+        writeOptional(trade.buyerFee.map(\.raw))
+        writeOptional(trade.sellerFee.map(\.raw))
+        if let ref = trade.ref {
+            writeUInt8(1)
+            writeShortString(ref.text)
+        } else {
+            writeUInt8(0)
+        }
+    }
+
     /// An optional number: tag 0, or tag 1 and the value.
     @inline(__always)
     mutating func writeOptional(_ raw: Int64?) {
