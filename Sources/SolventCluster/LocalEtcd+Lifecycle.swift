@@ -25,19 +25,40 @@ extension LocalEtcd {
         }
     }
 
-    public var isRunning: Bool { process.isRunning }
+    /// Whether etcd has not exited. An exited etcd that Foundation has not reaped (a zombie)
+    /// counts as exited: in one full test run, with many processes being spawned at once,
+    /// Foundation never noticed an etcd's exit, so `Process.isRunning` stayed true and
+    /// `waitUntilExit` blocked a concurrency thread for ever, and with it the run.
+    public var isRunning: Bool {
+        process.isRunning && !Self.isZombie(process.processIdentifier)
+    }
 
-    /// SIGTERM, then SIGKILL if etcd has not exited 5 s later; returns once it has exited.
-    /// Blocks the calling thread for that long at most. Runs once; later calls return at once.
+    /// SIGTERM, then SIGKILL if etcd has not exited 5 s later; returns once it has exited, or 5 s
+    /// after the SIGKILL. Blocks the calling thread for that long at most. Runs once; later calls
+    /// return at once.
     public func stop() {
         guard stopping.withLock({ wasStopping in defer { wasStopping = true }; return !wasStopping }) else { return }
-        guard process.isRunning else { return }
+        guard isRunning else { return }
         let pid = process.processIdentifier
         kill(pid, SIGTERM)
-        let deadline = ContinuousClock.now + .seconds(5)
-        while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
-        if process.isRunning { kill(pid, SIGKILL) }
-        process.waitUntilExit()
+        if !waitForExit(seconds: 5) {
+            kill(pid, SIGKILL)
+            _ = waitForExit(seconds: 5)
+        }
+    }
+
+    /// Polls `isRunning` for up to `seconds`; whether etcd exited.
+    private func waitForExit(seconds: Int64) -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while isRunning && ContinuousClock.now < deadline { usleep(20_000) }
+        return !isRunning
+    }
+
+    /// Whether process `pid` has exited and waits to be reaped (state `Z` in /proc/PID/stat).
+    static func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        return stat[stat.index(after: close)...].split(separator: " ").first == "Z"
     }
 
     /// The log's last lines, for an error that says why etcd did not come up.

@@ -25,12 +25,7 @@ import Glibc
                 process.standardError = FileHandle(forWritingAtPath: "/dev/null")
                 try process.run()
                 // The first record arrives, then the reader goes away.
-                var first = Data()
-                while !first.contains(UInt8(ascii: "\n")) {
-                    let chunk = output.fileHandleForReading.availableData
-                    if chunk.isEmpty { break }
-                    first.append(chunk)
-                }
+                let first = await Self.firstLine(output.fileHandleForReading)
                 #expect(String(decoding: first, as: UTF8.self).hasPrefix(#"{"seq":1,"#))
                 try output.fileHandleForReading.close()
                 // A record after that makes tail write into the closed pipe.
@@ -46,6 +41,23 @@ import Glibc
                 throw error
             }
             try await server.shutdown()
+        }
+    }
+
+    /// The pipe's bytes up to its first newline (or its end), read on a thread of its own: a
+    /// blocking read here held one of the concurrency pool's threads (two on two cores), and a
+    /// full test run hung once with the other one blocked too.
+    private static func firstLine(_ handle: FileHandle) async -> Data {
+        await withCheckedContinuation { continuation in
+            Thread {
+                var first = Data()
+                while !first.contains(UInt8(ascii: "\n")) {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    first.append(chunk)
+                }
+                continuation.resume(returning: first)
+            }.start()
         }
     }
 
